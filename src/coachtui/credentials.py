@@ -1,0 +1,119 @@
+"""Per-server credentials: 0600 file in a 0700 directory, written atomically, refused when loose.
+
+The cookie is a SecretStr everywhere in memory, so it cannot slip into a repr, log or traceback.
+The password is never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from coachtui.api.models import Era
+
+FILE_NAME = "credentials.json"
+
+
+class CredentialsError(Exception):
+    """The credentials file cannot be used; the message says how to fix it."""
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    server: str
+    user_id: str
+    display_name: str
+    cookie: SecretStr
+    era: Era | None = None
+    saved_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    default: str | None = None
+    servers: dict[str, Credentials] = Field(default_factory=dict)
+
+
+class CredentialStore:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / FILE_NAME
+
+    def _read(self) -> _File:
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            return _File()
+        if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise CredentialsError(
+                f"{self.path} is readable by other users, so coachtui will not use it; "
+                f"fix it with: chmod 600 {self.path}"
+            )
+        try:
+            return _File.model_validate(json.loads(self.path.read_text(encoding="utf-8")))
+        except (ValueError, ValidationError):
+            raise CredentialsError(
+                f"{self.path} is damaged; delete it and run `coachtui login` again."
+            ) from None
+
+    def _write(self, data: _File) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.directory, 0o700)
+        payload = {
+            "default": data.default,
+            "servers": {
+                url: {**c.model_dump(mode="json", exclude={"cookie"}), "cookie": c.cookie.get_secret_value()}
+                for url, c in data.servers.items()
+            },
+        }
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".credentials-", suffix=".tmp")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(payload, fh, indent=2)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def get(self, server: str) -> Credentials | None:
+        return self._read().servers.get(server)
+
+    def default_server(self) -> str | None:
+        return self._read().default
+
+    def servers(self) -> list[str]:
+        return list(self._read().servers)
+
+    def save(self, creds: Credentials) -> None:
+        data = self._read()
+        data.servers[creds.server] = creds
+        data.default = creds.server
+        self._write(data)
+
+    def remember_era(self, server: str, era: Era) -> None:
+        data = self._read()
+        creds = data.servers.get(server)
+        if creds is not None and creds.era is not era:
+            data.servers[server] = creds.model_copy(update={"era": era})
+            self._write(data)
+
+    def remove(self, server: str) -> bool:
+        data = self._read()
+        if server not in data.servers:
+            return False
+        del data.servers[server]
+        if data.default == server:
+            data.default = next(iter(data.servers), None)
+        self._write(data)
+        return True

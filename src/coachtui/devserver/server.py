@@ -1,0 +1,118 @@
+"""Run the devserver: in the foreground (`coachtui devserver`) or in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from dataclasses import dataclass, field
+
+import uvicorn
+
+from coachtui.devserver.app import build_app
+from coachtui.devserver.backend import Backend, Profile
+from coachtui.devserver.demo_data import DemoData, seed_demo
+from coachtui.devserver.store import Store
+
+
+@dataclass
+class ServerOptions:
+    host: str = "127.0.0.1"
+    port: int = 0
+    profile: Profile = "head"
+    db: str | None = None
+    demo_data: bool = True
+    faults: bool = False
+    keepalive: float = 15.0
+    session_ttl: float = 86400.0
+    seed: int | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class DevServer:
+    """A devserver on its own thread and event loop: `start()` returns once it accepts."""
+
+    def __init__(self, options: ServerOptions | None = None) -> None:
+        self.options = options or ServerOptions()
+        if self.options.faults and not _is_loopback(self.options.host):
+            raise ValueError("fault controls are only available on a loopback address")
+        self.store = Store(self.options.db)
+        self.backend = Backend(
+            self.store,
+            self.options.profile,
+            session_ttl=self.options.session_ttl,
+            keepalive=self.options.keepalive,
+        )
+        self.demo: DemoData | None = None
+        if self.options.demo_data and self.store.is_empty():
+            self.demo = seed_demo(self.store, self.options.profile, seed=self.options.seed)
+        self.app = build_app(self.backend, faults=self.options.faults)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = self.options.port
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.options.ssl_certfile else "http"
+
+    @property
+    def url(self) -> str:
+        host = self.options.host
+        return f"{self.scheme}://{'localhost' if self.options.ssl_certfile else host}:{self.port}"
+
+    def _config(self) -> uvicorn.Config:
+        return uvicorn.Config(
+            self.app,
+            host=self.options.host,
+            port=self.options.port,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            timeout_graceful_shutdown=1,
+            ssl_certfile=self.options.ssl_certfile,
+            ssl_keyfile=self.options.ssl_keyfile,
+        )
+
+    def start(self, timeout: float = 10.0) -> DevServer:
+        self._server = uvicorn.Server(self._config())
+        self._thread = threading.Thread(target=self._server.run, name="devserver", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"devserver could not listen on {self.options.host}:{self.options.port}")
+            time.sleep(0.01)
+        sock = self._server.servers[0].sockets[0]
+        self.port = sock.getsockname()[1]
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            self._server.force_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def restart(self) -> None:
+        """Stop and listen again on the same port (data kept): a backend restart."""
+        self.options.port = self.port
+        self.stop()
+        self.app = build_app(self.backend, faults=self.options.faults)
+        self.start()
+
+    def close(self) -> None:
+        self.stop()
+        self.store.close()
+
+    def serve_forever(self) -> None:
+        """Foreground mode for `coachtui devserver`: Ctrl-C stops it."""
+        server = uvicorn.Server(self._config())
+        asyncio.run(server.serve())
+
+
+def _is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")

@@ -1,0 +1,1 @@
+"""Live engine: SSE connection, typed events, routing, the session model. Never imports Textual."""

@@ -1,0 +1,73 @@
+"""Shared fixtures: every test gets its own config dir, and real devservers on loopback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from coachtui.devserver.server import DevServer, ServerOptions
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test may touch the user's real config, logs or server choice."""
+    config = tmp_path / "config"
+    monkeypatch.setenv("COACHTUI_CONFIG_DIR", str(config))
+    monkeypatch.setenv("COACHTUI_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.delenv("COACHTUI_SERVER", raising=False)
+    monkeypatch.delenv("COACHTUI_LOG", raising=False)
+    return config
+
+
+ServerFactory = Callable[..., DevServer]
+
+
+@pytest.fixture
+def make_server() -> Iterator[ServerFactory]:
+    started: list[DevServer] = []
+
+    def factory(profile: str = "head", **options: Any) -> DevServer:
+        options.setdefault("faults", True)
+        server = DevServer(ServerOptions(profile=profile, seed=7, **options)).start()  # type: ignore[arg-type]
+        started.append(server)
+        return server
+
+    yield factory
+    for server in started:
+        server.close()
+
+
+@pytest.fixture(params=["head", "seed"])
+def profile(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def server(make_server: ServerFactory, profile: str) -> DevServer:
+    return make_server(profile)
+
+
+@pytest.fixture
+def head_server(make_server: ServerFactory) -> DevServer:
+    return make_server("head")
+
+
+def dev(server: DevServer, name: str, **body: Any) -> Any:
+    """Call a /_dev fault control of `server` (a real HTTP request)."""
+    response = httpx.post(f"{server.url}/_dev/{name}", json=body, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def login_cookie(server: DevServer, email: str, password: str) -> str:
+    response = httpx.post(f"{server.url}/login", data={"email": email, "password": password}, timeout=5)
+    response.raise_for_status()
+    return str(response.cookies["id"])
+
+
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")

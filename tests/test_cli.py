@@ -1,0 +1,147 @@
+"""The CLI end to end against real devservers: happy paths and every expected failure."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from coachtui.cli import main
+from coachtui.credentials import CredentialStore
+from coachtui.devserver.server import DevServer
+
+
+def login(server: DevServer, monkeypatch: pytest.MonkeyPatch, password: str | None = None) -> int:
+    assert server.demo is not None
+    pw = password if password is not None else server.demo.coach.password
+    monkeypatch.setattr("sys.stdin", io.StringIO(pw + "\n"))
+    return main(["login", "--server", server.url, "--email", "coach@example.com", "--password-stdin"])
+
+
+def test_login_sessions_logout(
+    server: DevServer,
+    profile: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    isolated_config: Path,
+) -> None:
+    assert server.demo is not None
+    assert login(server, monkeypatch) == 0
+    out = capsys.readouterr()
+    assert "Logged in" in out.out and "Avery Stone" in out.out
+
+    path = isolated_config / "credentials.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(isolated_config.stat().st_mode) == 0o700
+    text = path.read_text()
+    assert server.demo.coach.password not in text
+    creds = CredentialStore(isolated_config).get(server.url)
+    assert creds is not None and creds.user_id == server.demo.coach.user_id
+    assert creds.cookie.get_secret_value() not in repr(creds)
+
+    # --server is remembered as the default.
+    assert main(["sessions"]) == 0
+    out = capsys.readouterr().out
+    assert "Jordan Lee" in out and "COACHEE" in out and "…" not in out
+    assert ("Quarterly planning and delegation" in out) == (profile == "head")  # seed has no titles
+    assert main(["sessions", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert server.demo.today_session_id in {r["id"] for r in rows}
+
+    assert main(["logout"]) == 0
+    assert "Logged out" in capsys.readouterr().out
+    assert CredentialStore(isolated_config).get(server.url) is None
+    assert main(["sessions", "--server", server.url]) == 1
+    assert "coachtui login" in capsys.readouterr().err
+
+
+def test_wrong_password(
+    head_server: DevServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    isolated_config: Path,
+) -> None:
+    assert login(head_server, monkeypatch, password="not-it") == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "coachtui: Wrong e-mail or password."
+    assert not (isolated_config / "credentials.json").exists()
+    assert "not-it" not in err
+
+
+def test_server_unreachable(
+    make_server,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = make_server("head")
+    url = server.url
+    server.stop()
+    monkeypatch.setattr("sys.stdin", io.StringIO("pw\n"))
+    assert main(["login", "--server", url, "--email", "a@b.c", "--password-stdin"]) == 1
+    err = capsys.readouterr().err
+    assert url in err and "connection refused" in err and "Traceback" not in err
+
+
+def test_env_server_and_expired_login(
+    head_server: DevServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert head_server.demo is not None
+    monkeypatch.setenv("COACHTUI_SERVER", head_server.url)
+    monkeypatch.setattr("sys.stdin", io.StringIO(head_server.demo.coach.password + "\n"))
+    assert main(["login", "--email", "coach@example.com", "--password-stdin"]) == 0
+    from tests.conftest import dev
+
+    dev(head_server, "expire", user_id=head_server.demo.coach.user_id)
+    capsys.readouterr()
+    assert main(["sessions"]) == 1
+    assert "expired" in capsys.readouterr().err
+
+
+def test_logout_when_server_is_down(
+    make_server,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
+    isolated_config: Path,
+) -> None:
+    server = make_server("head")
+    assert login(server, monkeypatch) == 0
+    url = server.url
+    server.stop()
+    assert main(["logout", "--server", url]) == 0
+    assert "could not be told" in capsys.readouterr().out
+    assert CredentialStore(isolated_config).get(url) is None
+
+
+def test_loose_credentials_file_is_refused(
+    head_server: DevServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    isolated_config: Path,
+) -> None:
+    assert login(head_server, monkeypatch) == 0
+    path = isolated_config / "credentials.json"
+    os.chmod(path, 0o644)
+    capsys.readouterr()
+    assert main(["sessions", "--server", head_server.url]) == 1
+    err = capsys.readouterr().err
+    assert "chmod 600" in err and str(path) in err
+
+
+def test_bad_arguments_exit_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["sessions", "--from", "yesterday"])
+    assert info.value.code == 2
+    assert "is not a date" in capsys.readouterr().err
+    assert main(["sessions", "--server", "ftp://x"]) == 1
+    assert "http" in capsys.readouterr().err
+
+
+def test_every_subcommand_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("login", "logout", "sessions", "session", "demo", "devserver"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert "example:" in capsys.readouterr().out
