@@ -1,0 +1,264 @@
+"""One `/sse` connection kept alive for the app's lifetime: honest states, backoff, watchdog.
+
+Everything time-related is injected (`sleep`, `clock`, `now`, the backoff's random source), so
+tests drive every transition with fake time. The watchdog is httpx's read timeout: it bounds
+both the wait for response headers and every gap between chunks, keep-alive comments
+included, so a half-open connection or a server that never answers is noticed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+import httpx
+
+from coachtui.api.client import ApiClient
+from coachtui.live.backoff import Backoff, parse_retry_after
+from coachtui.live.events import PANE_OF, ForceLogout, LiveEvent, Malformed, decode
+from coachtui.live.framing import MAX_EVENT_BYTES, Oversized, iter_sse
+from coachtui.live.status import ConnectionStatus, ConnState, LastError
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
+WRONG_TYPE_LIMIT = 3
+LOGIN_HINT = "run `coachtui login`, then press r"
+
+
+class _Retry(Exception):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+class _Fatal(Exception):
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class _LoggedOut(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SseConnection:
+    def __init__(
+        self,
+        api: ApiClient,
+        *,
+        on_status: Callable[[ConnectionStatus], None],
+        on_event: Callable[[LiveEvent], None],
+        on_connected: Callable[[], None] = lambda: None,
+        on_force_logout: Callable[[str], None] = lambda reason: None,
+        read_timeout: float = 45.0,
+        connect_timeout: float = 10.0,
+        reset_after: float = 30.0,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        max_event_bytes: int = MAX_EVENT_BYTES,
+    ) -> None:
+        self.api = api
+        self.on_status = on_status
+        self.on_event = on_event
+        self.on_connected = on_connected
+        self.on_force_logout = on_force_logout
+        self.timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=10.0, pool=10.0)
+        self.read_timeout = read_timeout
+        self.reset_after = reset_after
+        self.backoff = backoff or Backoff()
+        self.sleep = sleep
+        self.clock = clock
+        self.now = now
+        self.max_event_bytes = max_event_bytes
+        self.status = ConnectionStatus()
+        self._wake = asyncio.Event()
+        self._server_retry: float | None = None
+        self._wrong_type = 0
+        self._connected_since: float | None = None
+        self.requests = 0
+
+    # -- public -------------------------------------------------------------------------------
+
+    def retry_now(self) -> None:
+        """Skip the backoff wait, or leave the Error state (the user pressed r)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Connect and stay connected until cancelled (quit) or logged out by the server."""
+        attempt = 0
+        self._set(state=ConnState.CONNECTING, attempt=0, next_retry_at=None, retry_delay=None, hint=None)
+        try:
+            while True:
+                try:
+                    await self._connect_once()
+                    raise _Retry("the server closed the stream")
+                except _Retry as failure:
+                    if (
+                        self._connected_since is not None
+                        and self.clock() - self._connected_since >= self.reset_after
+                    ):
+                        attempt = 0
+                    self._connected_since = None
+                    attempt += 1
+                    delay = self.backoff.delay(
+                        attempt, retry_after=failure.retry_after, server_retry=self._server_retry
+                    )
+                    log.info("sse: reconnecting (attempt %d) in %.1fs", attempt, delay)
+                    self._set(
+                        state=ConnState.RECONNECTING,
+                        attempt=attempt,
+                        next_retry_at=self.clock() + delay,
+                        retry_delay=delay,
+                        last_error=LastError(failure.message, self.now(), attempt),
+                        hint=None,
+                    )
+                    await self._wait(delay)
+                except _Fatal as failure:
+                    self._connected_since = None
+                    log.warning("sse: stopped: %s", failure.message)
+                    self._set(
+                        state=ConnState.ERROR,
+                        next_retry_at=None,
+                        retry_delay=None,
+                        last_error=LastError(failure.message, self.now(), attempt),
+                        hint=failure.hint,
+                    )
+                    self._wake.clear()
+                    await self._wake.wait()
+                    attempt = 0
+                    self._wrong_type = 0
+                    self._set(state=ConnState.CONNECTING, attempt=0, hint=None)
+        except _LoggedOut as out:
+            self._set(
+                state=ConnState.ERROR,
+                next_retry_at=None,
+                retry_delay=None,
+                last_error=LastError(f"Logged out by the server: {out.reason}", self.now(), attempt),
+                hint="run `coachtui login` to sign in again",
+            )
+            self.on_force_logout(out.reason)
+        finally:
+            if self.status.state is not ConnState.ERROR:
+                self._set(state=ConnState.DISCONNECTED, next_retry_at=None, retry_delay=None)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _set(self, **changes: object) -> None:
+        self.status = replace(self.status, **changes)  # type: ignore[arg-type]
+        self.on_status(self.status)
+
+    async def _wait(self, delay: float) -> None:
+        self._wake.clear()
+        sleeper = asyncio.ensure_future(self.sleep(delay))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeper, waker):
+                task.cancel()
+            await asyncio.gather(sleeper, waker, return_exceptions=True)
+
+    async def _connect_once(self) -> None:
+        if not self.api.logged_in:
+            raise _Fatal("Not logged in.", LOGIN_HINT)
+        self.requests += 1
+        try:
+            async with self.api.open_stream(self.timeout) as response:
+                self._check_response(response)
+                self._wrong_type = 0
+                self._connected_since = self.clock()
+                log.info("sse: connected")
+                self._set(
+                    state=ConnState.CONNECTED,
+                    connected_at=self.now(),
+                    next_retry_at=None,
+                    retry_delay=None,
+                    hint=None,
+                )
+                self.on_connected()
+                await self._consume(response)
+        except httpx.ReadTimeout:
+            if self._connected_since is None:
+                raise _Retry(f"the server did not answer within {self.read_timeout:.0f}s") from None
+            raise _Retry(f"no data for {self.read_timeout:.0f}s (connection presumed dead)") from None
+        except httpx.TimeoutException as exc:
+            raise _Retry(f"timed out ({type(exc).__name__})") from None
+        except httpx.TransportError as exc:
+            raise _Retry(_transport_reason(exc)) from None
+
+    def _check_response(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status == 200:
+            ctype = response.headers.get("content-type", "")
+            if ctype.split(";")[0].strip().lower() == "text/event-stream":
+                return
+            self._wrong_type += 1
+            shown = ctype.split(";")[0].strip() or "no content type"
+            message = f"the server answered with {shown} instead of an event stream"
+            if self._wrong_type >= WRONG_TYPE_LIMIT:
+                raise _Fatal(message + f" ({self._wrong_type} times)", "check the server URL, then press r")
+            raise _Retry(message)
+        self._wrong_type = 0
+        if status == 401:
+            raise _Fatal("Your login has expired.", LOGIN_HINT)
+        if status == 403:
+            raise _Fatal("The server refused the event stream (403).", "check your account, then press r")
+        if status == 204:
+            raise _Fatal("The server asked coachtui to stop listening (204).", "press r to try again")
+        if status in RETRYABLE_STATUS:
+            raise _Retry(
+                f"the server answered HTTP {status}", parse_retry_after(response.headers.get("retry-after"))
+            )
+        raise _Fatal(
+            f"The server rejected the event stream (HTTP {status}).", "check the server URL, then press r"
+        )
+
+    async def _consume(self, response: httpx.Response) -> None:
+        async for item in iter_sse(response.aiter_bytes(), self.max_event_bytes):
+            if isinstance(item, Oversized):
+                log.warning("sse: dropped an oversized event")
+                event: LiveEvent = Malformed(item.event or "oversized", PANE_OF.get(item.event or ""))
+            else:
+                if item.retry is not None and item.retry >= 0:
+                    self._server_retry = item.retry / 1000
+                if not item.data:
+                    continue
+                event = decode(item.event, item.data)
+            self._count(event)
+            if isinstance(event, ForceLogout):
+                raise _LoggedOut(event.reason or "no reason given")
+            self.on_event(event)
+
+    def _count(self, event: LiveEvent) -> None:
+        if isinstance(event, Malformed):
+            log.warning("sse: malformed %s event", event.type)
+        else:
+            log.debug("sse: event %s", event.type)
+        self.status = replace(
+            self.status, events_received=self.status.events_received + 1, last_event_at=self.now()
+        )
+        self.on_status(self.status)
+
+
+def _transport_reason(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc).lower()
+        if "refused" in text or "all connection attempts failed" in text:
+            return "connection refused (is the server running?)"
+        if "certificate" in text or "ssl" in text:
+            return "TLS certificate not trusted"
+        return "could not connect"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the connection broke mid-stream"
+    return f"network error ({type(exc).__name__})"

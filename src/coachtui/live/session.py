@@ -1,0 +1,257 @@
+"""What the panes show: per pane a keyed collection and a status, kept right by events and reloads.
+
+Entity events are applied in place (no request); coarse and malformed events reload just their
+pane. Reloads are single-flight per pane with one trailing rerun after a short debounce, so a
+burst costs at most two requests, and entity events that arrive while a reload is in flight are
+replayed on top of its result, so a snapshot taken before them cannot undo them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from coachtui.api.client import ApiClient
+from coachtui.api.errors import ApiError, SessionExpired
+from coachtui.api.models import EnrichedSession, Era
+from coachtui.live.events import Delete, Entity, Invalidate, LiveEvent, Malformed, Pane, Upsert
+
+log = logging.getLogger(__name__)
+
+LIST_PANES = (Pane.GOALS, Pane.ACTIONS, Pane.AGREEMENTS)
+
+
+class PaneStatus(StrEnum):
+    LOADING = "loading"
+    FRESH = "fresh"
+    STALE = "stale"
+    FAILED = "failed"
+
+
+@dataclass
+class PaneState:
+    pane: Pane
+    items: dict[str, Entity] = field(default_factory=dict)
+    status: PaneStatus = PaneStatus.LOADING
+    since: dt.datetime | None = None  # stale since / failed at
+    error: str | None = None
+    loaded_once: bool = False
+    version: int = 0  # bumps on every visible change
+
+
+class _Reloader:
+    """Single flight with one trailing rerun; a debounce before each fetch coalesces bursts."""
+
+    def __init__(
+        self, run: Callable[[], Awaitable[None]], debounce: float, sleep: Callable[[float], Awaitable[None]]
+    ) -> None:
+        self._run = run
+        self.debounce = debounce
+        self._sleep = sleep
+        self._dirty = False
+        self._task: asyncio.Task[None] | None = None
+        self.requests = 0
+
+    def trigger(self) -> None:
+        self._dirty = True
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _loop(self) -> None:
+        while self._dirty:
+            if self.debounce > 0:
+                await self._sleep(self.debounce)
+            self._dirty = False
+            self.requests += 1
+            await self._run()
+
+    async def aclose(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
+class SessionModel:
+    def __init__(
+        self,
+        api: ApiClient,
+        session_id: str,
+        *,
+        on_change: Callable[[Pane], None] = lambda pane: None,
+        on_auth_lost: Callable[[str], None] = lambda message: None,
+        debounce: float = 0.15,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.api = api
+        self.session_id = session_id
+        self.on_change = on_change
+        self.on_auth_lost = on_auth_lost
+        self.now = now
+        self.header: EnrichedSession | None = None
+        self.states: dict[Pane, PaneState] = {p: PaneState(p) for p in (Pane.HEADER, *LIST_PANES)}
+        self._generation = 0
+        self._journal: dict[Pane, list[LiveEvent]] = {p: [] for p in LIST_PANES}
+        self._reloaders = {p: _Reloader(self._loader(p), debounce, sleep) for p in self.states}
+
+    # -- reading ------------------------------------------------------------------------------
+
+    @property
+    def relationship_id(self) -> str | None:
+        return self.header.coaching_relationship_id if self.header else None
+
+    def items(self, pane: Pane) -> list[Any]:
+        return list(self.states[pane].items.values())
+
+    def requests(self, pane: Pane) -> int:
+        return self._reloaders[pane].requests
+
+    # -- reloads ------------------------------------------------------------------------------
+
+    def reload(self, pane: Pane) -> None:
+        self._reloaders[pane].trigger()
+
+    def reload_all(self) -> None:
+        for pane in self.states:
+            self.reload(pane)
+
+    def switch(self, session_id: str) -> None:
+        """Follow another session on the same connection: drop data, reload everything."""
+        self.session_id = session_id
+        self._generation += 1
+        self.header = None
+        for pane, state in self.states.items():
+            self.states[pane] = PaneState(pane, version=state.version + 1)
+            self.on_change(pane)
+        self.reload_all()
+
+    def mark_stale(self) -> None:
+        """Connection lost: keep the data, say since when it may be out of date."""
+        for pane, state in self.states.items():
+            if state.status is PaneStatus.FRESH:
+                state.status, state.since = PaneStatus.STALE, self.now()
+                state.version += 1
+                self.on_change(pane)
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*(r.aclose() for r in self._reloaders.values()))
+
+    def _loader(self, pane: Pane) -> Callable[[], Awaitable[None]]:
+        async def load() -> None:
+            generation, session_id = self._generation, self.session_id
+            if pane in self._journal:
+                self._journal[pane] = []
+            try:
+                result = await self._fetch(pane, session_id)
+            except ApiError as exc:
+                if generation != self._generation:
+                    return
+                state = self.states[pane]
+                state.status, state.error, state.since = PaneStatus.FAILED, exc.message, self.now()
+                state.version += 1
+                log.warning("reload of %s failed: %s", pane.value, type(exc).__name__)
+                self.on_change(pane)
+                if isinstance(exc, SessionExpired):
+                    self.on_auth_lost(exc.message)
+                return
+            if generation != self._generation:
+                return  # answer for a session no longer shown
+            self._install(pane, result)
+
+        return load
+
+    async def _fetch(self, pane: Pane, session_id: str) -> Any:
+        if pane is Pane.HEADER:
+            return await self.api.session_details(session_id)
+        if pane is Pane.GOALS:
+            return await self.api.session_goals(session_id)
+        if pane is Pane.ACTIONS:
+            return await self.api.session_actions(session_id)
+        return await self.api.session_agreements(session_id)
+
+    def _install(self, pane: Pane, result: Any) -> None:
+        state = self.states[pane]
+        before = (dict(state.items), self.header)
+        if pane is Pane.HEADER:
+            self.header = result
+        else:
+            state.items = {e.id: e for e in result}
+            for event in self._journal[pane]:
+                self._apply_to(state, event)
+            self._journal[pane] = []
+        changed = (state.items, self.header) != before or state.status is not PaneStatus.FRESH
+        state.status, state.error, state.since, state.loaded_once = PaneStatus.FRESH, None, None, True
+        if changed:
+            state.version += 1
+            self.on_change(pane)
+
+    # -- events -------------------------------------------------------------------------------
+
+    def apply(self, event: LiveEvent) -> Pane | None:
+        """Route one event; returns the pane it changed (or asked to reload), else None."""
+        if isinstance(event, Malformed):
+            if event.pane is not None:
+                self.reload(event.pane)
+            return event.pane
+        if isinstance(event, Invalidate):
+            if event.session_id == self.session_id:
+                self.reload(event.pane)
+                return event.pane
+            return None
+        if isinstance(event, Upsert | Delete):
+            if not self._in_scope(event):
+                return None
+            state = self.states[event.pane]
+            if self._reloaders[event.pane].busy:
+                self._journal[event.pane].append(event)
+            if self._apply_to(state, event):
+                state.version += 1
+                self.on_change(event.pane)
+                return event.pane
+        return None
+
+    def _in_scope(self, event: Upsert | Delete) -> bool:
+        rel = self.relationship_id
+        if event.relationship_id and rel and event.relationship_id != rel:
+            return False
+        items = self.states[event.pane].items
+        if isinstance(event, Delete):
+            return event.session_id == self.session_id or (
+                event.session_id is None and event.entity_id in items
+            )
+        if event.type == "goal_updated":
+            # A relationship goal shows here only while linked; link events say when that changes.
+            return event.entity.id in items
+        return event.session_id == self.session_id
+
+    @staticmethod
+    def _apply_to(state: PaneState, event: LiveEvent) -> bool:
+        if isinstance(event, Upsert):
+            if state.items.get(event.entity.id) == event.entity:
+                return False  # the actor's own event after its response: nothing new
+            state.items[event.entity.id] = event.entity
+            return True
+        if isinstance(event, Delete):
+            return state.items.pop(event.entity_id, None) is not None
+        return False
+
+    # -- seed era -----------------------------------------------------------------------------
+
+    async def poll_seed_era(
+        self, interval: float, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ) -> None:
+        """The seed backend sends no action/agreement events: reload those panes now and then."""
+        while True:
+            await sleep(interval)
+            if self.api.era is Era.SEED:
+                self.reload(Pane.ACTIONS)
+                self.reload(Pane.AGREEMENTS)
