@@ -97,6 +97,8 @@ class ApiClient:
         self.user_id = user_id
         self.era = era
         self.api_version = api_version
+        self.verify = verify
+        self._timeout = timeout
         self._cookie: SecretStr | None = SecretStr(cookie) if isinstance(cookie, str) else cookie
         # A jar whose policy accepts no domain: httpx must never store or send cookies on its own.
         self._http = httpx.AsyncClient(
@@ -106,6 +108,18 @@ class ApiClient:
             transport=transport,
             cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
             headers={"User-Agent": "coachtui"},
+        )
+
+    def fresh(self) -> ApiClient:
+        """A new client with the same server, login and era (httpx clients belong to one event loop)."""
+        return ApiClient(
+            self.base_url,
+            cookie=self._cookie,
+            user_id=self.user_id,
+            era=self.era,
+            api_version=self.api_version,
+            timeout=self._timeout,
+            verify=self.verify,
         )
 
     def __repr__(self) -> str:

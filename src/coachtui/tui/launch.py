@@ -2,32 +2,112 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
+import os
+import tempfile
+import uuid
+from pathlib import Path
 
 from coachtui.api.client import ApiClient
+from coachtui.api.errors import ApiError
 from coachtui.credentials import Credentials, CredentialStore
 
 
+class LaunchError(ApiError):
+    """Raised before any screen is drawn; the CLI prints it and exits 1."""
+
+
+def _check_id(session_id: str) -> None:
+    try:
+        uuid.UUID(session_id)
+    except ValueError:
+        raise LaunchError(
+            "That is not a session id (they look like 2d1e0c7a-5b7e-…); `coachtui sessions` lists yours."
+        ) from None
+
+
+async def _precheck(client: ApiClient, session_id: str | None) -> None:
+    async with client:
+        if session_id is None:
+            return
+        try:
+            await client.get_session(session_id)
+        except ApiError as exc:
+            from coachtui.api.errors import Forbidden, NotFound
+
+            if isinstance(exc, NotFound | Forbidden):
+                raise LaunchError(
+                    "No coaching session with that id that you can see (`coachtui sessions` lists yours)."
+                ) from None
+            raise
+
+
 def run_session(client: ApiClient, creds: Credentials, store: CredentialStore, session_id: str | None) -> int:
-    raise NotImplementedError("the live session view is not built yet")
+    if session_id is not None:
+        _check_id(session_id)
+    asyncio.run(_precheck(client, session_id))
+    from coachtui.tui.app import CoachApp
+
+    api = client.fresh()
+    app = CoachApp(
+        api, session_id, user_name=creds.display_name, on_logout=lambda: store.remove(creds.server)
+    )
+    code = app.run() or 0
+    if api.era is not None:
+        try:
+            store.remember_era(creds.server, api.era)
+        except Exception:  # remembering the era is an optimisation; never fail an exit over it
+            pass
+    return int(code)
 
 
 def run_demo(*, profile: str, activity: bool, interval: float) -> int:
-    """Until the TUI exists: start the devserver with demo data and say how to reach it."""
     from coachtui.devserver import require_server_extra
 
     require_server_extra()
+    from coachtui.devserver.activity import simulate_coachee
     from coachtui.devserver.server import DevServer, ServerOptions
+    from coachtui.tui.app import CoachApp
 
     server = DevServer(ServerOptions(profile=profile)).start()  # type: ignore[arg-type]
     demo = server.demo
     assert demo is not None
-    print(f"Demo backend ({profile}) on {server.url}; coach: {demo.coach.email} / {demo.coach.password}")
-    print(f"Try: coachtui sessions --server {server.url} after coachtui login. Ctrl-C stops.")
+    throwaway = Path(tempfile.mkdtemp(prefix="coachtui-demo-"))
+    os.chmod(throwaway, 0o700)
+    store = CredentialStore(throwaway)  # never the user's real credentials
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        return 0
+        login = ApiClient(server.url)
+
+        async def sign_in() -> Credentials:
+            async with login:
+                result = await login.login(demo.coach.email, demo.coach.password)
+            return Credentials(
+                server=server.url, user_id=result.user.id, display_name=result.user.name, cookie=result.cookie
+            )
+
+        creds = asyncio.run(sign_in())
+        store.save(creds)
+        api = ApiClient(server.url, cookie=creds.cookie, user_id=creds.user_id)
+
+        async def coachee() -> None:
+            await simulate_coachee(
+                server.url,
+                demo.coachee.email,
+                demo.coachee.password,
+                demo.today_session_id,
+                interval=interval,
+            )
+
+        app = CoachApp(
+            api,
+            demo.today_session_id,
+            user_name=creds.display_name,
+            activity=coachee if activity else None,
+            on_logout=lambda: store.remove(server.url),
+        )
+        return int(app.run() or 0)
     finally:
         server.close()
+        for child in throwaway.iterdir():
+            child.unlink()
+        throwaway.rmdir()

@@ -1,0 +1,173 @@
+"""The Textual app: runs the live engine in one async worker and routes its messages to panes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from coachtui.api.client import ApiClient
+from coachtui.api.errors import ApiError
+from coachtui.live.engine import LiveSession
+from coachtui.live.status import ConnectionStatus, ConnState
+from coachtui.tui.messages import AuthLost, ConnectionChanged, LoggedOut, PaneChanged, SessionChosen
+from coachtui.tui.screens.modals import help_screen, logged_out, session_expired
+from coachtui.tui.screens.picker import PickerScreen
+from coachtui.tui.screens.session import SessionScreen
+
+LIVE_GROUP = "live"
+
+
+class CoachApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "coachtui"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("s", "switch", "Switch session", id="switch"),
+        Binding("question_mark", "help", "Help", id="help", key_display="?"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        api: ApiClient,
+        session_id: str | None,
+        *,
+        user_name: str,
+        on_logout: Callable[[], object] = lambda: None,
+        activity: Callable[[], Awaitable[None]] | None = None,
+        live_options: dict[str, Any] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.api = api
+        self.initial_session = session_id
+        self.user_name = user_name
+        self.on_logout = on_logout
+        self.activity = activity
+        self.live_options = live_options or {}
+        self.clock = clock
+        self.live: LiveSession | None = None
+        self.session_screen = SessionScreen(api.host, user_name, clock=clock)
+        self._expired_shown = False
+
+    # -- start-up -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(self.session_screen)
+        if self.initial_session:
+            self.open_session(self.initial_session)
+        else:
+            self.push_screen(PickerScreen())
+
+    def open_session(self, session_id: str) -> None:
+        if self.live is None:
+            self.live = LiveSession(
+                self.api,
+                session_id,
+                on_status=lambda s: self.post_message(ConnectionChanged(s)),
+                on_change=lambda p: self.post_message(PaneChanged(p)),
+                on_auth_lost=lambda m: self.post_message(AuthLost(m)),
+                on_force_logout=lambda r: self.post_message(LoggedOut(r)),
+                **self.live_options,
+            )
+            self.run_live()
+            if self.activity is not None:
+                self.run_activity()
+        else:
+            self.live.switch(session_id)
+
+    @work(group=LIVE_GROUP, exit_on_error=False, name="live-session")
+    async def run_live(self) -> None:
+        assert self.live is not None
+        await self.live.run()
+
+    @work(group="demo-activity", exit_on_error=False, name="simulated-coachee")
+    async def run_activity(self) -> None:
+        assert self.activity is not None
+        await self.activity()
+
+    # -- messages from the engine ---------------------------------------------------------------
+
+    def on_pane_changed(self, message: PaneChanged) -> None:
+        if self.live is not None:
+            self.session_screen.show_pane(self.live.model, message.pane)
+
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        self.session_screen.show_status(message.status)
+        status: ConnectionStatus = message.status
+        if (
+            status.state is ConnState.ERROR
+            and status.hint
+            and "coachtui login" in status.hint
+            and (status.last_error and "expired" in status.last_error.message)
+        ):
+            self.post_message(AuthLost(status.last_error.message))
+        if status.state is ConnState.CONNECTED:
+            self._expired_shown = False
+
+    def on_auth_lost(self, message: AuthLost) -> None:
+        if self._expired_shown:
+            return
+        self._expired_shown = True
+
+        def done(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit(1)
+
+        self.push_screen(session_expired(message.message), done)
+
+    def on_logged_out(self, message: LoggedOut) -> None:
+        self.on_logout()
+        self.push_screen(logged_out(message.reason), lambda _: self.exit(1))
+
+    @on(SessionChosen)
+    def session_chosen(self, message: SessionChosen) -> None:
+        while isinstance(self.screen, PickerScreen):
+            self.pop_screen()
+        self.open_session(message.session_id)
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        if self.live is not None:
+            self.live.retry_now()
+            self.notify("Refreshing…", timeout=1.5)
+
+    def action_switch(self) -> None:
+        if not isinstance(self.screen, PickerScreen):
+            self.push_screen(PickerScreen(can_go_back=self.live is not None))
+
+    def action_help(self) -> None:
+        self.push_screen(help_screen())
+
+    async def action_quit(self) -> None:
+        self.workers.cancel_group(self, LIVE_GROUP)
+        self.exit(0)
+
+    @work(group="logout", exit_on_error=False)
+    async def action_logout(self) -> None:
+        self.workers.cancel_group(self, LIVE_GROUP)
+        try:
+            await self.api.logout()
+        except ApiError:
+            pass
+        self.on_logout()
+        self.exit(0, message="Logged out; stored credentials removed.")
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield SystemCommand("Refresh", "Reload every pane now (or retry the connection)", self.action_refresh)
+        yield SystemCommand("Switch session", "Open another of your coaching sessions", self.action_switch)
+        yield SystemCommand(
+            "Logout", "Log out on the server and forget the stored cookie", self.action_logout
+        )
+        yield from super().get_system_commands(screen)
+
+    async def on_unmount(self) -> None:
+        await self.api.aclose()

@@ -1,0 +1,57 @@
+"""The session screen: header, the three panes, the status bar, the footer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from coachtui.live.events import Pane
+from coachtui.live.session import SessionModel
+from coachtui.live.status import ConnectionStatus
+from coachtui.tui.widgets.entity_table import EntityTable
+from coachtui.tui.widgets.panes import ActionsPane, AgreementsPane, GoalsPane
+from coachtui.tui.widgets.session_header import SessionHeader
+from coachtui.tui.widgets.status_bar import StatusBar
+
+
+class SessionScreen(Screen[None]):
+    def __init__(self, host: str, user: str, **status_options: Any) -> None:
+        super().__init__()
+        self.host = host
+        self.user = user
+        self.status_options = status_options
+
+    def compose(self) -> ComposeResult:
+        yield SessionHeader(id="header")
+        with Vertical(id="panes"):
+            with Horizontal(id="top"):
+                yield GoalsPane(id="goals")
+                yield AgreementsPane(id="agreements")
+            yield ActionsPane(id="actions")
+        yield StatusBar(self.host, self.user, id="status", **self.status_options)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(SessionHeader).show(None)
+        self.query_one(ActionsPane).focus()
+
+    def pane_widget(self, pane: Pane) -> EntityTable:
+        return self.query_one(f"#{pane.value}", EntityTable)
+
+    def show_pane(self, model: SessionModel, pane: Pane) -> None:
+        """Repaint exactly one pane from the model."""
+        if pane is Pane.HEADER:
+            self.query_one(SessionHeader).show(model.header)
+            # Assignee names come from the header; refresh actions only if it was waiting for them.
+            return
+        context = None
+        if pane is Pane.ACTIONS and model.header is not None:
+            context = {u.id: u.name for u in (model.header.coach, model.header.coachee) if u is not None}
+        self.pane_widget(pane).show(model.states[pane], context)
+
+    def show_status(self, status: ConnectionStatus) -> None:
+        self.query_one(StatusBar).status = status

@@ -1,0 +1,119 @@
+"""A DataTable that follows a keyed collection by diffing rows on entity id.
+
+Rows that changed get `update_cell` on the changed cells only, new rows are added, gone rows
+removed, all inside one `batch_update`, so the cursor and scroll position survive. Every cell is
+a `Text` built from inert strings: server text is never parsed as markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from coachtui.live.session import PaneState, PaneStatus
+from coachtui.text import inert
+
+EMPTY_KEY = "__empty__"
+Row = tuple[Text, ...]
+
+
+class EntityTable(DataTable[Text]):
+    COLUMNS: ClassVar[Sequence[tuple[str, str, int | None]]] = ()  # key, label, width (None: fill)
+    TITLE: ClassVar[str] = ""
+    EMPTY_TEXT: ClassVar[str] = "Nothing here yet."
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.border_title = self.TITLE
+        self.syncs = 0  # how many times new data reached this widget (tests count it)
+        self._rows: dict[str, Row] = {}
+        self._empty_shown = False
+
+    def on_mount(self) -> None:
+        for key, label, width in self.COLUMNS:
+            self.add_column(label, key=key, width=width or 20)
+        self.loading = True
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The one column without a width takes what the others leave (DataTable has no 'fill')."""
+        fixed = sum(w + 2 for _, _, w in self.COLUMNS if w is not None)
+        avail = max(self.scrollable_content_region.width - fixed - 2, 12)
+        for key, _, width in self.COLUMNS:
+            if width is None and key in self.columns:
+                column = self.columns[key]  # type: ignore[index]
+                column.auto_width = False
+                column.width = avail
+        self.refresh(layout=True)
+
+    def row_for(self, entity: Any) -> Row:
+        raise NotImplementedError
+
+    def sort_key(self, entity: Any) -> Any:
+        return 0
+
+    def show(self, state: PaneState, context: Any = None) -> None:
+        """Bring rows and border in line with `state`."""
+        self.syncs += 1
+        self.context = context
+        if state.loaded_once:
+            self.loading = False
+        self.border_subtitle = _subtitle(state)
+        self.set_class(state.status is PaneStatus.STALE, "-stale")
+        self.set_class(state.status is PaneStatus.FAILED, "-failed")
+        if not state.loaded_once:
+            return
+        entities = sorted(state.items.values(), key=self.sort_key)
+        wanted = {e.id: self.row_for(e) for e in entities}
+        with self.app.batch_update():
+            self._diff(wanted)
+
+    def _diff(self, wanted: dict[str, Row]) -> None:
+        keys = [k for k, _, _ in self.COLUMNS]
+        if wanted and self._empty_shown:
+            self.remove_row(EMPTY_KEY)
+            self._empty_shown = False
+        for gone in [k for k in self._rows if k not in wanted]:
+            self.remove_row(gone)
+            del self._rows[gone]
+        for entity_id, row in wanted.items():
+            old = self._rows.get(entity_id)
+            if old is None:
+                self.add_row(*row, key=entity_id)
+            elif old != row:
+                for key, before, after in zip(keys, old, row, strict=True):
+                    if before != after:
+                        self.update_cell(entity_id, key, after)
+            self._rows[entity_id] = row
+        if not wanted and not self._empty_shown:
+            placeholder = [Text(self.EMPTY_TEXT, style="italic dim")] + [Text("")] * (len(keys) - 1)
+            self.add_row(*placeholder, key=EMPTY_KEY)
+            self._empty_shown = True
+
+    def visible_rows(self) -> list[list[str]]:
+        return [[str(c) for c in self.get_row(key)] for key in self.rows]
+
+
+def _subtitle(state: PaneState) -> str:
+    if state.status is PaneStatus.STALE and state.since:
+        return f"stale since {local_time(state.since)}"
+    if state.status is PaneStatus.FAILED:
+        return f"reload failed: {inert(state.error, limit=60)} (r retries)"
+    if state.loaded_once:
+        n = len(state.items)
+        return f"{n} item{'s' if n != 1 else ''}"
+    return "loading…"
+
+
+def local_time(value: dt.datetime) -> str:
+    return value.astimezone().strftime("%H:%M:%S")
+
+
+def cell(value: str | None, style: str = "", limit: int = 500) -> Text:
+    return Text(inert(value, limit=limit), style=style, no_wrap=True, overflow="ellipsis")

@@ -1,0 +1,70 @@
+"""The connection status bar: the state by its exact name, colour-coded, with its detail."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from coachtui.live.status import ConnectionStatus, ConnState
+from coachtui.text import inert
+from coachtui.tui.widgets.entity_table import local_time
+
+STATE_STYLE = {
+    ConnState.CONNECTED: "bold green",
+    ConnState.CONNECTING: "bold yellow",
+    ConnState.RECONNECTING: "bold dark_orange",
+    ConnState.DISCONNECTED: "bold bright_black",
+    ConnState.ERROR: "bold red",
+}
+
+
+class StatusBar(Static):
+    status: reactive[ConnectionStatus] = reactive(ConnectionStatus, always_update=True)
+
+    def __init__(
+        self, host: str, user: str, *, clock: Callable[[], float] = time.monotonic, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.host = host
+        self.user = user
+        self.clock = clock
+
+    def on_mount(self) -> None:
+        # Only the countdown moves on its own; one tick a second is plenty.
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        if self.status.state is ConnState.RECONNECTING and self.status.next_retry_at is not None:
+            self.refresh()
+
+    def watch_status(self, status: ConnectionStatus) -> None:
+        for state in ConnState:
+            self.set_class(status.state is state, f"-{state.name.lower()}")
+
+    def render(self) -> Text:
+        s = self.status
+        text = Text()
+        text.append("● ", style=STATE_STYLE[s.state])
+        text.append(s.state.value, style=STATE_STYLE[s.state])
+        detail: list[str] = []
+        if s.state is ConnState.RECONNECTING:
+            detail.append(f"attempt {s.attempt}")
+            if s.next_retry_at is not None:
+                left = max(0, round(s.next_retry_at - self.clock()))
+                detail.append(f"next try in {left}s" if left else "trying now")
+        if s.state in (ConnState.RECONNECTING, ConnState.ERROR) and s.last_error:
+            detail.append(inert(s.last_error.message, limit=70))
+        if s.state is ConnState.ERROR and s.hint:
+            detail.append(s.hint)
+        if s.state is ConnState.CONNECTED:
+            detail.append(f"last event {local_time(s.last_event_at)}" if s.last_event_at else "no events yet")
+        for part in detail:
+            text.append("  ·  ", style="dim")
+            text.append(part)
+        text.append("  ·  ", style="dim")
+        text.append(f"{inert(self.user, limit=24)}@{inert(self.host, limit=40)}", style="dim")
+        return text
