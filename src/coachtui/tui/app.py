@@ -96,11 +96,12 @@ class CoachApp(App[int]):
     # -- messages from the engine ---------------------------------------------------------------
 
     def on_pane_changed(self, message: PaneChanged) -> None:
-        if self.live is not None:
+        if self.live is not None and self.session_screen.is_mounted:
             self.session_screen.show_pane(self.live.model, message.pane)
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
-        self.session_screen.show_status(message.status)
+        if self.session_screen.is_mounted:
+            self.session_screen.show_status(message.status)
         status: ConnectionStatus = message.status
         if (
             status.state is ConnState.ERROR
@@ -119,13 +120,13 @@ class CoachApp(App[int]):
 
         def done(quit_now: bool | None) -> None:
             if quit_now:
-                self.exit(1)
+                self.exit(1, return_code=1)
 
         self.push_screen(session_expired(message.message), done)
 
     def on_logged_out(self, message: LoggedOut) -> None:
         self.on_logout()
-        self.push_screen(logged_out(message.reason), lambda _: self.exit(1))
+        self.push_screen(logged_out(message.reason), lambda _: self.exit(1, return_code=1))
 
     @on(SessionChosen)
     def session_chosen(self, message: SessionChosen) -> None:

@@ -29,6 +29,9 @@ class Notice(ModalScreen[bool]):
             if self.secondary:
                 yield Button(self.secondary, id="secondary")
 
+    def on_mount(self) -> None:
+        self.query_one("#primary", Button).focus()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "primary")
 

@@ -46,7 +46,9 @@ class SessionScreen(Screen[None]):
         """Repaint exactly one pane from the model."""
         if pane is Pane.HEADER:
             self.query_one(SessionHeader).show(model.header)
-            # Assignee names come from the header; refresh actions only if it was waiting for them.
+            # Assignee names come from the header: actions drawn before it arrived need them.
+            if model.states[Pane.ACTIONS].loaded_once:
+                self.show_pane(model, Pane.ACTIONS)
             return
         context = None
         if pane is Pane.ACTIONS and model.header is not None:

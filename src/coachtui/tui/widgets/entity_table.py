@@ -44,7 +44,7 @@ class EntityTable(DataTable[Text]):
     def _fit_columns(self) -> None:
         """The one column without a width takes what the others leave (DataTable has no 'fill')."""
         fixed = sum(w + 2 for _, _, w in self.COLUMNS if w is not None)
-        avail = max(self.scrollable_content_region.width - fixed - 2, 12)
+        avail = max(self.scrollable_content_region.width - fixed - 3, 12)
         for key, _, width in self.COLUMNS:
             if width is None and key in self.columns:
                 column = self.columns[key]  # type: ignore[index]

@@ -1,0 +1,216 @@
+"""Pilot tests of the session screen against the devserver over loopback."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from rich.text import Text
+
+from coachtui.api.client import ApiClient
+from coachtui.devserver.server import DevServer
+from coachtui.live.events import Pane
+from coachtui.live.status import ConnState
+from coachtui.tui.screens.modals import Notice
+from coachtui.tui.widgets.panes import ActionsPane, AgreementsPane, GoalsPane
+from coachtui.tui.widgets.status_bar import StatusBar
+from tests.conftest import ServerFactory, dev
+from tests.tui.conftest import make_app, until
+
+
+def panes(app: Any) -> dict[str, Any]:
+    screen = app.session_screen
+    return {"goals": screen.query_one(GoalsPane), "actions": screen.query_one(ActionsPane),
+            "agreements": screen.query_one(AgreementsPane)}
+
+
+def status_text(app: Any) -> str:
+    return str(app.session_screen.query_one(StatusBar).render())
+
+
+def loaded(app: Any) -> bool:
+    p = panes(app)
+    return (app.live is not None and app.live.status.state is ConnState.CONNECTED
+            and len(p["actions"].rows) == 7 and len(p["goals"].rows) == 3 and len(p["agreements"].rows) == 2)
+
+
+async def coachee(server: DevServer) -> ApiClient:
+    assert server.demo is not None
+    api = ApiClient(server.url)
+    await api.login(server.demo.coachee.email, server.demo.coachee.password)
+    return api
+
+
+async def test_initial_load(head_server: DevServer) -> None:
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await until(pilot, lambda: loaded(app))
+        assert "Connected" in status_text(app) and "127.0.0.1" in status_text(app)
+        assert [p.border_title for p in panes(app).values()] == ["Goals", "Actions", "Agreements"]
+        rows = panes(app)["actions"].visible_rows()
+        assert any("! " in r[2] for r in rows)  # the overdue action is marked
+        assert {r[0] for r in rows} == {"Not Started", "In Progress", "On Hold", "Completed", "Won't Do"}
+
+
+@pytest.mark.parametrize("pane", ["actions", "agreements", "goals"])
+async def test_event_reaches_exactly_its_pane(head_server: DevServer, pane: str) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 32)) as pilot, await coachee(head_server) as other:
+        await until(pilot, lambda: loaded(app))
+        await pilot.pause(0.2)
+        widgets = panes(app)
+        before = {name: w.syncs for name, w in widgets.items()}
+        cursor = widgets["actions"].cursor_row
+        if pane == "actions":
+            await other.create_action(demo.today_session_id, "Marker from the coachee")
+        elif pane == "agreements":
+            await other.create_agreement(demo.today_session_id, "Marker from the coachee")
+        else:
+            goal = app.live.model.items(Pane.GOALS)[0]
+            await other.update_goal(goal.model_copy(update={"title": "Marker from the coachee"}))
+        await until(pilot, lambda: any("Marker from the coachee" in " ".join(r) for r in widgets[pane].visible_rows()))
+        await pilot.pause(0.1)
+        changed = {name for name, w in widgets.items() if w.syncs != before[name]}
+        assert changed == {pane}
+        assert widgets["actions"].cursor_row == cursor
+
+
+async def test_other_session_events_are_ignored(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await until(pilot, lambda: loaded(app))
+        await pilot.pause(0.2)
+        before = {n: w.syncs for n, w in panes(app).items()}
+        events = app.live.status.events_received
+        await app.api.create_action(demo.other_session_id, "Not for this screen")
+        await until(pilot, lambda: app.live.status.events_received > events)
+        await pilot.pause(0.1)
+        assert {n: w.syncs for n, w in panes(app).items()} == before
+
+
+async def test_reconnecting_keeps_data_marked_stale(head_server: DevServer) -> None:
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await until(pilot, lambda: loaded(app))
+        dev(head_server, "sse/fail", status=503, count=50)
+        dev(head_server, "sse/drop")
+        await until(pilot, lambda: "Reconnecting" in status_text(app) and "503" in status_text(app))
+        assert "attempt" in status_text(app)
+        actions = panes(app)["actions"]
+        assert actions.has_class("-stale") and "stale since" in str(actions.border_subtitle)
+        assert len(actions.rows) == 7
+
+
+async def test_expired_login_shows_one_modal(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await until(pilot, lambda: loaded(app))
+        dev(head_server, "expire", user_id=demo.coach.user_id)
+        dev(head_server, "sse/drop")
+        await until(pilot, lambda: isinstance(app.screen, Notice))
+        assert "Session expired" in app.screen.title_text
+        await until(pilot, lambda: "Error" in status_text(app) and "coachtui login" in status_text(app))
+        await pilot.press("r")  # another failure must not stack a second modal
+        await pilot.pause(0.3)
+        assert sum(isinstance(s, Notice) for s in app.screen_stack) == 1
+        assert len(panes(app)["actions"].rows) == 7
+
+
+async def test_force_logout_clears_and_exits(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    cleared: list[bool] = []
+    app = await make_app(head_server, on_logout=lambda: cleared.append(True))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await until(pilot, lambda: loaded(app))
+        dev(head_server, "force_logout", user_id=demo.coach.user_id, reason="password changed")
+        await until(pilot, lambda: isinstance(app.screen, Notice))
+        assert "password changed" in app.screen.body_text and cleared == [True]
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+    assert app.return_code == 1
+
+
+HOSTILE = "[bold red]boom[/] \x1b[31mred\x1b[0m \x1b]0;pwned\x07 \u202eevil\u202c \x08tab\there"
+
+
+async def test_markup_and_escapes_render_literally(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await until(pilot, lambda: loaded(app))
+        await app.api.create_agreement(demo.today_session_id, HOSTILE)
+        table = panes(app)["agreements"]
+        await until(pilot, lambda: len(table.rows) == 3)
+        cells = [table.get_row(k)[0] for k in table.rows]
+        hostile = next(c for c in cells if "boom" in str(c))
+        assert isinstance(hostile, Text) and not hostile.spans
+        plain = str(hostile)
+        assert "[bold red]boom[/]" in plain
+        assert not any(ch in plain for ch in "\x1b\x07\x08\t\u202e\u202c")
+
+
+async def test_quit_while_reconnecting_is_prompt(make_server: ServerFactory) -> None:
+    server = make_server("head")
+    app = await make_app(server, live_options={"backoff": None})
+    async with app.run_test(size=(100, 32)) as pilot:
+        await until(pilot, lambda: loaded(app))
+        server.stop()
+        await until(pilot, lambda: "Reconnecting" in status_text(app))
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await pilot.press("q")
+    assert loop.time() - started < 1.0
+
+
+async def test_palette_does_not_stop_the_worker(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 32)) as pilot, await coachee(head_server) as other:
+        await until(pilot, lambda: loaded(app))
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+        await pilot.press("escape")
+        workers = [w for w in app.workers if w.group == "live"]
+        assert workers and all(w.is_running for w in workers)
+        await other.create_agreement(demo.today_session_id, "Still streaming")
+        await until(pilot, lambda: len(panes(app)["agreements"].rows) == 3)
+
+
+async def test_picker_opens_a_session_and_rejects_a_bad_one(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    app.initial_session = None
+    async with app.run_test(size=(100, 32), notifications=True) as pilot:
+        from textual.widgets import DataTable
+
+        from coachtui.tui.screens.picker import PickerScreen
+
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        table = app.screen.query_one(DataTable)
+        await until(pilot, lambda: len(table.rows) == 5)
+        assert str(table.get_row_at(0)[0]).startswith("Today")
+        await pilot.press("enter")
+        await until(pilot, lambda: loaded(app))
+        assert app.live is not None and app.live.model.session_id == demo.today_session_id
+
+
+async def test_seed_profile_shows_goals(make_server: ServerFactory) -> None:
+    server = make_server("seed")
+    app = await make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: loaded(app))
+        assert app.api.era is not None and app.api.era.value == "seed"
