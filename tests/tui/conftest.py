@@ -18,8 +18,13 @@ async def make_app(server: DevServer, session_id: str | None = None, **kwargs: A
     api = ApiClient(server.url)
     await api.login(server.demo.coach.email, server.demo.coach.password)
     options = {**FAST, **kwargs.pop("live_options", {})}
-    return CoachApp(api, session_id or server.demo.today_session_id, user_name="Avery Stone",
-                    live_options=options, **kwargs)
+    return CoachApp(
+        api,
+        session_id or server.demo.today_session_id,
+        user_name="Avery Stone",
+        live_options=options,
+        **kwargs,
+    )
 
 
 async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:

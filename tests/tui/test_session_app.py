@@ -21,8 +21,11 @@ from tests.tui.conftest import make_app, until
 
 def panes(app: Any) -> dict[str, Any]:
     screen = app.session_screen
-    return {"goals": screen.query_one(GoalsPane), "actions": screen.query_one(ActionsPane),
-            "agreements": screen.query_one(AgreementsPane)}
+    return {
+        "goals": screen.query_one(GoalsPane),
+        "actions": screen.query_one(ActionsPane),
+        "agreements": screen.query_one(AgreementsPane),
+    }
 
 
 def status_text(app: Any) -> str:
@@ -31,8 +34,13 @@ def status_text(app: Any) -> str:
 
 def loaded(app: Any) -> bool:
     p = panes(app)
-    return (app.live is not None and app.live.status.state is ConnState.CONNECTED
-            and len(p["actions"].rows) == 7 and len(p["goals"].rows) == 3 and len(p["agreements"].rows) == 2)
+    return (
+        app.live is not None
+        and app.live.status.state is ConnState.CONNECTED
+        and len(p["actions"].rows) == 7
+        and len(p["goals"].rows) == 3
+        and len(p["agreements"].rows) == 2
+    )
 
 
 async def coachee(server: DevServer) -> ApiClient:
@@ -71,7 +79,9 @@ async def test_event_reaches_exactly_its_pane(head_server: DevServer, pane: str)
         else:
             goal = app.live.model.items(Pane.GOALS)[0]
             await other.update_goal(goal.model_copy(update={"title": "Marker from the coachee"}))
-        await until(pilot, lambda: any("Marker from the coachee" in " ".join(r) for r in widgets[pane].visible_rows()))
+        await until(
+            pilot, lambda: any("Marker from the coachee" in " ".join(r) for r in widgets[pane].visible_rows())
+        )
         await pilot.pause(0.1)
         changed = {name for name, w in widgets.items() if w.syncs != before[name]}
         assert changed == {pane}

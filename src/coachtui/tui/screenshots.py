@@ -7,6 +7,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+from textual.widgets import DataTable
+
 from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer, ServerOptions
 from coachtui.live.backoff import Backoff
@@ -23,30 +26,47 @@ async def _until(pilot: object, condition: Callable[[], bool]) -> None:
     raise RuntimeError("the app did not reach the state to capture")
 
 
-async def _shoot(out: Path, name: str, size: tuple[int, int], *, picker: bool = False,
-                 reconnecting: bool = False) -> None:
+async def _shoot(
+    out: Path, name: str, size: tuple[int, int], *, picker: bool = False, reconnecting: bool = False
+) -> None:
     server = DevServer(ServerOptions(seed=11, faults=True)).start()
     demo = server.demo
     assert demo is not None
     try:
         api = ApiClient(server.url)
         await api.login(demo.coach.email, demo.coach.password)
-        app = CoachApp(api, None if picker else demo.today_session_id, user_name=demo.coach.name,
-                       live_options={"debounce": 0.02, "backoff": Backoff(base=30, cap=30)})
+        app = CoachApp(
+            api,
+            None if picker else demo.today_session_id,
+            user_name=demo.coach.name,
+            live_options={"debounce": 0.02, "backoff": Backoff(base=30, cap=30)},
+        )
         async with app.run_test(size=size) as pilot:
             if picker:
-                await _until(pilot, lambda: isinstance(app.screen, PickerScreen)
-                             and len(app.screen.query_one("#sessions").rows) > 0)  # type: ignore[attr-defined]
+                await _until(
+                    pilot,
+                    lambda: (
+                        isinstance(app.screen, PickerScreen)
+                        and len(app.screen.query_one("#sessions", DataTable).rows) > 0
+                    ),
+                )
             else:
-                await _until(pilot, lambda: app.live is not None and app.live.status.state is ConnState.CONNECTED
-                             and all(s.loaded_once for s in app.live.model.states.values()))
+                await _until(
+                    pilot,
+                    lambda: (
+                        app.live is not None
+                        and app.live.status.state is ConnState.CONNECTED
+                        and all(s.loaded_once for s in app.live.model.states.values())
+                    ),
+                )
                 if reconnecting:
-                    import httpx
-
-                    httpx.post(f"{server.url}/_dev/sse/fail", json={"status": 503, "count": 5})
-                    httpx.post(f"{server.url}/_dev/sse/drop")
-                    await _until(pilot, lambda: app.live is not None
-                                 and app.live.status.state is ConnState.RECONNECTING)
+                    async with httpx.AsyncClient(base_url=server.url) as control:
+                        await control.post("/_dev/sse/fail", json={"status": 503, "count": 5})
+                        await control.post("/_dev/sse/drop")
+                    await _until(
+                        pilot,
+                        lambda: app.live is not None and app.live.status.state is ConnState.RECONNECTING,
+                    )
             await pilot.pause(0.3)
             app.save_screenshot(filename=f"{name}.svg", path=str(out))
     finally:
@@ -54,7 +74,6 @@ async def _shoot(out: Path, name: str, size: tuple[int, int], *, picker: bool = 
 
 
 async def main(out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
     await _shoot(out, "session", (110, 34))
     await _shoot(out, "reconnecting", (110, 34), reconnecting=True)
     await _shoot(out, "picker", (100, 20), picker=True)
@@ -62,4 +81,6 @@ async def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")))
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
+    target.mkdir(parents=True, exist_ok=True)
+    asyncio.run(main(target))
