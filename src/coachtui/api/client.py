@@ -193,7 +193,7 @@ class ApiClient:
         except httpx.TimeoutException as exc:
             raise NetworkError(f"{self.host} did not answer in time ({type(exc).__name__}).") from None
         except httpx.TransportError as exc:
-            raise NetworkError(f"Could not reach {self.base_url}: {_reason(exc)}.") from None
+            raise NetworkError(f"Could not reach {self.base_url}: {transport_reason(exc)}.") from None
         log.debug("%s %s -> %s", method, _route_shape(path), response.status_code)
         if response.status_code < 500:
             self.absorb_cookies(response)
@@ -470,7 +470,7 @@ class ApiClient:
 # -- response handling (module level so the live layer and tests can share it) -------------
 
 
-def _reason(exc: httpx.TransportError) -> str:
+def transport_reason(exc: httpx.TransportError) -> str:
     chain: list[BaseException] = []
     cur: BaseException | None = exc
     while cur is not None and len(chain) < 8:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from coachtui.devserver.broker import Broker
-from coachtui.devserver.clock import naive, ts, utcnow
+from coachtui.devserver.clock import ts, utcnow
 from coachtui.devserver.store import Doc, Store
 
 Profile = Literal["head", "seed"]
@@ -578,24 +578,3 @@ class Backend:
             self.store.put("session", session, relationship_id=rel["id"])
         self.publish(rel, "coaching_session_title_updated", {"coaching_session_id": session["id"]})
         return self.session_view(session)
-
-
-def make_session(rel_id: str, when: dt.datetime, *, title: str | None = None, duration: int = 60) -> Doc:
-    now = ts(utcnow())
-    return {
-        "id": new_id(),
-        "coaching_relationship_id": rel_id,
-        "coaching_session_series_id": None,
-        "ical_sequence": 0,
-        "ical_recurrence_id": None,
-        "collab_document_name": None,
-        "date": naive(when),
-        "duration_minutes": duration,
-        "title": title,
-        "meeting_url": None,
-        "provider": None,
-        "created_at": now,
-        "updated_at": now,
-        "hydrated_at": now,
-        "notice_given_at": now,
-    }

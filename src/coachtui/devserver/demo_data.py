@@ -11,7 +11,7 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from coachtui.devserver.backend import Profile
+from coachtui.devserver.backend import SESSION_HEAD_ONLY, Profile
 from coachtui.devserver.clock import naive, ts
 from coachtui.devserver.store import Doc, Store
 
@@ -135,17 +135,7 @@ def seed_demo(
             "notice_given_at": created,
         }
         if profile == "seed":
-            for key in (
-                "coaching_session_series_id",
-                "ical_sequence",
-                "ical_recurrence_id",
-                "duration_minutes",
-                "title",
-                "meeting_url",
-                "provider",
-                "hydrated_at",
-                "notice_given_at",
-            ):
+            for key in SESSION_HEAD_ONLY:
                 doc.pop(key)
         store.put("session", doc, relationship_id=rel_doc["id"])
         return doc

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import httpx
 
-from coachtui.api.client import ApiClient
+from coachtui.api.client import ApiClient, transport_reason
 from coachtui.live.backoff import Backoff, parse_retry_after
 from coachtui.live.events import PANE_OF, ForceLogout, LiveEvent, Malformed, decode
 from coachtui.live.framing import MAX_EVENT_BYTES, Oversized, iter_sse
@@ -253,12 +253,7 @@ class SseConnection:
 
 def _transport_reason(exc: httpx.TransportError) -> str:
     if isinstance(exc, httpx.ConnectError):
-        text = str(exc).lower()
-        if "refused" in text or "all connection attempts failed" in text:
-            return "connection refused (is the server running?)"
-        if "certificate" in text or "ssl" in text:
-            return "TLS certificate not trusted"
-        return "could not connect"
+        return transport_reason(exc)
     if isinstance(exc, httpx.RemoteProtocolError):
         return "the connection broke mid-stream"
     return f"network error ({type(exc).__name__})"
