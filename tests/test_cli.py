@@ -13,6 +13,7 @@ import pytest
 from coachtui.cli import main
 from coachtui.credentials import CredentialStore
 from coachtui.devserver.server import DevServer
+from tests.conftest import dev
 
 
 def login(server: DevServer, monkeypatch: pytest.MonkeyPatch, password: str | None = None) -> int:
@@ -93,8 +94,6 @@ def test_env_server_and_expired_login(
     monkeypatch.setenv("COACHTUI_SERVER", head_server.url)
     monkeypatch.setattr("sys.stdin", io.StringIO(head_server.demo.coach.password + "\n"))
     assert main(["login", "--email", "coach@example.com", "--password-stdin"]) == 0
-    from tests.conftest import dev
-
     dev(head_server, "expire", user_id=head_server.demo.coach.user_id)
     capsys.readouterr()
     assert main(["sessions"]) == 1

@@ -14,7 +14,7 @@ from typing import Any
 
 from coachtui import __version__
 from coachtui.api.client import ApiClient, is_loopback, normalize_base_url
-from coachtui.api.errors import ApiError, SessionExpired
+from coachtui.api.errors import ApiError
 from coachtui.config import DEFAULT_SERVER, config_dir, server_from_env
 from coachtui.credentials import Credentials, CredentialsError, CredentialStore
 from coachtui.logs import setup_logging
@@ -407,9 +407,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Debug log: {log_path}", file=sys.stderr)
     try:
         return int(args.func(args))
-    except SessionExpired as exc:
-        print(f"coachtui: {exc}", file=sys.stderr)
-        return 1
     except (ApiError, UserError, CredentialsError) as exc:
         print(f"coachtui: {exc}", file=sys.stderr)
         return 1

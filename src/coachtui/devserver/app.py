@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import json
@@ -359,8 +360,6 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
 
 async def _forever() -> Any:
     """A stream that sends headers and then nothing, ever (the 'stall' fault)."""
-    import asyncio
-
     await asyncio.Event().wait()
     yield b""  # pragma: no cover
 

@@ -149,14 +149,18 @@ class Backend:
     def session_of(
         self, me: str, session_id: str, *, seed_status: HttpError | None = None
     ) -> tuple[Doc, Doc]:
-        """The session and its relationship, for a participant only."""
+        """The session and its relationship, for a participant only.
+
+        `seed_status` is the seed era's answer where it differs from the usual 401 (403 on the
+        single session read); the seed era cannot tell a missing session from a forbidden one.
+        """
+        denial = seed_status if seed_status is not None and not self.head else self.deny()
         session = self.store.get("session", session_id)
         if session is None:
-            # Seed's protect middleware cannot tell missing from forbidden.
-            raise NOT_FOUND if self.head else (seed_status or self.deny())
+            raise NOT_FOUND if self.head else denial
         rel = self.relationship(session["coaching_relationship_id"])
         if me not in self.participants(rel):
-            raise self.deny() if seed_status is None or self.head else seed_status
+            raise denial
         return session, rel
 
     def session_view(self, session: Doc) -> Doc:

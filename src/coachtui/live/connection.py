@@ -38,10 +38,11 @@ class _Retry(Exception):
 
 
 class _Fatal(Exception):
-    def __init__(self, message: str, hint: str) -> None:
+    def __init__(self, message: str, hint: str, *, login_expired: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.login_expired = login_expired
 
 
 class _LoggedOut(Exception):
@@ -97,7 +98,14 @@ class SseConnection:
     async def run(self) -> None:
         """Connect and stay connected until cancelled (quit) or logged out by the server."""
         attempt = 0
-        self._set(state=ConnState.CONNECTING, attempt=0, next_retry_at=None, retry_delay=None, hint=None)
+        self._set(
+            state=ConnState.CONNECTING,
+            attempt=0,
+            next_retry_at=None,
+            retry_delay=None,
+            hint=None,
+            login_expired=False,
+        )
         try:
             while True:
                 try:
@@ -122,6 +130,7 @@ class SseConnection:
                         retry_delay=delay,
                         last_error=LastError(failure.message, self.now(), attempt),
                         hint=None,
+                        login_expired=False,
                     )
                     await self._wait(delay)
                 except _Fatal as failure:
@@ -133,12 +142,13 @@ class SseConnection:
                         retry_delay=None,
                         last_error=LastError(failure.message, self.now(), attempt),
                         hint=failure.hint,
+                        login_expired=failure.login_expired,
                     )
                     self._wake.clear()
                     await self._wake.wait()
                     attempt = 0
                     self._wrong_type = 0
-                    self._set(state=ConnState.CONNECTING, attempt=0, hint=None)
+                    self._set(state=ConnState.CONNECTING, attempt=0, hint=None, login_expired=False)
         except _LoggedOut as out:
             self._set(
                 state=ConnState.ERROR,
@@ -171,7 +181,7 @@ class SseConnection:
 
     async def _connect_once(self) -> None:
         if not self.api.logged_in:
-            raise _Fatal("Not logged in.", LOGIN_HINT)
+            raise _Fatal("Not logged in.", LOGIN_HINT, login_expired=True)
         self.requests += 1
         try:
             async with self.api.open_stream(self.timeout) as response:
@@ -185,6 +195,7 @@ class SseConnection:
                     next_retry_at=None,
                     retry_delay=None,
                     hint=None,
+                    login_expired=False,
                 )
                 self.on_connected()
                 await self._consume(response)
@@ -211,7 +222,7 @@ class SseConnection:
             raise _Retry(message)
         self._wrong_type = 0
         if status == 401:
-            raise _Fatal("Your login has expired.", LOGIN_HINT)
+            raise _Fatal("Your login has expired.", LOGIN_HINT, login_expired=True)
         if status == 403:
             raise _Fatal("The server refused the event stream (403).", "check your account, then press r")
         if status == 204:

@@ -33,3 +33,4 @@ class ConnectionStatus:
     last_event_at: dt.datetime | None = None
     events_received: int = 0
     hint: str | None = None  # what the user can do, in the Error state
+    login_expired: bool = False  # the Error is a 401: only a new login helps

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -103,12 +104,7 @@ class CoachApp(App[int]):
         if self.session_screen.is_mounted:
             self.session_screen.show_status(message.status)
         status: ConnectionStatus = message.status
-        if (
-            status.state is ConnState.ERROR
-            and status.hint
-            and "coachtui login" in status.hint
-            and (status.last_error and "expired" in status.last_error.message)
-        ):
+        if status.state is ConnState.ERROR and status.login_expired and status.last_error:
             self.post_message(AuthLost(status.last_error.message))
         if status.state is ConnState.CONNECTED:
             self._expired_shown = False
@@ -133,6 +129,32 @@ class CoachApp(App[int]):
         while isinstance(self.screen, PickerScreen):
             self.pop_screen()
         self.open_session(message.session_id)
+
+    # -- the picker's data (fetched here: screens and widgets never call the network) -----------
+
+    @on(PickerScreen.NeedSessions)
+    def picker_needs_sessions(self, message: PickerScreen.NeedSessions) -> None:
+        self.fetch_sessions(message.picker)
+
+    @work(group="sessions", exit_on_error=False, exclusive=True)
+    async def fetch_sessions(self, picker: PickerScreen) -> None:
+        today = picker.today or dt.date.today()
+        try:
+            rows = await self.api.list_sessions(today - dt.timedelta(days=30), today + dt.timedelta(days=30))
+        except ApiError as exc:
+            picker.show_error(exc.message)
+            return
+        picker.show_sessions(rows)
+
+    @on(PickerScreen.OpenRequested)
+    @work(group="open-session", exit_on_error=False, exclusive=True)
+    async def check_and_open(self, message: PickerScreen.OpenRequested) -> None:
+        try:
+            await self.api.get_session(message.session_id)
+        except ApiError as exc:
+            self.notify(exc.message, title="Cannot open that session", severity="error")
+            return
+        self.post_message(SessionChosen(message.session_id))
 
     # -- actions --------------------------------------------------------------------------------
 

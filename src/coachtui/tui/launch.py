@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 from coachtui.api.client import ApiClient
-from coachtui.api.errors import ApiError
+from coachtui.api.errors import ApiError, Forbidden, NotFound
 from coachtui.credentials import Credentials, CredentialStore
 
 
@@ -32,14 +32,10 @@ async def _precheck(client: ApiClient, session_id: str | None) -> None:
             return
         try:
             await client.get_session(session_id)
-        except ApiError as exc:
-            from coachtui.api.errors import Forbidden, NotFound
-
-            if isinstance(exc, NotFound | Forbidden):
-                raise LaunchError(
-                    "No coaching session with that id that you can see (`coachtui sessions` lists yours)."
-                ) from None
-            raise
+        except (NotFound, Forbidden):
+            raise LaunchError(
+                "No coaching session with that id that you can see (`coachtui sessions` lists yours)."
+            ) from None
 
 
 def run_session(client: ApiClient, creds: Credentials, store: CredentialStore, session_id: str | None) -> int:

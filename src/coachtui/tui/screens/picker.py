@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from coachtui.api.errors import ApiError
 from coachtui.api.models import EnrichedSession
 from coachtui.text import inert
-from coachtui.tui.messages import SessionChosen
 
 
 def picker_order(rows: list[EnrichedSession], today: dt.date) -> list[EnrichedSession]:
@@ -43,6 +41,18 @@ class PickerScreen(Screen[None]):
         yield table
         yield Footer()
 
+    class NeedSessions(Message):
+        """The picker wants the session list; the app fetches it (screens never call the network)."""
+
+        def __init__(self, picker: PickerScreen) -> None:
+            super().__init__()
+            self.picker = picker
+
+    class OpenRequested(Message):
+        def __init__(self, session_id: str) -> None:
+            super().__init__()
+            self.session_id = session_id
+
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for key, label, width in (
@@ -52,23 +62,20 @@ class PickerScreen(Screen[None]):
         ):
             table.add_column(label, key=key, width=width)
         table.loading = True
-        self.load()
+        self.post_message(self.NeedSessions(self))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.can_go_back if action == "app.pop_screen" else True
 
-    @work(group="picker", exit_on_error=False, exclusive=True)
-    async def load(self) -> None:
-        api = self.app.api  # type: ignore[attr-defined]
+    def show_error(self, message: str) -> None:
+        table = self.query_one(DataTable)
+        table.loading = False
+        table.border_subtitle = inert(message, limit=70)
+        self.notify(message, severity="error")
+
+    def show_sessions(self, rows: list[EnrichedSession]) -> None:
         today = self.today or dt.date.today()
         table = self.query_one(DataTable)
-        try:
-            rows = await api.list_sessions(today - dt.timedelta(days=30), today + dt.timedelta(days=30))
-        except ApiError as exc:
-            table.loading = False
-            table.border_subtitle = inert(exc.message, limit=70)
-            self.notify(exc.message, severity="error")
-            return
         table.loading = False
         for r in picker_order(rows, today):
             local = r.date.astimezone()
@@ -91,13 +98,4 @@ class PickerScreen(Screen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
-            self.check_and_open(event.row_key.value)
-
-    @work(group="picker-open", exit_on_error=False, exclusive=True)
-    async def check_and_open(self, session_id: str) -> None:
-        try:
-            await self.app.api.get_session(session_id)  # type: ignore[attr-defined]
-        except ApiError as exc:
-            self.notify(exc.message, title="Cannot open that session", severity="error")
-            return
-        self.app.post_message(SessionChosen(session_id))
+            self.post_message(self.OpenRequested(event.row_key.value))

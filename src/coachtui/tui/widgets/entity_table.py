@@ -30,6 +30,7 @@ class EntityTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.border_title = self.TITLE
         self.syncs = 0  # how many times new data reached this widget (tests count it)
+        self.context: Any = None  # what rows need besides the entity (e.g. assignee names)
         self._rows: dict[str, Row] = {}
         self._empty_shown = False
 

@@ -58,7 +58,7 @@ class ActionsPane(EntityTable):
         return (STATUS_ORDER[action.status], action.created_at or dt.datetime.min.replace(tzinfo=dt.UTC))
 
     def row_for(self, action: Action) -> tuple[Text, ...]:
-        names: dict[str, str] = getattr(self, "context", None) or {}
+        names: dict[str, str] = self.context or {}
         assignees = ", ".join(names.get(a, "someone") for a in action.assignee_ids) or "—"
         return (
             status_cell(action.status),
