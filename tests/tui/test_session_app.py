@@ -29,7 +29,7 @@ def panes(app: Any) -> dict[str, Any]:
 
 
 def status_text(app: Any) -> str:
-    return str(app.session_screen.query_one(StatusBar).render())
+    return " ".join(str(part) for part in app.session_screen.query_one(StatusBar).describe())
 
 
 def loaded(app: Any) -> bool:

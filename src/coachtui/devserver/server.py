@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ class ServerOptions:
     keepalive: float = 15.0
     session_ttl: float = 86400.0
     seed: int | None = None
+    now: dt.datetime | None = None  # pins the demo data's dates (snapshots)
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
@@ -47,7 +49,9 @@ class DevServer:
         )
         self.demo: DemoData | None = None
         if self.options.demo_data and self.store.is_empty():
-            self.demo = seed_demo(self.store, self.options.profile, seed=self.options.seed)
+            self.demo = seed_demo(
+                self.store, self.options.profile, seed=self.options.seed, now=self.options.now
+            )
         self.app = build_app(self.backend, faults=self.options.faults)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from coachtui.api.client import ApiClient
@@ -33,6 +34,7 @@ class LiveSession:
         backoff: Backoff | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.api = api
         self.poll_interval = poll_interval
@@ -57,6 +59,7 @@ class LiveSession:
             backoff=backoff,
             sleep=sleep,
             now=now,
+            clock=clock,
         )
 
     @property

@@ -45,6 +45,7 @@ class CoachApp(App[int]):
         activity: Callable[[], Awaitable[None]] | None = None,
         live_options: dict[str, Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        today: dt.date | None = None,
     ) -> None:
         super().__init__()
         self.api = api
@@ -54,6 +55,7 @@ class CoachApp(App[int]):
         self.activity = activity
         self.live_options = live_options or {}
         self.clock = clock
+        self.today = today  # the picker's 'today'; None means the real date
         self.live: LiveSession | None = None
         self.session_screen = SessionScreen(api.host, user_name, clock=clock)
         self._expired_shown = False
@@ -65,7 +67,7 @@ class CoachApp(App[int]):
         if self.initial_session:
             self.open_session(self.initial_session)
         else:
-            self.push_screen(PickerScreen())
+            self.push_screen(PickerScreen(today=self.today))
 
     def open_session(self, session_id: str) -> None:
         if self.live is None:
@@ -76,6 +78,7 @@ class CoachApp(App[int]):
                 on_change=lambda p: self.post_message(PaneChanged(p)),
                 on_auth_lost=lambda m: self.post_message(AuthLost(m)),
                 on_force_logout=lambda r: self.post_message(LoggedOut(r)),
+                clock=self.clock,
                 **self.live_options,
             )
             self.run_live()
@@ -160,12 +163,14 @@ class CoachApp(App[int]):
 
     def action_refresh(self) -> None:
         if self.live is not None:
+            connected = self.live.status.state is ConnState.CONNECTED
             self.live.retry_now()
-            self.notify("Refreshing…", timeout=1.5)
+            if connected:  # otherwise the status bar itself shows the retry
+                self.notify("Refreshing…", timeout=1.5)
 
     def action_switch(self) -> None:
         if not isinstance(self.screen, PickerScreen):
-            self.push_screen(PickerScreen(can_go_back=self.live is not None))
+            self.push_screen(PickerScreen(can_go_back=self.live is not None, today=self.today))
 
     def action_help(self) -> None:
         self.push_screen(help_screen())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -45,9 +46,10 @@ class StatusBar(Static):
         for state in ConnState:
             self.set_class(status.state is state, f"-{state.name.lower()}")
 
-    def render(self) -> Text:
+    def describe(self) -> tuple[Text, Text]:
+        """The state with its detail (left), and who is connected where (right)."""
         s = self.status
-        text = Text()
+        text = Text(no_wrap=True, overflow="ellipsis")
         text.append("● ", style=STATE_STYLE[s.state])
         text.append(s.state.value, style=STATE_STYLE[s.state])
         detail: list[str] = []
@@ -63,8 +65,16 @@ class StatusBar(Static):
         if s.state is ConnState.CONNECTED:
             detail.append(f"last event {local_time(s.last_event_at)}" if s.last_event_at else "no events yet")
         for part in detail:
-            text.append("  ·  ", style="dim")
+            text.append(" · ", style="dim")
             text.append(part)
-        text.append("  ·  ", style="dim")
-        text.append(f"{inert(self.user, limit=24)}@{inert(self.host, limit=40)}", style="dim")
-        return text
+        who = Text(f"{inert(self.user, limit=24)}@{inert(self.host, limit=40)}", style="dim", no_wrap=True)
+        return text, who
+
+    def render(self) -> Table:
+        # Two columns, so a long error is cut with … before the user and server disappear.
+        left, right = self.describe()
+        grid = Table.grid(expand=True)
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_row(left, right)
+        return grid

@@ -1,0 +1,112 @@
+"""Snapshots of the session screen and the picker at a fixed size.
+
+Deterministic: demo data pinned to one instant, TZ=UTC, a frozen clock for countdowns, seeded
+backoff jitter, a fixed server label, and only states with no time-dependent text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from coachtui.api.client import ApiClient
+from coachtui.devserver.server import DevServer, ServerOptions
+from coachtui.live.backoff import Backoff
+from coachtui.live.status import ConnState
+from coachtui.tui.app import CoachApp
+from coachtui.tui.screens.picker import PickerScreen
+from coachtui.tui.widgets.status_bar import StatusBar
+from tests.conftest import dev, login_cookie
+from tests.tui.conftest import until
+
+PINNED = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def pinned_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[DevServer]:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    server = DevServer(ServerOptions(seed=5, now=PINNED, faults=True)).start()
+    yield server
+    server.close()
+    monkeypatch.undo()
+    time.tzset()
+
+
+def pinned_app(server: DevServer, *, picker: bool = False) -> CoachApp:
+    demo = server.demo
+    assert demo is not None
+    cookie = login_cookie(server, demo.coach.email, demo.coach.password)
+    api = ApiClient(server.url, cookie=cookie, user_id=demo.coach.user_id)
+    return CoachApp(
+        api, None if picker else demo.today_session_id, user_name=demo.coach.name,
+        clock=lambda: 1000.0, today=PINNED.date(),
+        live_options={"debounce": 0.02, "now": lambda: PINNED,
+                      "backoff": Backoff(base=20, cap=20, rng=random.Random(3))},
+    )
+
+
+def loaded(app: CoachApp) -> bool:
+    return (app.live is not None and app.live.status.state is ConnState.CONNECTED
+            and all(s.loaded_once for s in app.live.model.states.values()))
+
+
+async def settle(pilot: Any, app: CoachApp) -> None:
+    await until(pilot, lambda: loaded(app))
+    bar = app.session_screen.query_one(StatusBar)
+    bar.host = "localhost:4000"  # the devserver's port is random
+    bar.refresh()
+    await pilot.pause(0.2)
+
+
+def test_connected(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_reconnecting(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, app)
+        dev(pinned_server, "sse/drop")
+        await until(pilot, lambda: app.live is not None and app.live.status.state is ConnState.RECONNECTING)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_error(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, app)
+        dev(pinned_server, "sse/fail", status=404, count=1)
+        dev(pinned_server, "sse/drop")
+        await until(pilot, lambda: app.live is not None and app.live.status.state is ConnState.RECONNECTING)
+        await pilot.press("r")  # skip the backoff wait: the retry meets the 404
+        await until(pilot, lambda: app.live is not None and app.live.status.state is ConnState.ERROR)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_picker(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server, picker=True)
+
+    async def run_before(pilot: Any) -> None:
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen)
+                    and len(app.screen.query_one("#sessions").rows) == 5)  # type: ignore[attr-defined]
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
