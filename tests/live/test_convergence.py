@@ -17,8 +17,15 @@ from coachtui.live.status import ConnState
 from tests.conftest import ServerFactory, dev
 from tests.live.helpers import Live, wait_for
 
-MUTATIONS = ["create_action", "update_action", "delete_action", "create_agreement", "update_agreement",
-             "delete_agreement", "update_goal"]
+MUTATIONS = [
+    "create_action",
+    "update_action",
+    "delete_action",
+    "create_agreement",
+    "update_agreement",
+    "delete_agreement",
+    "update_goal",
+]
 FAULTS = ["drop", "burst_503", "stall"]
 step = st.one_of(
     st.tuples(st.sampled_from(MUTATIONS), st.integers(0, 50)),
@@ -38,8 +45,9 @@ async def mutate(api: ApiClient, session_id: str, kind: str, n: int) -> None:
                 await api.delete_action(target.id)
             else:
                 statuses = list(Status)
-                await api.update_action(target.model_copy(update={"status": statuses[n % len(statuses)],
-                                                                  "body": f"edited {n}"}))
+                await api.update_action(
+                    target.model_copy(update={"status": statuses[n % len(statuses)], "body": f"edited {n}"})
+                )
     elif kind == "create_agreement":
         await api.create_agreement(session_id, f"agreed at step {n}")
     elif kind in ("update_agreement", "delete_agreement"):

@@ -88,6 +88,27 @@ async def test_event_reaches_exactly_its_pane(head_server: DevServer, pane: str)
         assert widgets["actions"].cursor_row == cursor
 
 
+async def test_live_rows_join_their_status_group_and_the_cursor_follows(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 32)) as pilot, await coachee(head_server) as other:
+        await until(pilot, lambda: loaded(app))
+        table = panes(app)["actions"]
+        await pilot.press("down", "down")
+        on = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        created = await other.create_action(demo.today_session_id, "Fresh and not started")
+        await until(pilot, lambda: len(table.rows) == 8)
+        statuses = [r[0] for r in table.visible_rows()]
+        assert statuses == sorted(
+            statuses,
+            key=lambda label: ["In Progress", "Not Started", "On Hold", "Completed", "Won't Do"].index(label),
+        )
+        at = table.get_row_index(created.id)
+        assert statuses[at] == "Not Started" and at < len(statuses) - 1  # in its group, not at the bottom
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == on
+
+
 async def test_other_session_events_are_ignored(head_server: DevServer) -> None:
     demo = head_server.demo
     assert demo is not None
@@ -224,3 +245,38 @@ async def test_seed_profile_shows_goals(make_server: ServerFactory) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: loaded(app))
         assert app.api.era is not None and app.api.era.value == "seed"
+
+
+async def test_each_state_reaches_the_status_bar_in_order(head_server: DevServer) -> None:
+    from coachtui.tui.messages import ConnectionChanged, PaneChanged
+
+    app = await make_app(head_server)
+    app.initial_session = None  # start in the picker: nothing is connected yet
+    seen: list[Any] = []
+    async with app.run_test(size=(100, 32), message_hook=seen.append) as pilot:
+        await pilot.pause(0.1)
+        assert status_text(app).startswith("● Disconnected")
+        app.open_session(head_server.demo.today_session_id)  # type: ignore[union-attr]
+        await until(pilot, lambda: loaded(app))
+        dev(head_server, "sse/drop")
+        await until(pilot, lambda: app.live is not None and app.live.status.state is ConnState.RECONNECTING)
+        await until(pilot, lambda: app.live is not None and app.live.status.state is ConnState.CONNECTED)
+        await pilot.pause(0.3)
+        states: list[ConnState] = []
+        for m in seen:
+            if isinstance(m, ConnectionChanged) and (not states or states[-1] is not m.status.state):
+                states.append(m.status.state)
+        assert states == [
+            ConnState.CONNECTING,
+            ConnState.CONNECTED,
+            ConnState.RECONNECTING,
+            ConnState.CONNECTED,
+        ]
+        last_connected = max(
+            i
+            for i, m in enumerate(seen)
+            if isinstance(m, ConnectionChanged) and m.status.state is ConnState.RECONNECTING
+        )
+        resynced = {m.pane for m in seen[last_connected:] if isinstance(m, PaneChanged)}
+        assert {p.value for p in resynced} >= {"goals", "actions", "agreements"}  # panes repainted after
+        assert "Connected" in status_text(app)

@@ -45,16 +45,25 @@ def pinned_app(server: DevServer, *, picker: bool = False) -> CoachApp:
     cookie = login_cookie(server, demo.coach.email, demo.coach.password)
     api = ApiClient(server.url, cookie=cookie, user_id=demo.coach.user_id)
     return CoachApp(
-        api, None if picker else demo.today_session_id, user_name=demo.coach.name,
-        clock=lambda: 1000.0, today=PINNED.date(),
-        live_options={"debounce": 0.02, "now": lambda: PINNED,
-                      "backoff": Backoff(base=20, cap=20, rng=random.Random(3))},
+        api,
+        None if picker else demo.today_session_id,
+        user_name=demo.coach.name,
+        clock=lambda: 1000.0,
+        today=PINNED.date(),
+        live_options={
+            "debounce": 0.02,
+            "now": lambda: PINNED,
+            "backoff": Backoff(base=20, cap=20, rng=random.Random(3)),
+        },
     )
 
 
 def loaded(app: CoachApp) -> bool:
-    return (app.live is not None and app.live.status.state is ConnState.CONNECTED
-            and all(s.loaded_once for s in app.live.model.states.values()))
+    return (
+        app.live is not None
+        and app.live.status.state is ConnState.CONNECTED
+        and all(s.loaded_once for s in app.live.model.states.values())
+    )
 
 
 async def settle(pilot: Any, app: CoachApp) -> None:
@@ -105,8 +114,10 @@ def test_picker(pinned_server: DevServer, snap_compare: Any) -> None:
     app = pinned_app(pinned_server, picker=True)
 
     async def run_before(pilot: Any) -> None:
-        await until(pilot, lambda: isinstance(app.screen, PickerScreen)
-                    and len(app.screen.query_one("#sessions").rows) == 5)  # type: ignore[attr-defined]
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, PickerScreen) and len(app.screen.query_one("#sessions").rows) == 5,
+        )  # type: ignore[attr-defined]
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -25,6 +25,7 @@ class EntityTable(DataTable[Text]):
     COLUMNS: ClassVar[Sequence[tuple[str, str, int | None]]] = ()  # key, label, width (None: fill)
     TITLE: ClassVar[str] = ""
     EMPTY_TEXT: ClassVar[str] = "Nothing here yet."
+    SORT_COLUMN: ClassVar[str | None] = None  # rows are kept grouped by this column's sort_rank
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
@@ -77,6 +78,8 @@ class EntityTable(DataTable[Text]):
 
     def _diff(self, wanted: dict[str, Row]) -> None:
         keys = [k for k, _, _ in self.COLUMNS]
+        sort_at = keys.index(self.SORT_COLUMN) if self.SORT_COLUMN else None
+        reorder = False
         if wanted and self._empty_shown:
             self.remove_row(EMPTY_KEY)
             self._empty_shown = False
@@ -87,7 +90,9 @@ class EntityTable(DataTable[Text]):
             old = self._rows.get(entity_id)
             if old is None:
                 self.add_row(*row, key=entity_id)
+                reorder = True
             elif old != row:
+                reorder = reorder or (sort_at is not None and old[sort_at] != row[sort_at])
                 for key, before, after in zip(keys, old, row, strict=True):
                     if before != after:
                         self.update_cell(entity_id, key, after)
@@ -96,9 +101,23 @@ class EntityTable(DataTable[Text]):
             placeholder = [Text(self.EMPTY_TEXT, style="italic dim")] + [Text("")] * (len(keys) - 1)
             self.add_row(*placeholder, key=EMPTY_KEY)
             self._empty_shown = True
+        if reorder and self.SORT_COLUMN and len(self._rows) > 1:
+            self._regroup()
+
+    def _regroup(self) -> None:
+        """Keep rows grouped by the sort column (stable: arrival order within a group); the
+        cursor stays on the row it was on, not on the position."""
+        current = self.coordinate_to_cell_key(self.cursor_coordinate).row_key if self.row_count else None
+        self.sort(self.SORT_COLUMN, key=self.sort_rank)  # type: ignore[arg-type]
+        if current is not None and current.value in self._rows:
+            self.move_cursor(row=self.get_row_index(current), animate=False)
+
+    def sort_rank(self, cell: Text) -> Any:
+        return 0
 
     def visible_rows(self) -> list[list[str]]:
-        return [[str(c) for c in self.get_row(key)] for key in self.rows]
+        """What is on screen, top to bottom, as plain strings."""
+        return [[str(c) for c in self.get_row_at(i)] for i in range(self.row_count)]
 
 
 def _subtitle(state: PaneState) -> str:

@@ -25,15 +25,25 @@ STATUS_ORDER = {
 }
 
 
+RANK_OF_LABEL = {s.label: rank for s, rank in STATUS_ORDER.items()}
+
+
+def status_rank(cell: Text) -> int:
+    return RANK_OF_LABEL.get(str(cell), len(RANK_OF_LABEL))
+
+
 def status_cell(status: Status) -> Text:
     style = STATUS_STYLE[status].replace("$accent", "cyan")
     return Text(status.label, style=style, no_wrap=True)
 
 
 class GoalsPane(EntityTable):
+    SORT_COLUMN = "status"
     TITLE = "Goals"
     EMPTY_TEXT = "No goals for this session."
     COLUMNS: ClassVar = (("title", "Goal", None), ("status", "Status", 11), ("target", "Target", 10))
+
+    sort_rank = staticmethod(status_rank)
 
     def sort_key(self, goal: Goal) -> Any:
         return (STATUS_ORDER[goal.status], goal.created_at or dt.datetime.min.replace(tzinfo=dt.UTC))
@@ -45,6 +55,7 @@ class GoalsPane(EntityTable):
 
 
 class ActionsPane(EntityTable):
+    SORT_COLUMN = "status"
     TITLE = "Actions"
     EMPTY_TEXT = "No actions for this session."
     COLUMNS: ClassVar = (
@@ -53,6 +64,8 @@ class ActionsPane(EntityTable):
         ("due", "Due", 12),
         ("assignees", "Assignees", 16),
     )
+
+    sort_rank = staticmethod(status_rank)
 
     def sort_key(self, action: Action) -> Any:
         return (STATUS_ORDER[action.status], action.created_at or dt.datetime.min.replace(tzinfo=dt.UTC))
