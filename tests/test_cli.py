@@ -45,6 +45,7 @@ def test_login_sessions_logout(
     assert creds.cookie.get_secret_value() not in repr(creds)
 
     # --server is remembered as the default.
+    monkeypatch.setenv("COLUMNS", "200")
     assert main(["sessions"]) == 0
     out = capsys.readouterr().out
     assert "Jordan Lee" in out and "COACHEE" in out and "…" not in out
@@ -144,3 +145,16 @@ def test_every_subcommand_help_has_an_example(capsys: pytest.CaptureFixture[str]
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert "example:" in capsys.readouterr().out
+
+
+def test_sessions_table_fits_a_narrow_terminal(
+    head_server: DevServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert head_server.demo is not None
+    assert login(head_server, monkeypatch) == 0
+    monkeypatch.setenv("COLUMNS", "100")
+    capsys.readouterr()
+    assert main(["sessions"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert all(len(line) <= 100 for line in lines)
+    assert any(head_server.demo.today_session_id in line for line in lines)  # ids are never cut

@@ -8,6 +8,7 @@ import datetime as dt
 import getpass
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -171,6 +172,10 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             d = session_row(r)
             table.append([d["local_time"], d["coach"], d["coachee"], d["title"] or "—", d["id"]])
         widths = [min(max(len(row[i]) for row in table), cap) for i, cap in enumerate((20, 20, 20, 40, 36))]
+        # The id must stay whole (people copy it); the title gives way on a narrow terminal.
+        spare = shutil.get_terminal_size((120, 24)).columns - (sum(widths) + 2 * (len(widths) - 1))
+        if spare < 0:
+            widths[3] = max(8, widths[3] + spare)
         for row in table:
             print(
                 "  ".join(inert(cell, limit=w).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
