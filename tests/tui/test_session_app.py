@@ -280,3 +280,19 @@ async def test_each_state_reaches_the_status_bar_in_order(head_server: DevServer
         resynced = {m.pane for m in seen[last_connected:] if isinstance(m, PaneChanged)}
         assert {p.value for p in resynced} >= {"goals", "actions", "agreements"}  # panes repainted after
         assert "Connected" in status_text(app)
+
+
+async def test_an_emptied_pane_says_so(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    async with app.run_test(size=(80, 24)) as pilot, await coachee(head_server) as other:
+        await until(pilot, lambda: loaded(app))
+        table = panes(app)["agreements"]
+        for agreement in await other.session_agreements(demo.today_session_id):
+            await other.delete_agreement(agreement.id)
+        await until(pilot, lambda: table.visible_rows() == [["No agreements yet."]])
+        assert table.border_subtitle == "0 items"
+        created = await other.create_agreement(demo.today_session_id, "A fresh start")
+        await until(pilot, lambda: table.visible_rows() == [["A fresh start"]])
+        assert created.id in table.rows
