@@ -40,9 +40,10 @@ class Live:
         self.logged_out: list[str] = []
         self.options = {"debounce": 0.05, "backoff": Backoff(base=0.05, cap=0.2), **options}
         self.task: asyncio.Task[None] | None = None
+        self.api_options: dict[str, Any] = {}
 
     async def __aenter__(self) -> Live:
-        self.api = ApiClient(self.server.url)
+        self.api = ApiClient(self.server.url, **self.api_options)
         await self.api.login(self.user.email, self.user.password)
         self.live = LiveSession(
             self.api,

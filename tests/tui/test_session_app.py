@@ -33,6 +33,8 @@ def status_text(app: Any) -> str:
 
 
 def loaded(app: Any) -> bool:
+    if not app.session_screen.is_mounted:
+        return False
     p = panes(app)
     return (
         app.live is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import ssl
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -104,7 +105,7 @@ class ApiClient:
         self._http = httpx.AsyncClient(
             timeout=timeout,
             follow_redirects=False,
-            verify=verify,
+            verify=tls_context(verify),
             transport=transport,
             cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
             headers={"User-Agent": "coachtui"},
@@ -181,15 +182,11 @@ class ApiClient:
         headers = self.auth_headers()
         if versioned:
             headers["X-Version"] = self.api_version
+        request = self._http.build_request(
+            method, self.url(path), params=params, json=json_body, data=form, headers=headers
+        )
         try:
-            response = await self._http.request(
-                method,
-                self.url(path),
-                params=params,
-                json=json_body,
-                data=form,
-                headers=headers,
-            )
+            response = await self._read_capped(request)
         except httpx.TimeoutException as exc:
             raise NetworkError(f"{self.host} did not answer in time ({type(exc).__name__}).") from None
         except httpx.TransportError as exc:
@@ -197,9 +194,31 @@ class ApiClient:
         log.debug("%s %s -> %s", method, _route_shape(path), response.status_code)
         if response.status_code < 500:
             self.absorb_cookies(response)
-        if len(response.content) > MAX_RESPONSE_BYTES:
-            raise UnexpectedResponse(f"{self.host} sent an absurdly large response; ignored.")
         return response
+
+    async def _read_capped(self, request: httpx.Request) -> httpx.Response:
+        """Send, and read the body only up to MAX_RESPONSE_BYTES: a hostile server cannot make
+        the client hold more than that in memory."""
+        too_big = UnexpectedResponse(f"{self.host} sent an absurdly large response; ignored.")
+        response = await self._http.send(request, stream=True)
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+                raise too_big
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_RESPONSE_BYTES:
+                    raise too_big
+        finally:
+            await response.aclose()
+        # The body is decoded already: the new response must not decode it again.
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(response.status_code, headers=headers, content=bytes(body), request=request)
 
     async def _call(
         self,
@@ -468,6 +487,16 @@ class ApiClient:
 
 
 # -- response handling (module level so the live layer and tests can share it) -------------
+
+
+def tls_context(verify: bool | str) -> bool | ssl.SSLContext:
+    """True: system CAs (or SSL_CERT_FILE/SSL_CERT_DIR); a path: trust that CA bundle instead."""
+    if isinstance(verify, bool):
+        return verify
+    try:
+        return ssl.create_default_context(cafile=verify)
+    except (OSError, ssl.SSLError):
+        raise NetworkError(f"Cannot use the CA bundle {verify} (missing, unreadable, or not PEM).") from None
 
 
 def transport_reason(exc: httpx.TransportError) -> str:

@@ -101,6 +101,9 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
                     if token:
                         remove_session_cookie(response)
                     return response
+                hostile = _take_hostile(backend, request.url.path)
+                if hostile is not None:
+                    return hostile
                 try:
                     if versioned:
                         raw = request.headers.get("x-version")
@@ -358,6 +361,25 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
     return Starlette(routes=routes, exception_handlers={404: bare_status, 405: bare_status})
 
 
+HOSTILE_BODIES = {
+    "html": (200, "text/html", b"<html><body><h1>Welcome to nginx!</h1></body></html>"),
+    "truncated": (200, "application/json", b'{"status_code":200,"data":[{"id":"a1","coaching_sess'),
+    "shape": (200, "application/json", b'{"status_code":200,"data":{"surprise":true}}'),
+    "huge": (200, "application/json", b'{"status_code":200,"data":["' + b"x" * (20 * 1024 * 1024) + b'"]}'),
+    "error": (500, "text/plain", b"INTERNAL SERVER ERROR"),
+}
+
+
+def _take_hostile(backend: Backend, path: str) -> Response | None:
+    """The next scripted hostile answer for this path, if any (tests only)."""
+    for i, (mode, prefix) in enumerate(backend.faults.hostile):
+        if path.startswith(prefix):
+            del backend.faults.hostile[i]
+            status, ctype, body = HOSTILE_BODIES[mode]
+            return Response(body, status, media_type=ctype)
+    return None
+
+
 async def _forever() -> Any:
     """A stream that sends headers and then nothing, ever (the 'stall' fault)."""
     await asyncio.Event().wait()
@@ -394,6 +416,14 @@ def fault_routes(backend: Backend) -> list[Route]:
                 )
             )
         return {"queued": len(backend.faults.fail)}
+
+    def hostile(body: dict[str, Any]) -> Any:
+        mode = str(body.get("mode", "html"))
+        if mode not in HOSTILE_BODIES:
+            return {"error": f"mode is one of {sorted(HOSTILE_BODIES)}"}
+        for _ in range(int(body.get("count", 1))):
+            backend.faults.hostile.append((mode, str(body.get("path", "/"))))
+        return {"queued": len(backend.faults.hostile)}
 
     def stall(body: dict[str, Any]) -> Any:
         backend.faults.stall += int(body.get("count", 1))
@@ -441,6 +471,7 @@ def fault_routes(backend: Backend) -> list[Route]:
         "sse/raw": raw,
         "sse/emit": emit,
         "sse/keepalive": keepalive,
+        "rest/hostile": hostile,
         "force_logout": force_logout,
         "expire": expire,
         "stats": stats,

@@ -81,6 +81,7 @@ class SseFaults:
         default_factory=list
     )  # status, retry-after, ctype, body
     stall: int = 0
+    hostile: list[tuple[str, str]] = field(default_factory=list)  # (mode, path prefix) for REST answers
 
 
 class Backend:

@@ -112,6 +112,11 @@ class SessionModel:
     def items(self, pane: Pane) -> list[Any]:
         return list(self.states[pane].items.values())
 
+    @property
+    def busy(self) -> bool:
+        """A reload is pending or in flight for some pane."""
+        return any(r.busy for r in self._reloaders.values())
+
     def requests(self, pane: Pane) -> int:
         return self._reloaders[pane].requests
 
