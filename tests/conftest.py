@@ -11,17 +11,19 @@ import httpx
 import pytest
 
 from coachtui.devserver.server import DevServer, ServerOptions
+from coachtui.logs import setup_logging
 
 
 @pytest.fixture(autouse=True)
-def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """No test may touch the user's real config, logs or server choice."""
     config = tmp_path / "config"
     monkeypatch.setenv("COACHTUI_CONFIG_DIR", str(config))
     monkeypatch.setenv("COACHTUI_LOG_DIR", str(tmp_path / "logs"))
     monkeypatch.delenv("COACHTUI_SERVER", raising=False)
     monkeypatch.delenv("COACHTUI_LOG", raising=False)
-    return config
+    yield config
+    setup_logging(False)  # a --debug test must not leave its handler to the next one
 
 
 ServerFactory = Callable[..., DevServer]

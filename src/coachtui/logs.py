@@ -26,6 +26,9 @@ class _Redact(logging.Filter):
 def setup_logging(debug: bool) -> Path | None:
     root = logging.getLogger("coachtui")
     root.propagate = False
+    for old in list(root.handlers):  # idempotent: a second call replaces, never doubles
+        root.removeHandler(old)
+        old.close()
     if not (debug or os.environ.get("COACHTUI_LOG", "").lower() == "debug"):
         root.addHandler(logging.NullHandler())
         root.setLevel(logging.WARNING)
