@@ -111,6 +111,11 @@ class ApiClient:
             headers={"User-Agent": "coachtui"},
         )
 
+    def use_login(self, cookie: SecretStr, user_id: str) -> None:
+        """Continue with a login made elsewhere (e.g. `coachtui login` in another terminal)."""
+        self._cookie = cookie
+        self.user_id = user_id
+
     def fresh(self) -> ApiClient:
         """A new client with the same server, login and era (httpx clients belong to one event loop)."""
         return ApiClient(

@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError
+from coachtui.credentials import Credentials, CredentialsError
 from coachtui.live.engine import LiveSession
 from coachtui.live.status import ConnectionStatus, ConnState
 from coachtui.tui.messages import AuthLost, ConnectionChanged, LoggedOut, PaneChanged, SessionChosen
@@ -42,6 +43,7 @@ class CoachApp(App[int]):
         *,
         user_name: str,
         on_logout: Callable[[], object] = lambda: None,
+        stored_login: Callable[[], Credentials | None] = lambda: None,
         activity: Callable[[], Awaitable[None]] | None = None,
         live_options: dict[str, Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -52,6 +54,7 @@ class CoachApp(App[int]):
         self.initial_session = session_id
         self.user_name = user_name
         self.on_logout = on_logout
+        self.stored_login = stored_login  # re-read on `r` after an expiry: `coachtui login` elsewhere
         self.activity = activity
         self.live_options = live_options or {}
         self.clock = clock
@@ -59,6 +62,7 @@ class CoachApp(App[int]):
         self.live: LiveSession | None = None
         self.session_screen = SessionScreen(api.host, user_name, clock=clock)
         self._expired_shown = False
+        self._last_state: ConnState | None = None
 
     # -- start-up -----------------------------------------------------------------------------
 
@@ -109,8 +113,9 @@ class CoachApp(App[int]):
         status: ConnectionStatus = message.status
         if status.state is ConnState.ERROR and status.login_expired and status.last_error:
             self.post_message(AuthLost(status.last_error.message))
-        if status.state is ConnState.CONNECTED:
-            self._expired_shown = False
+        if status.state is ConnState.CONNECTED and self._last_state is not ConnState.CONNECTED:
+            self._expired_shown = False  # a new connection (after `r`) may expire again
+        self._last_state = status.state
 
     def on_auth_lost(self, message: AuthLost) -> None:
         if self._expired_shown:
@@ -162,11 +167,25 @@ class CoachApp(App[int]):
     # -- actions --------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
+        if self._expired_shown:
+            self._pick_up_new_login()
         if self.live is not None:
             connected = self.live.status.state is ConnState.CONNECTED
             self.live.retry_now()
             if connected:  # otherwise the status bar itself shows the retry
                 self.notify("Refreshing…", timeout=1.5)
+
+    def _pick_up_new_login(self) -> None:
+        try:
+            creds = self.stored_login()
+        except CredentialsError:
+            creds = None
+        current = self.api.cookie.get_secret_value() if self.api.cookie else None
+        if creds is not None and creds.cookie.get_secret_value() != current:
+            self.api.use_login(creds.cookie, creds.user_id)
+            self._expired_shown = False
+            if self.live is not None:
+                self.live.model.reload_all()
 
     def action_switch(self) -> None:
         if not isinstance(self.screen, PickerScreen):

@@ -46,7 +46,11 @@ def run_session(client: ApiClient, creds: Credentials, store: CredentialStore, s
 
     api = client.fresh()
     app = CoachApp(
-        api, session_id, user_name=creds.display_name, on_logout=lambda: store.remove(creds.server)
+        api,
+        session_id,
+        user_name=creds.display_name,
+        on_logout=lambda: store.remove(creds.server),
+        stored_login=lambda: store.get(creds.server),
     )
     code = app.run() or 0
     if api.era is not None:
