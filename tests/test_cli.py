@@ -13,7 +13,7 @@ import pytest
 from coachtui.cli import main
 from coachtui.credentials import CredentialStore
 from coachtui.devserver.server import DevServer
-from tests.conftest import dev
+from tests.conftest import ServerFactory, dev
 
 
 def login(server: DevServer, monkeypatch: pytest.MonkeyPatch, password: str | None = None) -> int:
@@ -158,3 +158,25 @@ def test_sessions_table_fits_a_narrow_terminal(
     lines = capsys.readouterr().out.splitlines()
     assert all(len(line) <= 100 for line in lines)
     assert any(head_server.demo.today_session_id in line for line in lines)  # ids are never cut
+
+
+def test_two_servers_logged_in_at_once(
+    make_server: ServerFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    isolated_config: Path,
+) -> None:
+    head, seed = make_server("head"), make_server("seed")
+    assert login(head, monkeypatch) == 0 and login(seed, monkeypatch) == 0
+    store = CredentialStore(isolated_config)
+    head_creds, seed_creds = store.get(head.url), store.get(seed.url)
+    assert head_creds is not None and seed_creds is not None
+    assert head_creds.cookie.get_secret_value() != seed_creds.cookie.get_secret_value()
+    capsys.readouterr()
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["sessions", "--server", head.url]) == 0
+    assert "Quarterly planning" in capsys.readouterr().out  # head sessions have titles
+    assert main(["sessions", "--server", seed.url]) == 0
+    assert "Quarterly planning" not in capsys.readouterr().out
+    assert main(["logout", "--server", seed.url]) == 0
+    assert store.get(head.url) is not None  # the other login is untouched
