@@ -33,6 +33,8 @@ class EntityTable(DataTable[Text]):
         self.syncs = 0  # how many times new data reached this widget (tests count it)
         self.context: Any = None  # what rows need besides the entity (e.g. assignee names)
         self._rows: dict[str, Row] = {}
+        self._shown: dict[str, Any] = {}  # the entity object each row was built from
+        self._built_with: Any = None
         self._empty_shown = False
 
     def on_mount(self) -> None:
@@ -71,33 +73,44 @@ class EntityTable(DataTable[Text]):
         self.set_class(state.status is PaneStatus.FAILED, "-failed")
         if not state.loaded_once:
             return
-        entities = sorted(state.items.values(), key=self.sort_key)
-        wanted = {e.id: self.row_for(e) for e in entities}
+        if context != self._built_with:
+            self._shown.clear()  # rows depend on the context (names): rebuild them all
+            self._built_with = context
+        items = state.items
+        # Only entities that are new objects need a row built: an update replaces exactly one
+        # object in the model, so this is cheap whatever the pane's size.
+        gone = [k for k in self._rows if k not in items]
+        changed = sorted((e for k, e in items.items() if self._shown.get(k) is not e), key=self.sort_key)
+        if not gone and not changed and (items or self._empty_shown):
+            return
         with self.app.batch_update():
-            self._diff(wanted)
+            self._diff(gone, changed, empty=not items)
 
-    def _diff(self, wanted: dict[str, Row]) -> None:
+    def _diff(self, gone: list[str], changed: list[Any], *, empty: bool) -> None:
         keys = [k for k, _, _ in self.COLUMNS]
         sort_at = keys.index(self.SORT_COLUMN) if self.SORT_COLUMN else None
         reorder = False
-        if wanted and self._empty_shown:
+        if not empty and self._empty_shown:
             self.remove_row(EMPTY_KEY)
             self._empty_shown = False
-        for gone in [k for k in self._rows if k not in wanted]:
-            self.remove_row(gone)
-            del self._rows[gone]
-        for entity_id, row in wanted.items():
-            old = self._rows.get(entity_id)
+        for entity_id in gone:
+            self.remove_row(entity_id)
+            del self._rows[entity_id]
+            self._shown.pop(entity_id, None)
+        for entity in changed:
+            row = self.row_for(entity)
+            old = self._rows.get(entity.id)
             if old is None:
-                self.add_row(*row, key=entity_id)
+                self.add_row(*row, key=entity.id)
                 reorder = True
             elif old != row:
                 reorder = reorder or (sort_at is not None and old[sort_at] != row[sort_at])
                 for key, before, after in zip(keys, old, row, strict=True):
                     if before != after:
-                        self.update_cell(entity_id, key, after)
-            self._rows[entity_id] = row
-        if not wanted and not self._empty_shown:
+                        self.update_cell(entity.id, key, after)
+            self._rows[entity.id] = row
+            self._shown[entity.id] = entity
+        if empty and not self._empty_shown:
             placeholder = [Text(self.EMPTY_TEXT, style="italic dim")] + [Text("")] * (len(keys) - 1)
             self.add_row(*placeholder, key=EMPTY_KEY)
             self._empty_shown = True

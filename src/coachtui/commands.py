@@ -1,0 +1,229 @@
+"""What each `coachtui` command does. Imported only once a command runs (not for --help)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import getpass
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Coroutine
+from typing import Any
+
+from coachtui.api.client import ApiClient, is_loopback, normalize_base_url
+from coachtui.api.errors import ApiError
+from coachtui.config import DEFAULT_SERVER, config_dir, server_from_env
+from coachtui.credentials import Credentials, CredentialsError, CredentialStore
+from coachtui.text import inert
+
+log = logging.getLogger("coachtui")
+
+
+class UserError(Exception):
+    """An expected failure: its message is printed as is, exit code 1."""
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _store() -> CredentialStore:
+    return CredentialStore(config_dir())
+
+
+def resolve_server(args: argparse.Namespace, store: CredentialStore | None = None) -> str:
+    raw = args.server or server_from_env()
+    if raw is None and store is not None:
+        try:
+            raw = store.default_server()
+        except CredentialsError:
+            raw = None
+    try:
+        return normalize_base_url(raw or DEFAULT_SERVER)
+    except ValueError as exc:
+        raise UserError(f"{exc}; give a URL like http://localhost:4000 or https://host/api") from None
+
+
+def _tls(args: argparse.Namespace) -> bool | str:
+    return str(args.ca_bundle) if getattr(args, "ca_bundle", None) else True
+
+
+def logged_in_client(args: argparse.Namespace) -> tuple[ApiClient, Credentials, CredentialStore]:
+    store = _store()
+    server = resolve_server(args, store)
+    try:
+        creds = store.get(server)
+    except CredentialsError as exc:
+        raise UserError(str(exc)) from None
+    if creds is None:
+        raise UserError(f"Not logged in to {server}; run `coachtui login --server {server}`.")
+    client = ApiClient(
+        server,
+        cookie=creds.cookie,
+        user_id=creds.user_id,
+        era=creds.era,
+        verify=_tls(args),
+        api_version=args.api_version,
+    )
+    return client, creds, store
+
+
+def _run(coro: Coroutine[Any, Any, int]) -> int:
+    return asyncio.run(coro)
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    store = _store()
+    server = resolve_server(args, store)
+    if server.startswith("http://") and not is_loopback(server):
+        print(f"warning: {server} is plain http; your password would travel unencrypted.", file=sys.stderr)
+    email = args.email or input("E-mail: ").strip()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+    if not email or not password:
+        raise UserError("An e-mail and a password are needed to log in.")
+
+    async def go() -> int:
+        async with ApiClient(server, verify=_tls(args), api_version=args.api_version) as api:
+            result = await api.login(email, password)
+        try:
+            store.save(
+                Credentials(
+                    server=server, user_id=result.user.id, display_name=result.user.name, cookie=result.cookie
+                )
+            )
+        except CredentialsError as exc:
+            raise UserError(str(exc)) from None
+        print(f"Logged in to {server} as {inert(result.user.name)}.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    store = _store()
+    server = resolve_server(args, store)
+    try:
+        creds = store.get(server)
+    except CredentialsError as exc:
+        raise UserError(str(exc)) from None
+    if creds is None:
+        print(f"Not logged in to {server}; nothing to do.")
+        return 0
+
+    async def go() -> int:
+        note = ""
+        async with ApiClient(server, cookie=creds.cookie, user_id=creds.user_id, verify=_tls(args)) as api:
+            try:
+                await api.logout()
+            except ApiError as exc:
+                note = f" (the server could not be told: {exc})"
+        store.remove(server)
+        print(f"Logged out of {server}; stored credentials removed{note}.")
+        return 0
+
+    return _run(go())
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    today = dt.date.today()
+    start = args.from_date or today - dt.timedelta(days=30)
+    end = args.to_date or today + dt.timedelta(days=30)
+    if end < start:
+        raise UserError("--to must not be before --from.")
+    client, _, _ = logged_in_client(args)
+
+    async def go() -> int:
+        async with client:
+            rows = await client.list_sessions(start, end)
+        rows.sort(key=lambda r: r.date)
+        if args.json:
+            print(json.dumps([session_row(r) for r in rows], indent=2))
+            return 0
+        if not rows:
+            print(f"No coaching sessions between {start} and {end}.")
+            return 0
+        table = [["DATE", "COACH", "COACHEE", "TITLE", "ID"]]
+        for r in rows:
+            d = session_row(r)
+            table.append([d["local_time"], d["coach"], d["coachee"], d["title"] or "—", d["id"]])
+        widths = [min(max(len(row[i]) for row in table), cap) for i, cap in enumerate((20, 20, 20, 40, 36))]
+        # The id must stay whole (people copy it); the title gives way on a narrow terminal.
+        spare = shutil.get_terminal_size((120, 24)).columns - (sum(widths) + 2 * (len(widths) - 1))
+        if spare < 0:
+            widths[3] = max(8, widths[3] + spare)
+        for row in table:
+            print(
+                "  ".join(inert(cell, limit=w).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            )
+        return 0
+
+    return _run(go())
+
+
+def session_row(r: Any) -> dict[str, Any]:
+    local = r.date.astimezone()
+    return {
+        "id": r.id,
+        "date": r.date.isoformat(),
+        "local_time": local.strftime("%a %Y-%m-%d %H:%M"),
+        "title": r.title or r.display_title,
+        "coach": r.coach.name if r.coach else "",
+        "coachee": r.coachee.name if r.coachee else "",
+        "organization": r.organization.name if r.organization else "",
+    }
+
+
+def cmd_session(args: argparse.Namespace) -> int:
+    from coachtui.tui.launch import run_session
+
+    client, creds, store = logged_in_client(args)
+    return run_session(client, creds, store, args.session_id)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from coachtui.tui.launch import run_demo
+
+    return run_demo(profile=args.profile, activity=not args.no_activity, interval=args.interval)
+
+
+def cmd_devserver(args: argparse.Namespace) -> int:
+    from coachtui.devserver import require_server_extra
+
+    require_server_extra()
+    from coachtui.devserver.server import DevServer, ServerOptions
+
+    server = DevServer(
+        ServerOptions(
+            host=args.host,
+            port=args.port,
+            profile=args.profile,
+            db=args.db,
+            demo_data=args.demo_data,
+            faults=args.faults,
+            keepalive=args.keepalive,
+        )
+    )
+    print(f"coachtui devserver ({args.profile} profile) on http://{args.host}:{args.port}")
+    if server.demo is not None:
+        d = server.demo
+        print("Demo users (e-mail / password):")
+        for u in (d.coach, d.coachee, d.other_coachee):
+            print(f"  {u.email:<22} {u.password}")
+        print(f"Today's session: {d.today_session_id}")
+    elif args.db and args.demo_data:
+        print(f"Using the existing data in {args.db}.")
+    print(f"Try: coachtui login --server http://{args.host}:{args.port} --email coach@example.com")
+    print("Stop with Ctrl-C.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
