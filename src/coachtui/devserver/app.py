@@ -6,6 +6,7 @@ import asyncio
 import base64
 import datetime as dt
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -436,7 +437,12 @@ def fault_routes(backend: Backend) -> list[Route]:
 
     def emit(body: dict[str, Any]) -> Any:
         users = [body["user_id"]] if body.get("user_id") else backend.broker.all_users()
-        return {"delivered": backend.broker.publish(users, str(body["type"]), dict(body.get("data") or {}))}
+        kind, data = str(body["type"]), dict(body.get("data") or {})
+        return {
+            "delivered": sum(
+                backend.broker.publish(users, kind, data) for _ in range(int(body.get("count", 1)))
+            )
+        }
 
     def force_logout(body: dict[str, Any]) -> Any:
         user_id = str(body["user_id"])
@@ -452,6 +458,58 @@ def fault_routes(backend: Backend) -> list[Route]:
     def keepalive(body: dict[str, Any]) -> Any:
         backend.broker.keepalive = float(body["seconds"])
         return {"keepalive": backend.broker.keepalive}
+
+    def publish_times(body: dict[str, Any]) -> Any:
+        since = int(body.get("since", 0))
+        return {"count": backend.broker.events_sent, "times": list(backend.broker.publish_times)[since:]}
+
+    def flood(body: dict[str, Any]) -> Any:
+        """`count` action_updated events for one action, spread evenly over `seconds` (load tests)."""
+        action = backend.store.get("action", str(body["action_id"]))
+        session = backend.store.get("session", action["coaching_session_id"]) if action else None
+        if action is None or session is None:
+            return {"error": "no such action"}
+        rel = backend.relationship(session["coaching_relationship_id"])
+        count, seconds = int(body.get("count", 100)), float(body.get("seconds", 1.0))
+
+        async def run() -> None:
+            start = asyncio.get_running_loop().time()
+            for i in range(count):
+                due = start + seconds * i / max(count, 1)
+                delay = due - asyncio.get_running_loop().time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                update = {**action, "body": f"flood {i}"}
+                backend.publish(
+                    rel,
+                    "action_updated",
+                    {"coaching_session_id": session["id"], "action": backend.action_view(update)},
+                )
+
+        backend.background.add(asyncio.ensure_future(run()))
+        return {"scheduled": count}
+
+    def seed_actions(body: dict[str, Any]) -> Any:
+        """Give a session `count` extra actions in one go (large-session benchmarks)."""
+        session_id, count = str(body["session_id"]), int(body.get("count", 100))
+        rows: list[tuple[dict[str, Any], str | None, str | None]] = []
+        for i in range(count):
+            doc: dict[str, Any] = {
+                "id": str(uuid.uuid4()),
+                "coaching_session_id": session_id,
+                "goal_id": None,
+                "user_id": None,
+                "body": f"Bulk action {i}",
+                "due_by": None,
+                "status": "NotStarted",
+                "status_changed_at": None,
+                "created_at": None,
+                "updated_at": None,
+                "assignee_ids": [],
+            }
+            rows.append((doc, session_id, None))
+        backend.store.put_many("action", rows)
+        return {"added": count}
 
     def stats(body: dict[str, Any]) -> Any:
         return {
@@ -472,6 +530,9 @@ def fault_routes(backend: Backend) -> list[Route]:
         "sse/emit": emit,
         "sse/keepalive": keepalive,
         "rest/hostile": hostile,
+        "sse/publish_times": publish_times,
+        "sse/flood": flood,
+        "seed/actions": seed_actions,
         "force_logout": force_logout,
         "expire": expire,
         "stats": stats,

@@ -7,6 +7,7 @@ as in the real backend (the actor's own event may beat its response).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import os
@@ -101,6 +102,7 @@ class Backend:
         self.broker = Broker(keepalive=keepalive)
         self.faults = SseFaults()
         self.requests: dict[str, int] = {}
+        self.background: set[asyncio.Future[None]] = set()  # fault-control tasks kept alive
 
     @property
     def head(self) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +38,9 @@ class Broker:
         self.keepalive = keepalive
         self._by_user: dict[str, set[Connection]] = {}
         self.events_sent = 0
+        # When each event was written (monotonic, system-wide on Linux): benchmarks compare it
+        # with the moment a client shows the event.
+        self.publish_times: deque[float] = deque(maxlen=100_000)
 
     def connections(self, user_id: str | None = None) -> int:
         if user_id is not None:
@@ -64,7 +69,9 @@ class Broker:
 
     def publish(self, user_ids: Iterable[str], event_type: str, data: dict[str, Any]) -> int:
         self.events_sent += 1
-        return self.send_raw(user_ids, frame(event_type, data))
+        delivered = self.send_raw(user_ids, frame(event_type, data))
+        self.publish_times.append(time.monotonic())
+        return delivered
 
     def all_users(self) -> list[str]:
         return list(self._by_user)

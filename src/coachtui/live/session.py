@@ -176,6 +176,11 @@ class SessionModel:
 
     async def _fetch(self, pane: Pane, session_id: str) -> Any:
         if pane is Pane.HEADER:
+            known = self.header
+            if known is not None and known.id == session_id:
+                # Names and organization do not change under a session: one request, not two.
+                session = await self.api.get_session(session_id)
+                return known.model_copy(update=session.model_dump(exclude_unset=True))
             return await self.api.session_details(session_id)
         if pane is Pane.GOALS:
             return await self.api.session_goals(session_id)

@@ -1,0 +1,267 @@
+"""Run every benchmark, print one table, write benchmarks/RESULTS.md.
+
+`python -m benchmarks` runs the full sizes (a few minutes); `--tiny` runs each once, small, which
+is what the test suite does so that no benchmark rots. Targets are checked here, never in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import platform
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks import headless, latency, screen
+from benchmarks.common import median, pct
+
+
+@dataclass(frozen=True)
+class Sizes:
+    events: int = 500
+    rate: float = 20.0
+    rounds: int = 3  # latency runs per network; medians of the per-run percentiles are quoted
+    per_kind: int = 20
+    coarse_burst: int = 200
+    entity_burst: int = 1000
+    presses: int = 40
+    large: tuple[int, ...] = (50, 500, 5000)
+    updates: int = 50
+    startup_runs: int = 15
+    memory_events: int = 10_000
+    memory_warmup: int = 2_000
+
+    @classmethod
+    def tiny(cls) -> Sizes:
+        return cls(
+            events=10,
+            rounds=1,
+            per_kind=2,
+            coarse_burst=20,
+            entity_burst=50,
+            presses=3,
+            large=(50, 100),
+            updates=5,
+            startup_runs=2,
+            memory_events=100,
+            memory_warmup=50,
+        )
+
+
+@dataclass
+class Row:
+    metric: str
+    coachtui: float | str
+    other: float | str = ""
+    ratio: float | str = ""
+    target: str = ""
+    met: bool | None = None
+
+
+def fmt(value: float | str, digits: int = 1) -> str:
+    if isinstance(value, str):
+        return value
+    if math.isnan(value):
+        return "n/a"
+    return f"{value:.{digits}f}"
+
+
+def run(sizes: Sizes) -> list[Row]:
+    rows: list[Row] = []
+
+    def latency_rows(label: str, one_way: float) -> tuple[float, float]:
+        runs = [latency.run(sizes.events, sizes.rate, one_way) for _ in range(sizes.rounds)]
+        app = {q: median([pct(r.app, q) for r in runs]) for q in (50, 95, 99)}
+        floor = {q: median([pct(r.floor, q) for r in runs]) for q in (50, 99)}
+        peer = {q: median([pct(r.peer, q) for r in runs]) for q in (50, 99)}
+        worst = max(max(r.app, default=math.nan) for r in runs)
+        rows.append(
+            Row(
+                f"{label}: event→screen p50 (ms) vs floor",
+                app[50],
+                floor[50],
+                app[50] - floor[50],
+                "p50 ≤ 30; coachtui−floor ≤ 33 (2 frames)" if not one_way else "",
+                (app[50] <= 30 and app[50] - floor[50] <= 33.4) if not one_way else None,
+            )
+        )
+        rows.append(
+            Row(
+                f"{label}: event→screen p95 / p99 / max (ms)",
+                f"{fmt(app[95])} / {fmt(app[99])} / {fmt(worst)}",
+                f"floor p99 {fmt(floor[99])}",
+                "",
+                "p99 ≤ 80" if not one_way else "",
+                app[99] <= 80 if not one_way else None,
+            )
+        )
+        rows.append(
+            Row(
+                f"{label}: coachtui vs web-app peer p50 (ms)",
+                app[50],
+                peer[50],
+                app[50] / peer[50],
+                "ratio ≤ 0.7" if one_way else "",
+                app[50] / peer[50] <= 0.7 if one_way else None,
+            )
+        )
+        app_req = median([r.app_requests_per_event for r in runs])
+        peer_req = median([r.peer_requests_per_event for r in runs])
+        rows.append(
+            Row(
+                f"{label}: REST requests per entity event",
+                app_req,
+                peer_req,
+                "",
+                "0 vs peer's 1",
+                app_req == 0 and peer_req >= 1,
+            )
+        )
+        return app[50], peer[50]
+
+    latency_rows("loopback", 0.0)
+    latency_rows("50 ms RTT", 0.025)
+
+    per_event = headless.requests_per_event(sizes.per_kind)
+    for kind, value in per_event.by_kind.items():
+        expected = 1 if kind.startswith("coarse") else 0
+        rows.append(Row(f"requests per event: {kind}", value, "", "", f"= {expected}", value == expected))
+    rows.append(
+        Row(
+            "repaints for other-session events",
+            float(per_event.repaints_other_session),
+            "",
+            "",
+            "= 0",
+            per_event.repaints_other_session == 0,
+        )
+    )
+
+    burst = headless.coarse_burst(sizes.coarse_burst)
+    rows.append(
+        Row(
+            f"coarse burst of {burst.coarse_events} in <1 s → REST reloads",
+            float(burst.reloads),
+            "",
+            "",
+            "≤ 2",
+            burst.reloads <= 2,
+        )
+    )
+    keys = screen.key_press_under_load(sizes.entity_burst, 1.0, sizes.presses)
+    rows.append(
+        Row(
+            f"key → screen during {keys.events} events in 1 s: p50 / p99 (ms)",
+            f"{fmt(pct(keys.samples_ms, 50))} / {fmt(pct(keys.samples_ms, 99))}",
+            "",
+            "",
+            "p99 ≤ 100",
+            pct(keys.samples_ms, 99) <= 100,
+        )
+    )
+
+    large = [screen.large_session(n - 7, sizes.updates) for n in sizes.large]
+    for result in large:
+        rows.append(
+            Row(
+                f"{result.actions} actions: first full paint (s) / one update (ms)",
+                f"{fmt(result.first_paint_s, 2)} / {fmt(result.update_median_ms, 3)}",
+                "",
+                "",
+                "paint ≤ 1.5 s" if result is large[-1] else "",
+                result.first_paint_s <= 1.5 if result is large[-1] else None,
+            )
+        )
+    ratio = large[-1].update_median_ms / large[0].update_median_ms
+    rows.append(
+        Row(f"update cost ratio {large[-1].actions}/{large[0].actions}", ratio, "", "", "≤ 2", ratio <= 2)
+    )
+
+    start = screen.startup(sizes.startup_runs)
+    rows.append(
+        Row(
+            "`coachtui --help` wall (ms) vs `python -c pass`",
+            start.help_ms,
+            start.python_ms,
+            start.help_ms / start.python_ms,
+            "≤ 3×, no Textual",
+            start.help_ms / start.python_ms <= 3 and not start.textual_imported,
+        )
+    )
+    rows.append(Row("`coachtui session <id>` to first painted screen (s)", start.first_screen_s))
+
+    mem = screen.memory(sizes.memory_events, max(1.0, sizes.memory_events / 1000), sizes.memory_warmup)
+    growth = (mem.after_kb - mem.warm_kb) / 1024
+    rows.append(
+        Row(
+            f"RSS after warm-up (MB) / growth over {mem.events} events (MB)",
+            f"{fmt(mem.warm_kb / 1024)} / {fmt(growth)}",
+            "",
+            "",
+            "growth ≤ 5",
+            growth <= 5,
+        )
+    )
+
+    rec = headless.reconnect()
+    rows.append(
+        Row(
+            "server restart → Connected and all panes resynced (s)",
+            rec.seconds_to_resynced,
+            f"first backoff {fmt(rec.first_backoff_nominal)} s nominal",
+        )
+    )
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| metric | coachtui | floor / peer | ratio / diff | target | met? |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        met = "" if r.met is None else ("yes" if r.met else "**no**")
+        lines.append(
+            f"| {r.metric} | {fmt(r.coachtui)} | {fmt(r.other)} | {fmt(r.ratio, 2)} | {r.target} | {met} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), "
+        f"Python {platform.python_version()}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument(
+        "--tiny", action="store_true", help="every benchmark once, small (what the tests run)"
+    )
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    args = parser.parse_args()
+    sizes = Sizes.tiny() if args.tiny else Sizes()
+    rows = run(sizes)
+    text = table(rows)
+    print(text)
+    if not args.no_write and not args.tiny:
+        out = Path(__file__).with_name("RESULTS.md")
+        out.write_text(f"# Benchmark results\n\n{dt.date.today().isoformat()} · {machine()}\n\n{text}\n")
+        print(f"\nwritten to {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,194 @@
+"""Benchmarks of the real app in a pseudo-terminal: key presses under load, large sessions,
+start-up and memory."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.common import DevServerProcess, PtyApp, login, session_actions, today_session
+
+
+def _open(server: DevServerProcess, items: int = 7) -> tuple[PtyApp, str, str]:
+    coach = login(server.url, "coach@example.com", "coach-demo-pass")
+    sid = today_session(server.url, coach)
+    app = PtyApp(server.url, sid, coach).start()
+    app.wait_for(b"Connected", timeout=60)
+    app.wait_for(f"{items} items".encode(), timeout=60)
+    target = next(a for a in session_actions(server.url, coach, sid) if a["status"] == "InProgress")
+    return app, sid, str(target["id"])
+
+
+@dataclass
+class KeyUnderLoad:
+    samples_ms: list[float]
+    events: int
+
+
+def key_press_under_load(events: int, seconds: float, presses: int) -> KeyUnderLoad:
+    """`?` opens the help while `events` action updates arrive within `seconds`."""
+    server = DevServerProcess().start()
+    try:
+        app, _, action_id = _open(server)
+        server.dev("sse/flood", action_id=action_id, count=events, seconds=seconds)
+        samples: list[float] = []
+        end = time.monotonic() + seconds
+        while len(samples) < presses and (time.monotonic() < end or not samples):
+            start_at = app.offset()
+            sent = app.press(b"?")
+            shown, _ = app.wait_for(b"coachtui help", start=start_at, timeout=10)
+            samples.append((shown - sent) * 1000)
+            app.press(b"\x1b")
+            time.sleep(0.03)
+        app.stop()
+        return KeyUnderLoad(samples, events)
+    finally:
+        server.stop()
+
+
+@dataclass
+class LargeSession:
+    actions: int
+    first_paint_s: float
+    update_median_ms: float
+
+
+def large_session(extra: int, updates: int) -> LargeSession:
+    """Launch to the first full paint with `extra` more actions, and the in-app cost of one update."""
+    server = DevServerProcess().start()
+    try:
+        coach = login(server.url, "coach@example.com", "coach-demo-pass")
+        sid = today_session(server.url, coach)
+        server.dev("seed/actions", session_id=sid, count=extra)
+        total = 7 + extra
+        app = PtyApp(server.url, sid, coach).start()
+        painted, _ = app.wait_for(f"{total} items".encode(), timeout=120)
+        first_paint = painted - app.started_at
+        app.stop()
+    finally:
+        server.stop()
+    return LargeSession(total, first_paint, update_cost(total, updates))
+
+
+def update_cost(size: int, updates: int) -> float:
+    """Median time to apply one action_updated to the model and the Actions pane, in-process."""
+    import asyncio
+
+    from textual.app import App, ComposeResult
+
+    from coachtui.api.models import Action, Status
+    from coachtui.live.events import Pane, Upsert
+    from coachtui.live.session import PaneState, PaneStatus
+    from coachtui.tui.widgets.panes import ActionsPane
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ActionsPane(id="actions")
+
+    actions = {
+        f"a{i}": Action(id=f"a{i}", coaching_session_id="s", body=f"Action {i}", status=Status.NOT_STARTED)
+        for i in range(size)
+    }
+    state = PaneState(Pane.ACTIONS, items=actions, status=PaneStatus.FRESH, loaded_once=True)
+
+    async def go() -> float:
+        app = One()
+        async with app.run_test(size=(120, 40)) as pilot:
+            pane = app.query_one(ActionsPane)
+            pane.show(state)
+            await pilot.pause()
+            times = []
+            for i in range(updates):
+                target = f"a{(i * 7919) % size}"
+                event = Upsert(
+                    "action_updated",
+                    Pane.ACTIONS,
+                    actions[target].model_copy(update={"body": f"changed {i}"}),
+                    "s",
+                    None,
+                )
+                start = time.perf_counter()
+                state.items[target] = event.entity  # what SessionModel.apply does for an upsert
+                pane.show(state)
+                times.append((time.perf_counter() - start) * 1000)
+                await pilot.pause()
+            return statistics.median(times)
+
+    return asyncio.run(go())
+
+
+@dataclass
+class Startup:
+    help_ms: float
+    python_ms: float
+    textual_imported: bool
+    first_screen_s: float
+
+
+def startup(runs: int) -> Startup:
+    def wall(cmd: list[str]) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times)
+
+    script = Path(sys.executable).with_name("coachtui")  # what a user runs
+    coachtui = [str(script), "--help"] if script.exists() else [sys.executable, "-m", "coachtui", "--help"]
+    help_ms = wall(coachtui)
+    python_ms = wall([sys.executable, "-c", "pass"])
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom coachtui.cli import main\ntry:\n    main(['--help'])\n"
+            "except SystemExit:\n    pass\nprint('textual' in sys.modules, file=sys.stderr)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    server = DevServerProcess().start()
+    try:
+        coach = login(server.url, "coach@example.com", "coach-demo-pass")
+        sid = today_session(server.url, coach)
+        app = PtyApp(server.url, sid, coach).start()
+        painted, _ = app.wait_for(b"Quarterly planning", timeout=60)
+        first = painted - app.started_at
+        app.stop()
+    finally:
+        server.stop()
+    return Startup(help_ms, python_ms, probe.stderr.strip() == "True", first)
+
+
+@dataclass
+class Memory:
+    warm_kb: int
+    after_kb: int
+    events: int
+
+
+def memory(events: int, seconds: float, warmup: int) -> Memory:
+    """RSS after `warmup` events (Textual's render caches fill up to their bounds) and after
+    `events` more."""
+    server = DevServerProcess().start()
+    try:
+        app, _, action_id = _open(server)
+        server.dev("sse/flood", action_id=action_id, count=warmup, seconds=max(1.0, warmup / 1000))
+        app.wait_for(f"flood {warmup - 1}".encode(), timeout=60)
+        time.sleep(1)
+        warm = app.rss_kb()
+        start = app.offset()
+        server.dev("sse/flood", action_id=action_id, count=events, seconds=seconds)
+        app.wait_for(f"flood {events - 1}".encode(), timeout=seconds + 60, start=start)
+        time.sleep(1)
+        after = app.rss_kb()
+        app.stop()
+        return Memory(warm, after, events)
+    finally:
+        server.stop()
