@@ -42,6 +42,13 @@ class PaneState:
     error: str | None = None
     loaded_once: bool = False
     version: int = 0  # bumps on every visible change
+    # Ids changed since the screen last looked (None: everything, e.g. after a reload), so a
+    # pane can redraw one row per event instead of scanning all of them.
+    changed: set[str] | None = None
+
+    def take_changes(self) -> set[str] | None:
+        changes, self.changed = self.changed, set()
+        return changes
 
 
 class _Reloader:
@@ -195,6 +202,7 @@ class SessionModel:
             self.header = result
         else:
             state.items = {e.id: e for e in result}
+            state.changed = None
             for event in self._journal[pane]:
                 self._apply_to(state, event)
             self._journal[pane] = []
@@ -249,9 +257,15 @@ class SessionModel:
             if state.items.get(event.entity.id) == event.entity:
                 return False  # the actor's own event after its response: nothing new
             state.items[event.entity.id] = event.entity
+            if state.changed is not None:
+                state.changed.add(event.entity.id)
             return True
         if isinstance(event, Delete):
-            return state.items.pop(event.entity_id, None) is not None
+            if state.items.pop(event.entity_id, None) is None:
+                return False
+            if state.changed is not None:
+                state.changed.add(event.entity_id)
+            return True
         return False
 
     # -- seed era -----------------------------------------------------------------------------

@@ -63,6 +63,7 @@ class CoachApp(App[int]):
         self.session_screen = SessionScreen(api.host, user_name, clock=clock)
         self._expired_shown = False
         self._last_state: ConnState | None = None
+        self._status_shown: tuple[object, ...] | None = None
 
     # -- start-up -----------------------------------------------------------------------------
 
@@ -108,7 +109,11 @@ class CoachApp(App[int]):
             self.session_screen.show_pane(self.live.model, message.pane)
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
-        if self.session_screen.is_mounted:
+        visible = _visible(message.status)
+        if self.session_screen.is_mounted and visible != self._status_shown:
+            # One status per event would repaint the bar a thousand times a second in a burst;
+            # only what the bar can show (to the second) is worth a repaint.
+            self._status_shown = visible
             self.session_screen.show_status(message.status)
         status: ConnectionStatus = message.status
         if status.state is ConnState.ERROR and status.login_expired and status.last_error:
@@ -218,3 +223,9 @@ class CoachApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.api.aclose()
+
+
+def _visible(status: ConnectionStatus) -> tuple[object, ...]:
+    """What the status bar renders from a status, with times cut to the second it shows."""
+    last_event = status.last_event_at.replace(microsecond=0) if status.last_event_at else None
+    return (status.state, status.attempt, status.next_retry_at, status.last_error, status.hint, last_event)

@@ -53,7 +53,8 @@ class SessionScreen(Screen[None]):
         context = None
         if pane is Pane.ACTIONS and model.header is not None:
             context = {u.id: u.name for u in (model.header.coach, model.header.coachee) if u is not None}
-        self.pane_widget(pane).show(model.states[pane], context)
+        state = model.states[pane]
+        self.pane_widget(pane).show(state, context, state.take_changes())
 
     def show_status(self, status: ConnectionStatus) -> None:
         self.query_one(StatusBar).status = status

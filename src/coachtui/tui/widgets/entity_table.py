@@ -62,8 +62,9 @@ class EntityTable(DataTable[Text]):
     def sort_key(self, entity: Any) -> Any:
         return 0
 
-    def show(self, state: PaneState, context: Any = None) -> None:
-        """Bring rows and border in line with `state`."""
+    def show(self, state: PaneState, context: Any = None, changes: set[str] | None = None) -> None:
+        """Bring rows and border in line with `state`; `changes` names the ids that changed
+        (None: any may have)."""
         self.syncs += 1
         self.context = context
         if state.loaded_once:
@@ -76,11 +77,17 @@ class EntityTable(DataTable[Text]):
         if context != self._built_with:
             self._shown.clear()  # rows depend on the context (names): rebuild them all
             self._built_with = context
+            changes = None
         items = state.items
         # Only entities that are new objects need a row built: an update replaces exactly one
         # object in the model, so this is cheap whatever the pane's size.
-        gone = [k for k in self._rows if k not in items]
-        changed = sorted((e for k, e in items.items() if self._shown.get(k) is not e), key=self.sort_key)
+        if changes is None:
+            gone = [k for k in self._rows if k not in items]
+            fresh = (e for k, e in items.items() if self._shown.get(k) is not e)
+        else:  # O(changes), not O(rows)
+            gone = [k for k in changes if k not in items and k in self._rows]
+            fresh = (items[k] for k in changes if k in items and self._shown.get(k) is not items[k])
+        changed = sorted(fresh, key=self.sort_key)
         if not gone and not changed and (items or self._empty_shown):
             return
         with self.app.batch_update():
