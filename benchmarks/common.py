@@ -29,6 +29,9 @@ from pydantic import SecretStr
 from coachtui.credentials import Credentials, CredentialStore
 
 V = {"X-Version": "1.0.0-beta1"}
+SYNC_QUERY = b"\x1b[?2026$p"  # DECRQM: does the terminal support synchronized output?
+SYNC_SUPPORTED = b"\x1b[?2026;2$y"
+SYNC_END = b"\x1b[?2026l"
 
 
 def free_port() -> int:
@@ -187,6 +190,10 @@ class PtyApp:
             if not data:
                 return
             now = time.monotonic()
+            if SYNC_QUERY in data:
+                # Answer as modern terminals do ("supported, not set"): the app then brackets
+                # every frame in begin/end-of-update marks, so a frame's end can be told.
+                os.write(self.fd, SYNC_SUPPORTED)
             with self._lock:
                 self.buffer += data
                 self.chunks.append((now, len(self.buffer)))
@@ -211,6 +218,22 @@ class PtyApp:
                 return found
             time.sleep(0.002)
         raise TimeoutError(f"{marker!r} never reached the terminal")
+
+    def wait_for_frame(self, marker: bytes, timeout: float = 30, start: int = 0) -> tuple[float, int]:
+        """When the frame that draws `marker` (after `start`) had fully arrived."""
+        _, end = self.wait_for(marker, timeout, start)
+        return self.wait_for(SYNC_END, timeout, end)
+
+    def wait_quiet(self, quiet: float = 0.04, timeout: float = 10) -> None:
+        """Until nothing has arrived for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                last = self.chunks[-1][0] if self.chunks else 0.0
+            if time.monotonic() - last >= quiet:
+                return
+            time.sleep(0.005)
+        raise TimeoutError("the app never stopped drawing")
 
     def offset(self) -> int:
         with self._lock:

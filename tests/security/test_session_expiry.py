@@ -10,6 +10,7 @@ from pydantic import SecretStr
 from coachtui.api.client import ApiClient
 from coachtui.credentials import Credentials, CredentialStore
 from coachtui.devserver.server import DevServer
+from coachtui.live.events import Pane
 from coachtui.live.status import ConnState
 from coachtui.tui.screens.modals import Notice
 from coachtui.tui.widgets.panes import ActionsPane
@@ -45,13 +46,17 @@ async def test_expiry_with_the_stream_open(head_server: DevServer) -> None:
             before = rest_requests(head_server)
             created = await other.create_action(demo.today_session_id, "still arrives on the open stream")
             await other.update_session_title(demo.today_session_id, "another coarse event")
-            await until(pilot, lambda: created.id in actions.rows)
+            model = app.live.model  # type: ignore[union-attr]
+            await until(pilot, lambda: any(a.id == created.id for a in model.items(Pane.ACTIONS)))
             await asyncio.sleep(1.0)
             await pilot.pause()
         # Only the coachee's own two writes and the one reload for the second title event: no loop.
         assert rest_requests(head_server) - before <= 3
         assert sum(isinstance(s, Notice) for s in app.screen_stack) == 1
         assert app.live is not None and app.live.status.state is ConnState.CONNECTED
+        # Panes wait beneath the modal; "Keep looking" shows what arrived meanwhile.
+        await pilot.click("#secondary")
+        await until(pilot, lambda: created.id in actions.rows)
         assert len(actions.rows) == 8
 
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Any
 
 import pytest
 from rich.text import Text
+from textual.content import Content
+from textual.geometry import Region
+from textual.widget import Widget
+from textual.widgets import Static
 
 from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer
 from coachtui.live.events import Pane
 from coachtui.live.status import ConnState
-from coachtui.tui.screens.modals import Notice
+from coachtui.tui.screens.modals import HelpScreen, Notice
 from coachtui.tui.widgets.panes import ActionsPane, AgreementsPane, GoalsPane
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import ServerFactory, dev
@@ -250,7 +255,7 @@ async def test_seed_profile_shows_goals(make_server: ServerFactory) -> None:
 
 
 async def test_each_state_reaches_the_status_bar_in_order(head_server: DevServer) -> None:
-    from coachtui.tui.messages import ConnectionChanged, PaneChanged
+    from coachtui.tui.messages import ConnectionChanged, PaneChanged, SessionChosen
 
     app = await make_app(head_server)
     app.initial_session = None  # start in the picker: nothing is connected yet
@@ -258,7 +263,7 @@ async def test_each_state_reaches_the_status_bar_in_order(head_server: DevServer
     async with app.run_test(size=(100, 32), message_hook=seen.append) as pilot:
         await pilot.pause(0.1)
         assert status_text(app).startswith("● Disconnected")
-        app.open_session(head_server.demo.today_session_id)  # type: ignore[union-attr]
+        app.post_message(SessionChosen(head_server.demo.today_session_id))  # type: ignore[union-attr]
         await until(pilot, lambda: loaded(app))
         dev(head_server, "sse/drop")
         await until(pilot, lambda: app.live is not None and app.live.status.state is ConnState.RECONNECTING)
@@ -298,3 +303,102 @@ async def test_an_emptied_pane_says_so(head_server: DevServer) -> None:
         created = await other.create_agreement(demo.today_session_id, "A fresh start")
         await until(pilot, lambda: table.visible_rows() == [["A fresh start"]])
         assert created.id in table.rows
+
+
+def drawn(table: Any) -> list[str]:
+    """The table's lines as the compositor gets them: through the widget's line cache, which only
+    a refresh of the region renews, and the table's own render caches."""
+    strips = table.render_lines(Region(0, 0, *table.outer_size))
+    return ["".join(segment.text for segment in strip) for strip in strips]
+
+
+async def test_an_updated_row_is_drawn_new_and_the_others_are_untouched(head_server: DevServer) -> None:
+    # Updates repaint one row and drop only that row's cached renders: the screen must show the
+    # new text on the updated rows (cursor row included) and keep every other line as it was.
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 32)) as pilot, await coachee(head_server) as other:
+        await until(pilot, lambda: loaded(app))
+        table = panes(app)["actions"]
+        await pilot.press("tab", "down")  # a cursor on the table, so highlighted lines are cached
+        await pilot.pause(0.2)
+        before = drawn(table)
+        cursor_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        actions = {a.id: a for a in app.live.model.items(Pane.ACTIONS)}
+        other_id = next(k for k in table.rows if k.value != cursor_id).value
+        for n, action_id in enumerate((cursor_id, other_id)):
+            await other.update_action(actions[action_id].model_copy(update={"body": f"Edited body {n}"}))
+        await until(pilot, lambda: sum("Edited body" in line for line in drawn(table)) == 2)
+        after = drawn(table)
+        changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+        assert len(changed) == 2
+        for i in changed:
+            assert "Edited body" in after[i]
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == cursor_id
+
+
+async def test_panes_beneath_a_modal_wait_and_catch_up_when_it_closes(head_server: DevServer) -> None:
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 32)) as pilot, await coachee(head_server) as other:
+        await until(pilot, lambda: loaded(app))
+        table = panes(app)["actions"]
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        action = app.live.model.items(Pane.ACTIONS)[0]
+        await other.update_action(action.model_copy(update={"body": "Edited beneath the help"}))
+        await until(
+            pilot,
+            lambda: app.live.model.states[Pane.ACTIONS].items[action.id].body == "Edited beneath the help",
+        )
+        await pilot.pause(0.2)
+        assert not any("Edited beneath the help" in " ".join(r) for r in table.visible_rows())
+        await pilot.press("question_mark")  # `?` closes it again
+        await until(pilot, lambda: app.screen is app.session_screen)
+        await until(
+            pilot, lambda: any("Edited beneath the help" in " ".join(r) for r in table.visible_rows())
+        )
+
+
+async def test_help_opens_again_and_closes_with_each_key(head_server: DevServer) -> None:
+    # The help screen is kept between uses: it must come back focused and ready each time.
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await until(pilot, lambda: loaded(app))
+        for close in ("enter", "enter", "question_mark", "escape", "enter"):
+            await pilot.press("question_mark")
+            await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+            await pilot.press(close)
+            await until(pilot, lambda: app.screen is app.session_screen)
+        assert sum(isinstance(s, HelpScreen) for s in app.screen_stack) == 0
+
+
+async def test_key_bar_keys_are_clickable(head_server: DevServer) -> None:
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await until(pilot, lambda: loaded(app))
+        keys = app.session_screen.query_one("#keys", Static)
+        plain = Content.from_markup(str(keys.content)).plain
+        assert plain == "r Refresh  s Switch session  ? Help  q Quit"
+        await pilot.click(keys, offset=(1 + plain.index("?"), 0))
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+async def test_moving_around_keeps_no_dead_widgets(head_server: DevServer) -> None:
+    # Textual's Footer kept every key widget it rebuilt on a focus change alive (a leak that made
+    # garbage collections ever slower); the key bar is drawn once.
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await until(pilot, lambda: loaded(app))
+
+        async def wander() -> None:
+            for _ in range(10):
+                await pilot.press("tab", "tab", "question_mark", "question_mark")
+                await pilot.pause(0.02)
+
+        def alive() -> int:
+            gc.collect()
+            return sum(isinstance(o, Widget) for o in gc.get_objects())
+
+        await wander()  # the help screen and the palette of focus states exist after one round
+        before = alive()
+        await wander()
+        assert alive() <= before

@@ -250,6 +250,9 @@ class SseConnection:
             if isinstance(event, ForceLogout):
                 raise _LoggedOut(event.reason or "no reason given")
             self.on_event(event)
+            # One network read can hold hundreds of events; without a yield they would all be
+            # handled before anything else runs (a key press, a repaint).
+            await asyncio.sleep(0)
 
     def _count(self, event: LiveEvent) -> None:
         if isinstance(event, Malformed):

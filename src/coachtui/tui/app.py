@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from typing import Any
 
 from textual import on, work
@@ -16,6 +18,7 @@ from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError
 from coachtui.credentials import Credentials, CredentialsError
 from coachtui.live.engine import LiveSession
+from coachtui.live.events import Pane
 from coachtui.live.status import ConnectionStatus, ConnState
 from coachtui.tui.messages import AuthLost, ConnectionChanged, LoggedOut, PaneChanged, SessionChosen
 from coachtui.tui.screens.modals import help_screen, logged_out, session_expired
@@ -23,6 +26,8 @@ from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.screens.session import SessionScreen
 
 LIVE_GROUP = "live"
+HELP_SCREEN = "help"
+FRAME = 1 / 60  # Textual paints at most 60 times a second
 
 
 class CoachApp(App[int]):
@@ -63,12 +68,15 @@ class CoachApp(App[int]):
         self.session_screen = SessionScreen(api.host, user_name, clock=clock)
         self._expired_shown = False
         self._last_state: ConnState | None = None
-        self._status_shown: tuple[object, ...] | None = None
+        self._status_posted: tuple[object, ...] | None = None
+        self._panes_queued: set[Pane] = set()
+        self._pane_shown_at: dict[Pane, float] = {}
 
     # -- start-up -----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         self.push_screen(self.session_screen)
+        self.call_after_refresh(_freeze_startup_heap)
         if self.initial_session:
             self.open_session(self.initial_session)
         else:
@@ -79,8 +87,8 @@ class CoachApp(App[int]):
             self.live = LiveSession(
                 self.api,
                 session_id,
-                on_status=lambda s: self.post_message(ConnectionChanged(s)),
-                on_change=lambda p: self.post_message(PaneChanged(p)),
+                on_status=self._post_status,
+                on_change=self._post_pane_changed,
                 on_auth_lost=lambda m: self.post_message(AuthLost(m)),
                 on_force_logout=lambda r: self.post_message(LoggedOut(r)),
                 clock=self.clock,
@@ -103,17 +111,40 @@ class CoachApp(App[int]):
         await self.activity()
 
     # -- messages from the engine ---------------------------------------------------------------
+    # In a burst the engine reports a change and a status per event. The handlers read the model,
+    # so one queued message per pane is enough, and a status only matters when what the bar
+    # shows (to the second) changes: this keeps the queue short, so a key press is not stuck
+    # behind a thousand messages.
+
+    def _post_pane_changed(self, pane: Pane) -> None:
+        if pane not in self._panes_queued:
+            self._panes_queued.add(pane)
+            self.post_message(PaneChanged(pane))
+
+    def _post_status(self, status: ConnectionStatus) -> None:
+        visible = _visible(status)
+        if visible != self._status_posted:
+            self._status_posted = visible
+            self.post_message(ConnectionChanged(status))
 
     def on_pane_changed(self, message: PaneChanged) -> None:
+        pane = message.pane
+        wait = self._pane_shown_at.get(pane, -FRAME) + FRAME - time.monotonic()
+        if wait > 0:
+            # Shown less than a frame ago: the terminal could not have drawn a second version
+            # yet. Show it once at the next frame, with every change made meanwhile.
+            self.set_timer(wait, partial(self._show_pane, pane))
+        else:
+            self._show_pane(pane)
+
+    def _show_pane(self, pane: Pane) -> None:
+        self._panes_queued.discard(pane)
+        self._pane_shown_at[pane] = time.monotonic()
         if self.live is not None and self.session_screen.is_mounted:
-            self.session_screen.show_pane(self.live.model, message.pane)
+            self.session_screen.show_pane(self.live.model, pane)
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
-        visible = _visible(message.status)
-        if self.session_screen.is_mounted and visible != self._status_shown:
-            # One status per event would repaint the bar a thousand times a second in a burst;
-            # only what the bar can show (to the second) is worth a repaint.
-            self._status_shown = visible
+        if self.session_screen.is_mounted:
             self.session_screen.show_status(message.status)
         status: ConnectionStatus = message.status
         if status.state is ConnState.ERROR and status.login_expired and status.last_error:
@@ -197,7 +228,12 @@ class CoachApp(App[int]):
             self.push_screen(PickerScreen(can_go_back=self.live is not None, today=self.today))
 
     def action_help(self) -> None:
-        self.push_screen(help_screen())
+        # One help screen, kept after it closes: opening it again is a repaint, not a new screen
+        # to compose, style and lay out (which is most of the time a key press takes).
+        if not self.is_screen_installed(HELP_SCREEN):
+            self.install_screen(help_screen(), HELP_SCREEN)
+        if self.screen is not self.get_screen(HELP_SCREEN):
+            self.push_screen(HELP_SCREEN)
 
     async def action_quit(self) -> None:
         self.workers.cancel_group(self, LIVE_GROUP)
@@ -225,7 +261,28 @@ class CoachApp(App[int]):
         await self.api.aclose()
 
 
+def _freeze_startup_heap() -> None:
+    """Keep what start-up built out of every later garbage collection.
+
+    A full collection walks every tracked object: with Textual, Rich and pydantic loaded that is
+    a 50-120 ms pause, about once a second while the screen changes, and it lands on key presses
+    and live updates alike. Objects alive after the first paint (modules, widgets, styles) live
+    as long as the app, so scanning them again finds nothing (gc.freeze, Python's documented way
+    to do this).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def _visible(status: ConnectionStatus) -> tuple[object, ...]:
     """What the status bar renders from a status, with times cut to the second it shows."""
     last_event = status.last_event_at.replace(microsecond=0) if status.last_event_at else None
-    return (status.state, status.attempt, status.next_retry_at, status.last_error, status.hint, last_event)
+    return (
+        status.state,
+        status.attempt,
+        status.next_retry_at,
+        status.last_error,
+        status.hint,
+        status.login_expired,
+        last_event,
+    )

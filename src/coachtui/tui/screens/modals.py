@@ -29,8 +29,12 @@ class Notice(ModalScreen[bool]):
             if self.secondary:
                 yield Button(self.secondary, id="secondary")
 
-    def on_mount(self) -> None:
-        self.query_one("#primary", Button).focus()
+    def on_screen_resume(self) -> None:
+        # Also when a kept screen (the help) is shown again: a button still in its 0.2 s
+        # "pressed" look from the last close would ignore Enter.
+        primary = self.query_one("#primary", Button)
+        primary.remove_class("-active")
+        primary.focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "primary")
@@ -61,15 +65,21 @@ def logged_out(reason: str) -> Notice:
 HELP = """\
 r        refresh now (or retry the connection)
 s        switch to another session
-?        this help
+?        this help (?, Esc or Enter closes it)
 q        quit
-ctrl+p   command palette: Refresh, Switch session, Logout, Theme
+ctrl+p   command palette: refresh, switch, logout, theme
 tab      move between panes; arrows scroll a pane
 
-The status bar shows the live connection: Connected, Connecting,
-Reconnecting (with the next try), Disconnected or Error.
-Panes marked "stale" keep their last data until the connection is back."""
+The status bar shows the live connection: Connected,
+Connecting, Reconnecting (with the next try),
+Disconnected or Error. Panes marked "stale" keep their
+last data until the connection is back. Beneath a dialog
+like this one the panes pause, and catch up when it closes."""
+
+
+class HelpScreen(Notice):
+    BINDINGS = [Binding("question_mark", "dismiss_false", "Close", show=False)]  # `?` toggles
 
 
 def help_screen() -> Notice:
-    return Notice("coachtui help", HELP, "Close")
+    return HelpScreen("coachtui help", HELP, "Close")

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from coachtui.api.models import EnrichedSession
 from coachtui.text import inert
+from coachtui.tui.widgets.key_bar import KeyBar
 
 
 def picker_order(rows: list[EnrichedSession], today: dt.date) -> list[EnrichedSession]:
@@ -39,7 +40,7 @@ class PickerScreen(Screen[None]):
         table: DataTable[Text] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         table.border_title = "Sessions"
         yield table
-        yield Footer()
+        yield KeyBar([*(self.BINDINGS if self.can_go_back else []), *self.app.BINDINGS])
 
     class NeedSessions(Message):
         """The picker wants the session list; the app fetches it (screens never call the network)."""

@@ -7,12 +7,12 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from coachtui.live.events import Pane
 from coachtui.live.session import SessionModel
 from coachtui.live.status import ConnectionStatus
 from coachtui.tui.widgets.entity_table import EntityTable
+from coachtui.tui.widgets.key_bar import KeyBar
 from coachtui.tui.widgets.panes import ActionsPane, AgreementsPane, GoalsPane
 from coachtui.tui.widgets.session_header import SessionHeader
 from coachtui.tui.widgets.status_bar import StatusBar
@@ -24,6 +24,7 @@ class SessionScreen(Screen[None]):
         self.host = host
         self.user = user
         self.status_options = status_options
+        self._covered: dict[Pane, SessionModel] = {}  # panes changed while a modal was on top
 
     def compose(self) -> ComposeResult:
         yield SessionHeader(id="header")
@@ -33,7 +34,7 @@ class SessionScreen(Screen[None]):
                 yield AgreementsPane(id="agreements")
             yield ActionsPane(id="actions")
         yield StatusBar(self.host, self.user, id="status", **self.status_options)
-        yield Footer()
+        yield KeyBar(self.app.BINDINGS)
 
     def on_mount(self) -> None:
         self.query_one(SessionHeader).show(None)
@@ -44,6 +45,12 @@ class SessionScreen(Screen[None]):
 
     def show_pane(self, model: SessionModel, pane: Pane) -> None:
         """Repaint exactly one pane from the model."""
+        if self.app.screen is not self:  # (`is_current` is also true beneath a modal)
+            # Under a modal the panes are dimmed, not read; every repaint there makes Textual
+            # re-render this whole screen beneath the modal at each frame, which in a burst slows
+            # the keys. The model keeps the changes; the pane catches up when the modal closes.
+            self._covered[pane] = model
+            return
         if pane is Pane.HEADER:
             self.query_one(SessionHeader).show(model.header)
             # Assignee names come from the header: actions drawn before it arrived need them.
@@ -55,6 +62,11 @@ class SessionScreen(Screen[None]):
             context = {u.id: u.name for u in (model.header.coach, model.header.coachee) if u is not None}
         state = model.states[pane]
         self.pane_widget(pane).show(state, context, state.take_changes())
+
+    def on_screen_resume(self) -> None:
+        covered, self._covered = self._covered, {}
+        for pane, model in covered.items():
+            self.show_pane(model, pane)
 
     def show_status(self, status: ConnectionStatus) -> None:
         self.query_one(StatusBar).status = status

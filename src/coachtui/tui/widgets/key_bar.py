@@ -1,0 +1,67 @@
+"""The bottom line of key hints, drawn once.
+
+Textual's Footer rebuilds its keys whenever focus moves or a screen opens or closes, and every
+rebuild leaves the old keys alive: each stays registered as a watcher of the footer's `compact`
+reactive, a list pruned only when `compact` changes, which here it never does. Tabbing between
+panes kept about eight widgets per press, and the growing heap made every full garbage collection
+slower (past 100 ms within minutes of use). coachtui's keys do not depend on focus, so a line
+drawn once shows the same thing and costs nothing later. Keys stay clickable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+KEY_NAMES = {"escape": "esc", "question_mark": "?", "enter": "enter"}
+
+
+def key_hints(bindings: Iterable[BindingType]) -> str:
+    """Markup for the shown bindings. Only our own constants go in here, never server text."""
+    parts = []
+    for b in bindings:
+        if not isinstance(b, Binding) or not b.show:
+            continue
+        key = b.key_display or KEY_NAMES.get(b.key, b.key)
+        action = b.action if "." in b.action else f"app.{b.action}"
+        parts.append(f"[@click={action}]{key}[/] {b.description}")
+    return "  ".join(parts)
+
+
+class KeyBar(Horizontal):
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+    }
+    KeyBar > Static {
+        link-color: $footer-key-foreground;
+        link-style: bold;
+        link-background: $footer-background;
+    }
+    KeyBar > #keys {
+        width: 1fr;
+        padding: 0 1;
+    }
+    KeyBar > #palette {
+        width: auto;
+        padding: 0 1;
+        border-left: vkey $foreground 20%;
+    }
+    """
+
+    def __init__(self, bindings: Iterable[BindingType]) -> None:
+        super().__init__()
+        self.hints = key_hints(bindings)
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.hints, id="keys")
+        yield Static(
+            "[@click=app.command_palette]^p[/] palette",
+            id="palette",
+        )
