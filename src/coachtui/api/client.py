@@ -7,8 +7,10 @@ base URL that issued it, redirects are never followed, and it never appears in a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
+import os
 import ssl
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -495,9 +497,19 @@ class ApiClient:
 
 
 def tls_context(verify: bool | str) -> bool | ssl.SSLContext:
-    """True: system CAs (or SSL_CERT_FILE/SSL_CERT_DIR); a path: trust that CA bundle instead."""
+    """True: system CAs (or SSL_CERT_FILE/SSL_CERT_DIR); a path: trust that CA bundle instead.
+
+    Contexts are shared: building one reads a whole CA bundle (~40 ms), and httpx would build a
+    new one for every client (the CLI makes two or three before the first screen)."""
+    if verify is False:
+        return False
+    return _shared_context(verify, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.cache
+def _shared_context(verify: bool | str, _cert_file: str | None, _cert_dir: str | None) -> ssl.SSLContext:
     if isinstance(verify, bool):
-        return verify
+        return httpx.create_ssl_context()  # certifi, or SSL_CERT_FILE/SSL_CERT_DIR when set
     try:
         return ssl.create_default_context(cafile=verify)
     except (OSError, ssl.SSLError):

@@ -144,7 +144,9 @@ def seed_demo(
     last = session(rel, today_slot - dt.timedelta(days=7), "Delegation check-in")
     today = session(rel, today_slot, "Quarterly planning and delegation")
     session(rel, today_slot + dt.timedelta(days=7), None)
-    other_today = session(other_rel, today_slot + dt.timedelta(hours=2), "Career conversation")
+    # Later the same day, even late in the evening (the picker lists today's sessions by time).
+    other_slot = min(today_slot + dt.timedelta(hours=2), today_slot.replace(hour=23, minute=30))
+    other_today = session(other_rel, other_slot, "Career conversation")
 
     stamp_digits = iter([6, 3, 0, 6, 6, 3, 6, 0, 6, 6, 3, 6])
 

@@ -14,7 +14,8 @@ class ConnectionChanged(Message):
         self.status = status
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, ConnectionChanged)
+        # A newer status of the same state supersedes this one; a change of state never skips one.
+        return isinstance(message, ConnectionChanged) and message.status.state is self.status.state
 
 
 class PaneChanged(Message):
