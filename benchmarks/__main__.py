@@ -237,8 +237,8 @@ How to read it:
 - Key presses: the benchmark terminal answers the synchronized-output query as modern terminals
   do, and a press counts as shown when the frame that draws the help has fully arrived. `?` both
   opens and closes the help (Esc would be held by Textual for ESCDELAY and merge with the next key).
-- Percentiles are medians over several runs where a row says so; first paints are medians of
-  three launches. CI never checks a time: `make test` runs every benchmark once, tiny.
+- Latency percentiles are medians of the per-run percentiles of three runs; first paints are
+  medians of three launches. CI never checks a time: `make test` runs every benchmark once, tiny.
 """
 
 

@@ -1,8 +1,8 @@
 """A DataTable that follows a keyed collection by diffing rows on entity id.
 
-Rows that changed get `update_cell` on the changed cells only, new rows are added, gone rows
-removed, all inside one `batch_update`, so the cursor and scroll position survive. Every cell is
-a `Text` built from inert strings: server text is never parsed as markup.
+Rows that changed get their changed cells replaced and only that row repainted, new rows are
+added, gone rows removed, all inside one `batch_update`, so the cursor and scroll position
+survive. Every cell is a `Text` built from inert strings: server text is never parsed as markup.
 """
 
 from __future__ import annotations
