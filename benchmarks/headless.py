@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from benchmarks.common import DevServerProcess, login, today_session
 from coachtui.api.client import ApiClient
@@ -14,6 +15,8 @@ from coachtui.live.engine import LiveSession
 from coachtui.live.events import Pane
 from coachtui.live.session import PaneStatus
 from coachtui.live.status import ConnState
+
+T = TypeVar("T")
 
 
 async def _until(condition: Callable[[], bool], timeout: float = 30) -> None:
@@ -48,6 +51,15 @@ class _Engine:
         await self.api.aclose()
 
 
+def _on_devserver(server: DevServerProcess, body: Callable[[DevServerProcess], Coroutine[Any, Any, T]]) -> T:
+    """Run `body` against a devserver process started for it, and stop the server after."""
+    server.start()
+    try:
+        return asyncio.run(body(server))
+    finally:
+        server.stop()
+
+
 def _rest(server: DevServerProcess) -> int:
     return sum(n for k, n in server.dev("stats")["requests"].items() if k != "GET /sse")
 
@@ -59,11 +71,7 @@ class RequestsPerEvent:
 
 
 def requests_per_event(per_kind: int) -> RequestsPerEvent:
-    server = DevServerProcess().start()
-    try:
-        return asyncio.run(_requests_per_event(server, per_kind))
-    finally:
-        server.stop()
+    return _on_devserver(DevServerProcess(), lambda server: _requests_per_event(server, per_kind))
 
 
 async def _requests_per_event(server: DevServerProcess, n: int) -> RequestsPerEvent:
@@ -124,11 +132,7 @@ class Burst:
 
 
 def coarse_burst(count: int) -> Burst:
-    server = DevServerProcess().start()
-    try:
-        return asyncio.run(_coarse_burst(server, count))
-    finally:
-        server.stop()
+    return _on_devserver(DevServerProcess(), lambda server: _coarse_burst(server, count))
 
 
 async def _coarse_burst(server: DevServerProcess, count: int) -> Burst:
@@ -161,11 +165,7 @@ class Reconnect:
 
 def reconnect() -> Reconnect:
     db = tempfile.mktemp(suffix=".sqlite", prefix="coachtui-bench-")
-    server = DevServerProcess(db=db).start()
-    try:
-        return asyncio.run(_reconnect(server))
-    finally:
-        server.stop()
+    return _on_devserver(DevServerProcess(db=db), _reconnect)
 
 
 async def _reconnect(server: DevServerProcess) -> Reconnect:

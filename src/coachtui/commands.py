@@ -50,13 +50,18 @@ def _tls(args: argparse.Namespace) -> bool | str:
     return str(args.ca_bundle) if getattr(args, "ca_bundle", None) else True
 
 
-def logged_in_client(args: argparse.Namespace) -> tuple[ApiClient, Credentials, CredentialStore]:
+def _stored_login(args: argparse.Namespace) -> tuple[CredentialStore, str, Credentials | None]:
+    """The credential store, the server the command is for, and the login stored for it."""
     store = _store()
     server = resolve_server(args, store)
     try:
-        creds = store.get(server)
+        return store, server, store.get(server)
     except CredentialsError as exc:
         raise UserError(str(exc)) from None
+
+
+def logged_in_client(args: argparse.Namespace) -> tuple[ApiClient, Credentials, CredentialStore]:
+    store, server, creds = _stored_login(args)
     if creds is None:
         raise UserError(f"Not logged in to {server}; run `coachtui login --server {server}`.")
     client = ApiClient(
@@ -108,12 +113,7 @@ def cmd_login(args: argparse.Namespace) -> int:
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
-    store = _store()
-    server = resolve_server(args, store)
-    try:
-        creds = store.get(server)
-    except CredentialsError as exc:
-        raise UserError(str(exc)) from None
+    store, server, creds = _stored_login(args)
     if creds is None:
         print(f"Not logged in to {server}; nothing to do.")
         return 0

@@ -8,10 +8,9 @@ import pytest
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ServerError, UnexpectedResponse
 from coachtui.devserver.server import DevServer
-from coachtui.live.status import ConnState
 from coachtui.tui.widgets.panes import AgreementsPane
 from tests.conftest import dev
-from tests.tui.conftest import make_app, until
+from tests.tui.conftest import make_app, settled, until
 
 MODES = {
     "html": UnexpectedResponse,
@@ -40,13 +39,7 @@ async def test_pane_keeps_its_data_and_says_why(head_server: DevServer, mode: st
     app = await make_app(head_server)
     async with app.run_test(size=(100, 32)) as pilot:
         table = app.session_screen.query_one(AgreementsPane)
-        await until(
-            pilot,
-            lambda: (
-                app.live is not None and app.live.status.state is ConnState.CONNECTED and len(table.rows) == 2
-            ),
-        )
-        await until(pilot, lambda: app.live is not None and not app.live.model.busy)
+        await until(pilot, lambda: settled(app, table, 2))
         dev(head_server, "rest/hostile", mode=mode, path="/agreements")
         await pilot.press("r")
         await until(pilot, lambda: table.has_class("-failed"))

@@ -15,7 +15,7 @@ from coachtui.live.status import ConnState
 from coachtui.tui.screens.modals import Notice
 from coachtui.tui.widgets.panes import ActionsPane
 from tests.conftest import dev, login_cookie
-from tests.tui.conftest import make_app, until
+from tests.tui.conftest import make_app, settled, until
 
 
 def rest_requests(server: DevServer) -> int:
@@ -28,15 +28,7 @@ async def test_expiry_with_the_stream_open(head_server: DevServer) -> None:
     app = await make_app(head_server)
     async with app.run_test(size=(100, 32)) as pilot:
         actions = app.session_screen.query_one(ActionsPane)
-        await until(
-            pilot,
-            lambda: (
-                app.live is not None
-                and app.live.status.state is ConnState.CONNECTED
-                and len(actions.rows) == 7
-                and not app.live.model.busy
-            ),
-        )
+        await until(pilot, lambda: settled(app, actions, 7))
         dev(head_server, "expire", user_id=demo.coach.user_id)
         other = ApiClient(head_server.url)
         await other.login(demo.coachee.email, demo.coachee.password)
@@ -67,15 +59,7 @@ async def test_login_elsewhere_then_r_recovers(head_server: DevServer, isolated_
     app = await make_app(head_server, stored_login=lambda: store.get(head_server.url))
     async with app.run_test(size=(100, 32)) as pilot:
         actions = app.session_screen.query_one(ActionsPane)
-        await until(
-            pilot,
-            lambda: (
-                app.live is not None
-                and app.live.status.state is ConnState.CONNECTED
-                and len(actions.rows) == 7
-                and not app.live.model.busy
-            ),
-        )
+        await until(pilot, lambda: settled(app, actions, 7))
         dev(head_server, "expire", user_id=demo.coach.user_id)
         dev(head_server, "sse/drop")  # the reconnect meets the 401: Error, and the modal
         await until(pilot, lambda: isinstance(app.screen, Notice))
@@ -89,12 +73,5 @@ async def test_login_elsewhere_then_r_recovers(head_server: DevServer, isolated_
         )
         await pilot.press("escape")  # keep looking
         await pilot.press("r")  # …and r here picks it up
-        await until(
-            pilot,
-            lambda: (
-                app.live is not None
-                and app.live.status.state is ConnState.CONNECTED
-                and not app.live.model.busy
-            ),
-        )
+        await until(pilot, lambda: settled(app))
         assert all(not s.error for s in app.live.model.states.values())

@@ -8,6 +8,7 @@ import pytest
 from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer
 from coachtui.live.backoff import Backoff
+from coachtui.live.status import ConnState
 from coachtui.tui.app import CoachApp
 
 FAST = {"debounce": 0.02, "backoff": Backoff(base=0.05, cap=0.2)}
@@ -34,6 +35,16 @@ async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0)
             return
         await pilot.pause(0.02)
     raise AssertionError("condition not met in time")
+
+
+def settled(app: CoachApp, table: Any = None, rows: int | None = None) -> bool:
+    """Connected with no reload in flight (and `table` showing `rows` rows, when given)."""
+    return (
+        app.live is not None
+        and app.live.status.state is ConnState.CONNECTED
+        and not app.live.model.busy
+        and (table is None or len(table.rows) == rows)
+    )
 
 
 AppFactory = Callable[..., Awaitable[CoachApp]]
