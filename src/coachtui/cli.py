@@ -35,27 +35,30 @@ def _parse_date(value: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Options every command has, and those only the commands that talk to a server have: `demo`
+    # and `devserver` run their own, so their --help must not offer --server.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--server",
-        metavar="URL",
-        default=argparse.SUPPRESS,
-        help="backend URL, e.g. http://localhost:4000 or https://myrefactor.com/api "
-        "(default: $COACHTUI_SERVER, else the last server you logged in to)",
-    )
     common.add_argument(
         "--debug",
         action="store_true",
         default=argparse.SUPPRESS,
         help="write a debug log (no cookies, passwords or coaching content) and say where",
     )
-    common.add_argument(
+    client = argparse.ArgumentParser(add_help=False)
+    client.add_argument(
+        "--server",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="backend URL, e.g. http://localhost:4000 or https://myrefactor.com/api "
+        "(default: $COACHTUI_SERVER, else the last server you logged in to)",
+    )
+    client.add_argument(
         "--ca-bundle",
         metavar="PATH",
         default=argparse.SUPPRESS,
         help="trust this CA file for https (SSL_CERT_FILE is honoured too)",
     )
-    common.add_argument(
+    client.add_argument(
         "--api-version",
         metavar="V",
         default=argparse.SUPPRESS,
@@ -64,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="coachtui",
-        parents=[common],
+        parents=[common, client],
         description="Follow a refactor-platform coaching session live from your terminal.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -72,10 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"coachtui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def add(name: str, command: str, help_text: str, example: str) -> argparse.ArgumentParser:
+    def add(
+        name: str, command: str, help_text: str, example: str, *, talks_to_server: bool = True
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(
             name,
-            parents=[common],
+            parents=[common, client] if talks_to_server else [common],
             help=help_text,
             description=help_text,
             epilog=f"example:\n  {example}",
@@ -130,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         "run the app against a built-in local server with demo data",
         "coachtui demo --profile seed --no-activity",
+        talks_to_server=False,
     )
     p.add_argument(
         "--profile",
@@ -147,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
         "devserver",
         "run a local backend that speaks the real wire protocol",
         "coachtui devserver --port 4000 --profile head --db /tmp/coach.sqlite",
+        talks_to_server=False,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=4000, help="port (default 4000)")

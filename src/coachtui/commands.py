@@ -13,10 +13,12 @@ import sys
 from collections.abc import Coroutine
 from typing import Any
 
-from coachtui.api.client import ApiClient, is_loopback, normalize_base_url
+from coachtui.api.client import ApiClient, normalize_base_url
 from coachtui.api.errors import ApiError
 from coachtui.config import DEFAULT_SERVER, config_dir, server_from_env
 from coachtui.credentials import Credentials, CredentialsError, CredentialStore
+from coachtui.loopback import is_loopback
+from coachtui.session_list import session_order
 from coachtui.text import inert
 
 log = logging.getLogger("coachtui")
@@ -125,7 +127,7 @@ def cmd_logout(args: argparse.Namespace) -> int:
                 await api.logout()
             except ApiError as exc:
                 note = f" (the server could not be told: {exc})"
-        store.remove(server)
+        store.remove(creds.server)
         print(f"Logged out of {server}; stored credentials removed{note}.")
         return 0
 
@@ -142,8 +144,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 
     async def go() -> int:
         async with client:
-            rows = await client.list_sessions(start, end)
-        rows.sort(key=lambda r: r.date)
+            rows = session_order(await client.list_sessions(start, end), today)
         if args.json:
             print(json.dumps([session_row(r) for r in rows], indent=2))
             return 0
@@ -185,7 +186,14 @@ def cmd_session(args: argparse.Namespace) -> int:
     from coachtui.tui.launch import run_session
 
     client, creds, store = logged_in_client(args)
-    return run_session(client, creds, store, args.session_id)
+    return run_session(client, creds, store, clean_session_id(args.session_id))
+
+
+def clean_session_id(raw: str | None) -> str | None:
+    """An id pasted with the spaces or quotes around it is still the id."""
+    if raw is None:
+        return None
+    return raw.strip().strip("'\"").strip() or None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -198,6 +206,7 @@ def cmd_devserver(args: argparse.Namespace) -> int:
     from coachtui.devserver import require_server_extra
 
     require_server_extra()
+    from coachtui.devserver.demo_data import DEMO_LOGINS
     from coachtui.devserver.server import DevServer, ServerOptions
 
     server = DevServer(
@@ -211,19 +220,36 @@ def cmd_devserver(args: argparse.Namespace) -> int:
             keepalive=args.keepalive,
         )
     )
-    print(f"coachtui devserver ({args.profile} profile) on http://{args.host}:{args.port}")
-    if server.demo is not None:
-        d = server.demo
+    try:
+        sock = server.bind()
+    except OSError as exc:
+        server.close()
+        raise UserError(
+            f"Cannot listen on {args.host}:{args.port}: {exc.strerror or exc} "
+            "(is another devserver running? try --port)."
+        ) from None
+    url = devserver_url(args.host, server.port)
+    print(f"coachtui devserver ({args.profile} profile) on {url}")
+    if args.demo_data:
+        if server.demo is None:
+            print(f"Using the existing data in {args.db}.")
         print("Demo users (e-mail / password):")
-        for u in (d.coach, d.coachee, d.other_coachee):
-            print(f"  {u.email:<22} {u.password}")
-        print(f"Today's session: {d.today_session_id}")
-    elif args.db and args.demo_data:
-        print(f"Using the existing data in {args.db}.")
-    print(f"Try: coachtui login --server http://{args.host}:{args.port} --email coach@example.com")
+        for email, password in DEMO_LOGINS:
+            print(f"  {email:<22} {password}")
+        if server.demo is not None:
+            print(f"Today's session: {server.demo.today_session_id}")
+    print(f"Try: coachtui login --server {url} --email coach@example.com")
     print("Stop with Ctrl-C.", flush=True)
     try:
-        server.serve_forever()
+        server.serve_forever(sock)
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def devserver_url(host: str, port: int) -> str:
+    """The URL people type: `localhost` for the loopback default (as the README says)."""
+    shown = "localhost" if host in ("127.0.0.1", "localhost") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from coachtui.api.models import Era
+from coachtui.loopback import same_server
 
 FILE_NAME = "credentials.json"
 
@@ -87,7 +88,11 @@ class CredentialStore:
             raise
 
     def get(self, server: str) -> Credentials | None:
-        return self._read().servers.get(server)
+        """The login for `server`; a login stored as `localhost` serves `127.0.0.1` too."""
+        servers = self._read().servers
+        if server in servers:
+            return servers[server]
+        return next((c for url, c in servers.items() if same_server(url, server)), None)
 
     def default_server(self) -> str | None:
         return self._read().default

@@ -196,7 +196,11 @@ async def test_session_expiry_while_stream_stays_open(head_server: DevServer) ->
         await wait_for(lambda: live.auth_lost != [])
         assert live.model.states[Pane.AGREEMENTS].status is PaneStatus.FAILED
         assert len(live.model.items(Pane.AGREEMENTS)) == 2
-        assert live.state is ConnState.CONNECTED
+        # The stream itself would stay open (the server checks the cookie only on connect), but
+        # Connected would mislead: the status says the login expired at once.
+        assert live.state is ConnState.ERROR and live.statuses[-1].login_expired
+        await asyncio.sleep(0.3)
+        assert live.live.connection.requests == 1  # no reconnect loop on a lost login
 
 
 async def test_stall_is_detected_by_the_watchdog(make_server: ServerFactory) -> None:

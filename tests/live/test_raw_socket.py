@@ -60,7 +60,7 @@ async def raw_server() -> AsyncIterator[Callable[[Behaviour], Awaitable[str]]]:
 
 
 class Watch:
-    def __init__(self, url: str, read_timeout: float = 0.5) -> None:
+    def __init__(self, url: str, read_timeout: float = 0.5, header_timeout: float = 10.0) -> None:
         self.statuses: list[ConnectionStatus] = []
         self.events: list[LiveEvent] = []
         self.api = ApiClient(url, cookie="c" * 22, user_id="u")
@@ -69,6 +69,7 @@ class Watch:
             on_status=self.statuses.append,
             on_event=self.events.append,
             read_timeout=read_timeout,
+            header_timeout=header_timeout,
             backoff=Backoff(base=0.05, cap=0.1),
         )
         self.task = asyncio.ensure_future(self.conn.run())
@@ -89,6 +90,21 @@ async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> No
 async def test_headers_never_sent(raw_server: Callable[[Behaviour], Awaitable[str]]) -> None:
     watch = Watch(await raw_server(hang))
     await wait_for(lambda: any("did not answer" in e for e in watch.errors()))
+    assert ConnState.CONNECTED not in {s.state for s in watch.statuses}
+    await watch.close()
+
+
+async def test_a_frozen_server_is_a_failed_attempt_not_a_long_wait(
+    raw_server: Callable[[Behaviour], Awaitable[str]],
+) -> None:
+    # A stopped process keeps its socket open: the connection is accepted, nothing is answered.
+    # Within the header timeout (10 s in the app) that attempt fails and the backoff takes over,
+    # instead of "trying now" for the whole 45 s read timeout.
+    watch = Watch(await raw_server(hang), read_timeout=45, header_timeout=0.3)
+    await wait_for(lambda: watch.conn.requests >= 2, timeout=5)
+    assert any("sent no response within" in e for e in watch.errors())
+    reconnecting = [s for s in watch.statuses if s.state is ConnState.RECONNECTING]
+    assert reconnecting and all(s.next_retry_at is not None for s in reconnecting)
     assert ConnState.CONNECTED not in {s.state for s in watch.statuses}
     await watch.close()
 

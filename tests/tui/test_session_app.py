@@ -161,7 +161,9 @@ async def test_expired_login_shows_one_modal(head_server: DevServer) -> None:
         assert len(panes(app)["actions"].rows) == 7
 
 
-async def test_force_logout_clears_and_exits(head_server: DevServer) -> None:
+async def test_force_logout_clears_and_exits(
+    head_server: DevServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     demo = head_server.demo
     assert demo is not None
     cleared: list[bool] = []
@@ -169,11 +171,21 @@ async def test_force_logout_clears_and_exits(head_server: DevServer) -> None:
     async with app.run_test(size=(100, 32)) as pilot:
         await until(pilot, lambda: loaded(app))
         dev(head_server, "force_logout", user_id=demo.coach.user_id, reason="password changed")
-        await until(pilot, lambda: isinstance(app.screen, Notice))
-        assert "password changed" in app.screen.body_text and cleared == [True]
+        # The logout also fails the reloads in flight (401): whichever the app hears of first,
+        # the server's logout is what it shows, and it says so in the status bar.
+        await until(
+            pilot, lambda: isinstance(app.screen, Notice) and app.screen.title_text.startswith("Logged")
+        )
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, Notice) and "password changed" in app.screen.body_text
+        assert sum(isinstance(s, Notice) for s in app.screen_stack) == 1
+        assert cleared == [True]
+        assert "Logged out by the server" in status_text(app)
         await pilot.press("enter")
         await pilot.pause(0.1)
     assert app.return_code == 1
+    farewell = " ".join(capsys.readouterr().err.split())
+    assert "logged out by the server (password changed)" in farewell and "coachtui login" in farewell
 
 
 HOSTILE = "[bold red]boom[/] \x1b[31mred\x1b[0m \x1b]0;pwned\x07 \u202eevil\u202c \x08tab\there"

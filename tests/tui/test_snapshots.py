@@ -121,3 +121,23 @@ def test_picker(pinned_server: DevServer, snap_compare: Any) -> None:
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_connected_light_theme(pinned_server: DevServer, snap_compare: Any) -> None:
+    # The status colours come from the theme (readable on a light background), not fixed names.
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        app.theme = "textual-light"
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_connected_narrow(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -47,6 +47,7 @@ from coachtui.api.models import (
     Status,
     User,
 )
+from coachtui.loopback import is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +74,6 @@ def normalize_base_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) server URL: {url!r}")
     return url.rstrip("/")
-
-
-def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 class ApiClient:

@@ -25,6 +25,7 @@ from coachtui.devserver.backend import (
     HttpError,
     JsonError,
 )
+from coachtui.loopback import is_loopback_host
 
 API_VERSION = "1.0.0-beta1"
 Handler = Callable[["Ctx"], Awaitable[Any]]
@@ -393,7 +394,7 @@ def fault_routes(backend: Backend) -> list[Route]:
     def loopback_only(fn: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             host = request.client.host if request.client else ""
-            if not (host.startswith("127.") or host in ("::1", "localhost")):
+            if not is_loopback_host(host):
                 return PlainTextResponse("fault controls answer loopback only", 403)
             body: dict[str, Any] = {}
             raw = await request.body()

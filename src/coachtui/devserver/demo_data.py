@@ -39,6 +39,12 @@ class DemoData:
 
 COACH_PASSWORD = "coach-demo-pass"
 COACHEE_PASSWORD = "coachee-demo-pass"
+# The demo logins, the same whenever demo data is made (so a --db restart can print them again).
+DEMO_LOGINS = (
+    ("coach@example.com", COACH_PASSWORD),
+    ("coachee@example.com", COACHEE_PASSWORD),
+    ("sam@example.com", COACHEE_PASSWORD),
+)
 
 
 def seed_demo(
@@ -96,9 +102,10 @@ def seed_demo(
         store.set_password(email, doc["id"], password)
         return DemoUser(email, password, doc["id"], display or f"{first} {last}")
 
-    coach = user("Avery", "Stone", "coach@example.com", COACH_PASSWORD)
-    coachee = user("Jordan", "Lee", "coachee@example.com", COACHEE_PASSWORD)
-    other = user("Sam", "Rivera", "sam@example.com", COACHEE_PASSWORD)
+    (coach_login, coachee_login, other_login) = DEMO_LOGINS
+    coach = user("Avery", "Stone", *coach_login)
+    coachee = user("Jordan", "Lee", *coachee_login)
+    other = user("Sam", "Rivera", *other_login)
 
     def relationship(coachee_id: str, slug: str) -> Doc:
         doc = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from coachtui.devserver.app import build_app
 from coachtui.devserver.backend import Backend, Profile
 from coachtui.devserver.demo_data import DemoData, seed_demo
 from coachtui.devserver.store import Store
+from coachtui.loopback import is_loopback_host
 
 
 @dataclass
@@ -38,7 +40,7 @@ class DevServer:
 
     def __init__(self, options: ServerOptions | None = None) -> None:
         self.options = options or ServerOptions()
-        if self.options.faults and not _is_loopback(self.options.host):
+        if self.options.faults and not is_loopback_host(self.options.host):
             raise ValueError("fault controls are only available on a loopback address")
         self.store = Store(self.options.db)
         self.backend = Backend(
@@ -112,11 +114,21 @@ class DevServer:
         self.stop()
         self.store.close()
 
-    def serve_forever(self) -> None:
+    def bind(self) -> socket.socket:
+        """Take the port now (OSError if it is busy), so nothing is announced before it is ours."""
+        family = socket.AF_INET6 if ":" in self.options.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.options.host, self.options.port))
+            sock.listen(2048)
+        except OSError:
+            sock.close()
+            raise
+        self.port = sock.getsockname()[1]
+        return sock
+
+    def serve_forever(self, sock: socket.socket | None = None) -> None:
         """Foreground mode for `coachtui devserver`: Ctrl-C stops it."""
         server = uvicorn.Server(self._config())
-        asyncio.run(server.serve())
-
-
-def _is_loopback(host: str) -> bool:
-    return host in ("localhost", "::1") or host.startswith("127.")
+        asyncio.run(server.serve(sockets=[sock] if sock is not None else None))

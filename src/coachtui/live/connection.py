@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import replace
 
 import httpx
@@ -62,6 +63,8 @@ class SseConnection:
         on_force_logout: Callable[[str], object] = lambda reason: None,
         read_timeout: float = 45.0,
         connect_timeout: float = 10.0,
+        header_timeout: float = 10.0,
+        logout_grace: float = 1.0,
         reset_after: float = 30.0,
         backoff: Backoff | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -76,6 +79,8 @@ class SseConnection:
         self.on_force_logout = on_force_logout
         self.timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=10.0, pool=10.0)
         self.read_timeout = read_timeout
+        self.header_timeout = header_timeout
+        self.logout_grace = logout_grace
         self.reset_after = reset_after
         self.backoff = backoff or Backoff()
         self.sleep = sleep
@@ -87,6 +92,8 @@ class SseConnection:
         self._server_retry: float | None = None
         self._wrong_type = 0
         self._connected_since: float | None = None
+        self._login_lost: str | None = None
+        self._lost = asyncio.Event()
         self.requests = 0
 
     # -- public -------------------------------------------------------------------------------
@@ -94,6 +101,22 @@ class SseConnection:
     def retry_now(self) -> None:
         """Skip the backoff wait, or leave the Error state (the user pressed r)."""
         self._wake.set()
+
+    def login_lost(self, message: str) -> None:
+        """A request learned that the login is gone (401): the stream may still be open, but
+        saying Connected would mislead. Close it and stand in Error until `retry_now`."""
+        if self._login_lost is None:
+            self._login_lost = message
+            self._lost.set()
+            if self.status.state is ConnState.CONNECTED:
+                self._set(
+                    state=ConnState.ERROR,
+                    next_retry_at=None,
+                    retry_delay=None,
+                    last_error=LastError(message, self.now(), self.status.attempt),
+                    hint=LOGIN_HINT,
+                    login_expired=True,
+                )
 
     async def run(self) -> None:
         """Connect and stay connected until cancelled (quit) or logged out by the server."""
@@ -109,7 +132,7 @@ class SseConnection:
         try:
             while True:
                 try:
-                    await self._connect_once()
+                    await self._connect_unless_login_lost()
                     raise _Retry("the server closed the stream")
                 except _Retry as failure:
                     if (
@@ -146,6 +169,8 @@ class SseConnection:
                     )
                     self._wake.clear()
                     await self._wake.wait()
+                    self._login_lost = None
+                    self._lost.clear()
                     attempt = 0
                     self._wrong_type = 0
                     self._set(state=ConnState.CONNECTING, attempt=0, hint=None, login_expired=False)
@@ -179,12 +204,47 @@ class SseConnection:
                 task.cancel()
             await asyncio.gather(sleeper, waker, return_exceptions=True)
 
+    async def _connect_unless_login_lost(self) -> None:
+        if self._login_lost is None:
+            attempt = asyncio.ensure_future(self._connect_once())
+            lost = asyncio.ensure_future(self._lost.wait())
+            try:
+                await asyncio.wait({attempt, lost}, return_when=asyncio.FIRST_COMPLETED)
+                if not attempt.done():
+                    # A server that logs a user out also fails their requests: the logout event
+                    # may be right behind the 401 on the stream. It says what really happened,
+                    # so the stream is read a moment longer before it is closed.
+                    await asyncio.wait({attempt}, timeout=self.logout_grace)
+            except BaseException:
+                for task in (attempt, lost):
+                    task.cancel()
+                await asyncio.gather(attempt, lost, return_exceptions=True)
+                raise
+            lost.cancel()
+            await asyncio.gather(lost, return_exceptions=True)
+            if attempt.done():
+                attempt.result()  # how the attempt ended: a _Retry, _Fatal or _LoggedOut
+            else:
+                attempt.cancel()
+                await asyncio.gather(attempt, return_exceptions=True)
+        if self._login_lost is not None:
+            raise _Fatal(self._login_lost, LOGIN_HINT, login_expired=True)
+
     async def _connect_once(self) -> None:
         if not self.api.logged_in:
             raise _Fatal("Not logged in.", LOGIN_HINT, login_expired=True)
         self.requests += 1
         try:
-            async with self.api.open_stream(self.timeout) as response:
+            async with AsyncExitStack() as stack:
+                # Connected means the server answered: a server that accepts the connection
+                # but sends no headers (frozen, overloaded) fails this attempt after
+                # header_timeout and goes to the backoff, instead of "trying now" for the whole
+                # read timeout.
+                try:
+                    async with asyncio.timeout(self.header_timeout):
+                        response = await stack.enter_async_context(self.api.open_stream(self.timeout))
+                except TimeoutError:
+                    raise _Retry(f"the server sent no response within {self.header_timeout:.0f}s") from None
                 self._check_response(response)
                 self._wrong_type = 0
                 self._connected_since = self.clock()

@@ -29,6 +29,7 @@ class LiveSession:
         on_auth_lost: Callable[[str], object] = lambda message: None,
         on_force_logout: Callable[[str], object] = lambda reason: None,
         read_timeout: float = 45.0,
+        header_timeout: float = 10.0,
         debounce: float = 0.15,
         poll_interval: float = 30.0,
         backoff: Backoff | None = None,
@@ -39,12 +40,13 @@ class LiveSession:
         self.api = api
         self.poll_interval = poll_interval
         self._on_status = on_status
+        self._on_auth_lost = on_auth_lost
         self._sleep = sleep
         self.model = SessionModel(
             api,
             session_id,
             on_change=on_change,
-            on_auth_lost=on_auth_lost,
+            on_auth_lost=self._auth_lost,
             debounce=debounce,
             sleep=sleep,
             now=now,
@@ -56,6 +58,7 @@ class LiveSession:
             on_connected=self.model.reload_all,
             on_force_logout=on_force_logout,
             read_timeout=read_timeout,
+            header_timeout=header_timeout,
             backoff=backoff,
             sleep=sleep,
             now=now,
@@ -70,6 +73,12 @@ class LiveSession:
         if status.state in (ConnState.RECONNECTING, ConnState.ERROR):
             self.model.mark_stale()
         self._on_status(status)
+
+    def _auth_lost(self, message: str) -> None:
+        # Any request that learns of it (a reload after `coachtui logout` elsewhere) ends the
+        # stream too, so the status bar says so instead of Connected.
+        self.connection.login_lost(message)
+        self._on_auth_lost(message)
 
     def _event(self, event: LiveEvent) -> None:
         if not isinstance(event, ForceLogout):

@@ -24,6 +24,7 @@ from coachtui.live.events import Delete, Entity, Invalidate, LiveEvent, Malforme
 log = logging.getLogger(__name__)
 
 LIST_PANES = (Pane.GOALS, Pane.ACTIONS, Pane.AGREEMENTS)
+SEED_POLLED = (Pane.ACTIONS, Pane.AGREEMENTS)  # the seed-era backend sends no events for these
 
 
 class PaneStatus(StrEnum):
@@ -41,6 +42,8 @@ class PaneState:
     since: dt.datetime | None = None  # stale since / failed at
     error: str | None = None
     loaded_once: bool = False
+    loaded_at: dt.datetime | None = None  # the last reload's answer
+    polled_every: float | None = None  # seconds, when this pane has no live events (seed era)
     version: int = 0  # bumps on every visible change
     # Ids changed since the screen last looked (None: everything, e.g. after a reload), so a
     # pane can redraw one row per event instead of scanning all of them.
@@ -104,6 +107,7 @@ class SessionModel:
         self.on_change = on_change
         self.on_auth_lost = on_auth_lost
         self.now = now
+        self.poll_interval: float | None = None  # set by whoever polls the seed era
         self.header: EnrichedSession | None = None
         self.states: dict[Pane, PaneState] = {p: PaneState(p) for p in (Pane.HEADER, *LIST_PANES)}
         self._generation = 0
@@ -208,9 +212,25 @@ class SessionModel:
             self._journal[pane] = []
         changed = (state.items, self.header) != before or state.status is not PaneStatus.FRESH
         state.status, state.error, state.since, state.loaded_once = PaneStatus.FRESH, None, None, True
+        state.loaded_at = self.now()
+        if state.polled_every is not None:
+            changed = True  # its subtitle shows when it was last polled
         if changed:
             state.version += 1
             self.on_change(pane)
+        self._note_polling()
+
+    def _note_polling(self) -> None:
+        """Once the era is known: the seed era's actions and agreements are polled, not live."""
+        if self.api.era is not Era.SEED or self.poll_interval is None:
+            return
+        for pane in SEED_POLLED:
+            state = self.states[pane]
+            if state.polled_every is None:
+                state.polled_every = self.poll_interval
+                if state.loaded_once:
+                    state.version += 1
+                    self.on_change(pane)
 
     # -- events -------------------------------------------------------------------------------
 
@@ -274,8 +294,10 @@ class SessionModel:
         self, interval: float, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     ) -> None:
         """The seed backend sends no action/agreement events: reload those panes now and then."""
+        self.poll_interval = interval
+        self._note_polling()
         while True:
             await sleep(interval)
             if self.api.era is Era.SEED:
-                self.reload(Pane.ACTIONS)
-                self.reload(Pane.AGREEMENTS)
+                for pane in SEED_POLLED:
+                    self.reload(pane)

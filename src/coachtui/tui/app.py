@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
+import logging
+import signal
 import time
+import traceback
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import Any
 
+import platformdirs
+from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError
 from coachtui.credentials import Credentials, CredentialsError
 from coachtui.live.engine import LiveSession
 from coachtui.live.events import Pane
-from coachtui.live.status import ConnectionStatus, ConnState
+from coachtui.live.status import ConnectionStatus, ConnState, LastError
+from coachtui.text import inert
 from coachtui.tui.messages import AuthLost, ConnectionChanged, LoggedOut, PaneChanged, SessionChosen
-from coachtui.tui.screens.modals import help_screen, logged_out, session_expired
+from coachtui.tui.screens.modals import Notice, confirm, help_screen, logged_out, session_expired
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.screens.session import SessionScreen
+
+log = logging.getLogger(__name__)
 
 LIVE_GROUP = "live"
 HELP_SCREEN = "help"
@@ -39,6 +51,8 @@ class CoachApp(App[int]):
         Binding("s", "switch", "Switch session", id="switch"),
         Binding("question_mark", "help", "Help", id="help", key_display="?"),
         Binding("q", "quit", "Quit", id="quit"),
+        # A viewer quits on ctrl+c, from dialogs too (priority: a dialog stops app bindings).
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 
     def __init__(
@@ -67,6 +81,8 @@ class CoachApp(App[int]):
         self.live: LiveSession | None = None
         self.session_screen = SessionScreen(api.host, user_name, clock=clock)
         self._expired_shown = False
+        self._logged_out = False
+        self._live_failed = False
         self._last_state: ConnState | None = None
         self._status_posted: tuple[object, ...] | None = None
         self._panes_queued: set[Pane] = set()
@@ -78,10 +94,21 @@ class CoachApp(App[int]):
         self.push_screen(self.session_screen)
         if not self.is_headless:  # a test process runs many apps: freezing would keep them all
             self.call_after_refresh(_freeze_startup_heap)
+            self._quit_on_signals()
         if self.initial_session:
             self.open_session(self.initial_session)
         else:
-            self.push_screen(PickerScreen(today=self.today))
+            self.push_screen(PickerScreen(today=self.today, me=self.api.user_id))
+
+    def _quit_on_signals(self) -> None:
+        """A closed terminal (SIGHUP) or a `kill` (SIGTERM) quits like `q`: the caller's clean-up
+        (the demo's throwaway credentials) runs instead of the process dying mid-way."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, partial(self.exit, 128 + sig, 128 + sig))
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+                pass
 
     def open_session(self, session_id: str) -> None:
         if self.live is None:
@@ -110,6 +137,38 @@ class CoachApp(App[int]):
     async def run_activity(self) -> None:
         assert self.activity is not None
         await self.activity()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that fails is never silent: logged (type and where, not its message, which
+        may quote server text), shown, and for the live worker restartable with `r`."""
+        worker: Worker[Any] = event.worker
+        if event.state is not WorkerState.ERROR:
+            return
+        error = worker.error
+        where = "".join(traceback.format_tb(error.__traceback__)) if error is not None else ""
+        log.error("worker %s failed: %s\n%s", worker.name, type(error).__name__, where)
+        if worker.group == LIVE_GROUP and self.live is not None:
+            self._live_failed = True
+            status = replace(
+                self.live.status,
+                state=ConnState.ERROR,
+                next_retry_at=None,
+                last_error=LastError(
+                    f"the live connection stopped unexpectedly ({type(error).__name__})",
+                    dt.datetime.now(dt.UTC),
+                    self.live.status.attempt,
+                ),
+                hint="press r to restart it",
+                login_expired=False,
+            )
+            self._status_posted = None
+            self.post_message(ConnectionChanged(status))
+        else:
+            self.notify(
+                f"Something went wrong ({worker.name}: {type(error).__name__}).",
+                title="Error",
+                severity="error",
+            )
 
     # -- messages from the engine ---------------------------------------------------------------
     # In a burst the engine reports a change and a status per event. The handlers read the model,
@@ -141,11 +200,15 @@ class CoachApp(App[int]):
     def _show_pane(self, pane: Pane) -> None:
         self._panes_queued.discard(pane)
         self._pane_shown_at[pane] = time.monotonic()
-        if self.live is not None and self.session_screen.is_mounted:
+        if self.live is not None and self._session_screen_up():
             self.session_screen.show_pane(self.live.model, pane)
 
+    def _session_screen_up(self) -> bool:
+        """Mounted, and the app not shutting down (messages still arrive while it does)."""
+        return self.session_screen.is_mounted and bool(self.screen_stack) and not self._exit
+
     def on_connection_changed(self, message: ConnectionChanged) -> None:
-        if self.session_screen.is_mounted:
+        if self._session_screen_up():
             self.session_screen.show_status(message.status)
         status: ConnectionStatus = message.status
         if status.state is ConnState.ERROR and status.login_expired and status.last_error:
@@ -155,19 +218,36 @@ class CoachApp(App[int]):
         self._last_state = status.state
 
     def on_auth_lost(self, message: AuthLost) -> None:
-        if self._expired_shown:
-            return
+        if self._expired_shown or self._logged_out:
+            return  # (a server's logout comes with 401s of its own: the logout is what happened)
         self._expired_shown = True
 
-        def done(quit_now: bool | None) -> None:
-            if quit_now:
-                self.exit(1, return_code=1)
+        def done(choice: str | None) -> None:
+            if choice == "quit":
+                self.exit(
+                    1,
+                    return_code=1,
+                    message=Text(
+                        f"coachtui: your login on {self.api.host} has expired; run `coachtui login`."
+                    ),
+                )
 
         self.push_screen(session_expired(message.message), done)
 
     def on_logged_out(self, message: LoggedOut) -> None:
+        if self._logged_out:
+            return
+        self._logged_out = True
         self.on_logout()
-        self.push_screen(logged_out(message.reason), lambda _: self.exit(1, return_code=1))
+        # An expiry notice raised by a 401 racing the logout event gives way: the server's
+        # logout is the real reason, whichever message arrived first.
+        self._close_notices()
+        reason = inert(message.reason, limit=200)
+        farewell = Text(
+            f"coachtui: logged out by the server ({reason}); stored credentials removed. "
+            "Run `coachtui login` to sign in again."
+        )
+        self.push_screen(logged_out(message.reason), lambda _: self.exit(1, return_code=1, message=farewell))
 
     @on(SessionChosen)
     def session_chosen(self, message: SessionChosen) -> None:
@@ -179,13 +259,12 @@ class CoachApp(App[int]):
 
     @on(PickerScreen.NeedSessions)
     def picker_needs_sessions(self, message: PickerScreen.NeedSessions) -> None:
-        self.fetch_sessions(message.picker)
+        self.fetch_sessions(message.picker, message.start, message.end)
 
     @work(group="sessions", exit_on_error=False, exclusive=True)
-    async def fetch_sessions(self, picker: PickerScreen) -> None:
-        today = picker.today or dt.date.today()
+    async def fetch_sessions(self, picker: PickerScreen, start: dt.date, end: dt.date) -> None:
         try:
-            rows = await self.api.list_sessions(today - dt.timedelta(days=30), today + dt.timedelta(days=30))
+            rows = await self.api.list_sessions(start, end)
         except ApiError as exc:
             picker.show_error(exc.message)
             return
@@ -206,13 +285,17 @@ class CoachApp(App[int]):
     def action_refresh(self) -> None:
         if self._expired_shown:
             self._pick_up_new_login()
+        if self._live_failed and self.live is not None:
+            self._live_failed = False
+            self.run_live()
+            return
         if self.live is not None:
             connected = self.live.status.state is ConnState.CONNECTED
             self.live.retry_now()
             if connected:  # otherwise the status bar itself shows the retry
                 self.notify("Refreshing…", timeout=1.5)
 
-    def _pick_up_new_login(self) -> None:
+    def _pick_up_new_login(self) -> bool:
         try:
             creds = self.stored_login()
         except CredentialsError:
@@ -223,10 +306,39 @@ class CoachApp(App[int]):
             self._expired_shown = False
             if self.live is not None:
                 self.live.model.reload_all()
+            return True
+        return False
+
+    def _close_notices(self) -> None:
+        """Close the dialogs on top (the stack changes only once each pop is processed)."""
+        on_top = 0
+        for screen in reversed(self.screen_stack):
+            if not isinstance(screen, Notice):
+                break
+            on_top += 1
+        for _ in range(on_top):
+            self.pop_screen()
+
+    def action_use_new_login(self) -> None:
+        """`r` in the "Session expired" dialog: continue with a login made elsewhere."""
+        if not self._pick_up_new_login():
+            self.notify(
+                f"No new login for {self.api.host} yet: run `coachtui login` in another terminal.",
+                title="Still logged out",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self._close_notices()
+        if self.live is not None:
+            self.live.retry_now()
+        self.notify("Logged in again; reloading.", timeout=2)
 
     def action_switch(self) -> None:
         if not isinstance(self.screen, PickerScreen):
-            self.push_screen(PickerScreen(can_go_back=self.live is not None, today=self.today))
+            self.push_screen(
+                PickerScreen(can_go_back=self.live is not None, today=self.today, me=self.api.user_id)
+            )
 
     def action_help(self) -> None:
         # One help screen, kept after it closes: opening it again is a repaint, not a new screen
@@ -240,8 +352,23 @@ class CoachApp(App[int]):
         self.workers.cancel_group(self, LIVE_GROUP)
         self.exit(0)
 
+    def action_logout(self) -> None:
+        def answered(choice: str | None) -> None:
+            if choice == "yes":
+                self.logout()
+
+        self.push_screen(
+            confirm(
+                "Log out?",
+                f"Log out of {self.api.host} and forget the stored login? "
+                "You will need your password to come back.",
+                "Log out",
+            ),
+            answered,
+        )
+
     @work(group="logout", exit_on_error=False)
-    async def action_logout(self) -> None:
+    async def logout(self) -> None:
         self.workers.cancel_group(self, LIVE_GROUP)
         try:
             await self.api.logout()
@@ -256,7 +383,29 @@ class CoachApp(App[int]):
         yield SystemCommand(
             "Logout", "Log out on the server and forget the stored cookie", self.action_logout
         )
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":  # Textual's says "Failed" without a reason
+                yield SystemCommand(
+                    "Screenshot", "Save an SVG screenshot of this screen", self.action_save_screenshot
+                )
+            else:
+                yield command
+
+    def action_save_screenshot(self) -> None:
+        """Save to Downloads if it exists, else the current directory; say where, or why not."""
+        downloads = platformdirs.user_downloads_path()
+        directory = downloads if downloads.is_dir() else Path.cwd()
+        try:
+            path = self.save_screenshot(path=str(directory))
+        except OSError as exc:
+            self.notify(
+                f"Could not save a screenshot in {directory}: {exc.strerror or type(exc).__name__}.",
+                title="Screenshot",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.notify(f"Saved {path}", title="Screenshot", markup=False)
 
     async def on_unmount(self) -> None:
         await self.api.aclose()

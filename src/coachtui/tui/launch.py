@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import shutil
 import tempfile
 import uuid
 from pathlib import Path
 
 from coachtui.api.client import ApiClient
-from coachtui.api.errors import ApiError, Forbidden, NotFound
+from coachtui.api.errors import ApiError, Forbidden, NetworkError, NotFound, ServerError
 from coachtui.credentials import Credentials, CredentialStore
+
+log = logging.getLogger(__name__)
 
 
 class LaunchError(ApiError):
@@ -27,6 +31,8 @@ def _check_id(session_id: str) -> None:
 
 
 async def _precheck(client: ApiClient, session_id: str | None) -> None:
+    """Only a definite answer stops the launch (401, 403, 404): a server that cannot be reached
+    or fails now may be back in a moment, and the screen says so while it retries."""
     async with client:
         if session_id is None:
             return
@@ -36,6 +42,8 @@ async def _precheck(client: ApiClient, session_id: str | None) -> None:
             raise LaunchError(
                 "No coaching session with that id that you can see (`coachtui sessions` lists yours)."
             ) from None
+        except (NetworkError, ServerError) as exc:
+            log.info("precheck: %s; opening the session screen anyway", type(exc).__name__)
 
 
 def run_session(client: ApiClient, creds: Credentials, store: CredentialStore, session_id: str | None) -> int:
@@ -108,6 +116,4 @@ def run_demo(*, profile: str, activity: bool, interval: float) -> int:
         return int(app.run() or 0)
     finally:
         server.close()
-        for child in throwaway.iterdir():
-            child.unlink()
-        throwaway.rmdir()
+        shutil.rmtree(throwaway, ignore_errors=True)

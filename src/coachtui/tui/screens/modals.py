@@ -1,46 +1,76 @@
-"""Modal screens: session expired, logged out by the server, help."""
+"""Modal screens: session expired, logged out by the server, confirmations, help.
+
+Every dialog has its own key bar, docked over the screen's: the keys shown are the keys that
+work while it is open.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from coachtui.text import inert
+from coachtui.tui.widgets.key_bar import KeyBar
 
 
-class Notice(ModalScreen[bool]):
-    """A short message with one or two buttons; dismisses True for the primary one."""
+class Notice(ModalScreen[str | None]):
+    """A short message with buttons; dismisses with the id of the button chosen.
 
-    BINDINGS = [Binding("escape", "dismiss_false", "Close", show=False)]
+    `focus` names the button that has focus (never a destructive one by default: a reflexive
+    Enter must not quit or delete). `keys` are extra bindings shown in the key bar.
+    """
 
-    def __init__(self, title: str, body: str, primary: str, secondary: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        body: str,
+        buttons: Sequence[tuple[str, str]],
+        *,
+        focus: str | None = None,
+        escape: str | None = None,
+        escape_shown: bool = True,
+        keys: Sequence[Binding] = (),
+    ) -> None:
         super().__init__()
         self.title_text, self.body_text = title, body
-        self.primary, self.secondary = primary, secondary
+        self.buttons = list(buttons)
+        self.focus_id = focus or self.buttons[0][0]
+        self.escape_id = escape
+        self.keys = (
+            [Binding("escape", f"screen.choose('{escape}')", "Close"), *keys] if escape else list(keys)
+        )
+        for binding in self.keys:
+            self._bindings.bind(
+                binding.key, binding.action, binding.description, binding.show, binding.key_display
+            )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="notice"):
             yield Static(self.title_text, id="notice-title")
             yield Static(self.body_text, id="notice-body", markup=False)
-            yield Button(self.primary, id="primary", variant="primary")
-            if self.secondary:
-                yield Button(self.secondary, id="secondary")
+            with Horizontal(id="notice-buttons"):
+                for button_id, label in self.buttons:
+                    primary = button_id == self.focus_id
+                    yield Button(label, id=button_id, variant="primary" if primary else "default")
+        yield KeyBar([*self.keys, Binding("tab", "app.focus_next", "Next button")])
 
     def on_screen_resume(self) -> None:
         # Also when a kept screen (the help) is shown again: a button still in its 0.2 s
         # "pressed" look from the last close would ignore Enter.
-        primary = self.query_one("#primary", Button)
-        primary.remove_class("-active")
-        primary.focus()
+        for button in self.query(f"#{self.focus_id}").results(Button):  # (none if closed unbuilt)
+            button.remove_class("-active")
+            button.focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "primary")
+        self.dismiss(event.button.id)
 
-    def action_dismiss_false(self) -> None:
-        self.dismiss(False)
+    def action_choose(self, button_id: str) -> None:
+        self.dismiss(button_id)
 
 
 def session_expired(message: str) -> Notice:
@@ -48,8 +78,12 @@ def session_expired(message: str) -> Notice:
         "Session expired",
         f"{inert(message)}\n\nRun `coachtui login` in another terminal, then press r here. "
         "What is on screen stays as it was.",
-        "Quit",
-        "Keep looking",
+        [("keep", "Keep looking"), ("quit", "Quit")],
+        escape="keep",
+        keys=[
+            Binding("r", "app.use_new_login", "Use new login"),
+            Binding("q", "screen.choose('quit')", "Quit"),
+        ],
     )
 
 
@@ -58,7 +92,24 @@ def logged_out(reason: str) -> Notice:
         "Logged out by the server",
         f"Reason: {inert(reason, limit=200)}\n\nYour stored credentials for this server were removed. "
         "Run `coachtui login` to sign in again.",
-        "Quit",
+        [("quit", "Quit")],
+        escape="quit",
+        keys=[Binding("q", "screen.choose('quit')", "Quit")],
+    )
+
+
+def confirm(title: str, body: str, yes: str) -> Notice:
+    """A yes/no question; `y` confirms, `n` and Esc cancel, and Cancel has the focus."""
+    return Notice(
+        title,
+        body,
+        [("no", "Cancel"), ("yes", yes)],
+        escape="no",
+        escape_shown=False,
+        keys=[
+            Binding("y", "screen.choose('yes')", yes),
+            Binding("n", "screen.choose('no')", "Cancel", key_display="n/esc"),
+        ],
     )
 
 
@@ -66,7 +117,7 @@ HELP = """\
 r        refresh now (or retry the connection)
 s        switch to another session
 ?        this help (?, Esc or Enter closes it)
-q        quit
+q        quit (ctrl+c too)
 ctrl+p   command palette: refresh, switch, logout, theme
 tab      move between panes; arrows scroll a pane
 
@@ -78,8 +129,16 @@ like this one the panes pause, and catch up when it closes."""
 
 
 class HelpScreen(Notice):
-    BINDINGS = [Binding("question_mark", "dismiss_false", "Close", show=False)]  # `?` toggles
+    pass
 
 
 def help_screen() -> Notice:
-    return HelpScreen("coachtui help", HELP, "Close")
+    screen = HelpScreen(
+        "coachtui help",
+        HELP,
+        [("close", "Close")],
+        escape="close",
+        escape_shown=False,
+        keys=[Binding("question_mark", "screen.choose('close')", "Close", key_display="?/esc")],
+    )
+    return screen

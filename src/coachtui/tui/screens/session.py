@@ -25,6 +25,7 @@ class SessionScreen(Screen[None]):
         self.user = user
         self.status_options = status_options
         self._covered: dict[Pane, SessionModel] = {}  # panes changed while a modal was on top
+        self._focus_placed = False
 
     def compose(self) -> ComposeResult:
         yield SessionHeader(id="header")
@@ -38,7 +39,6 @@ class SessionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(SessionHeader).show(None)
-        self.query_one(ActionsPane).focus()
 
     def pane_widget(self, pane: Pane) -> EntityTable:
         return self.query_one(f"#{pane.value}", EntityTable)
@@ -62,6 +62,24 @@ class SessionScreen(Screen[None]):
             context = {u.id: u.name for u in (model.header.coach, model.header.coachee) if u is not None}
         state = model.states[pane]
         self.pane_widget(pane).show(state, context, state.take_changes())
+        if not self._focus_placed:
+            self._place_focus(model)
+
+    def _place_focus(self, model: SessionModel) -> None:
+        """Once the panes have data: Actions has the focus, or else the first pane with rows, so
+        the arrows work at once. (A loading pane cannot take the focus.)"""
+        states = model.states
+        order = [Pane.ACTIONS, Pane.GOALS, Pane.AGREEMENTS]
+        if not states[Pane.ACTIONS].loaded_once:
+            return
+        target = Pane.ACTIONS
+        if not states[Pane.ACTIONS].items:
+            if not all(states[p].loaded_once for p in order):
+                return
+            target = next((p for p in order if states[p].items), Pane.ACTIONS)
+        if self.focused is None or self.focused.loading:
+            self.pane_widget(target).focus()
+        self._focus_placed = True
 
     def on_screen_resume(self) -> None:
         covered, self._covered = self._covered, {}
@@ -69,4 +87,5 @@ class SessionScreen(Screen[None]):
             self.show_pane(model, pane)
 
     def show_status(self, status: ConnectionStatus) -> None:
-        self.query_one(StatusBar).status = status
+        for bar in self.query(StatusBar):  # (none while the app is closing)
+            bar.status = status

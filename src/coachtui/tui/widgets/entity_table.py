@@ -13,18 +13,24 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.cache import LRUCache
+from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from coachtui.live.session import PaneState, PaneStatus
 from coachtui.text import inert
+from coachtui.tui.theme_styles import theme_styles
 
 EMPTY_KEY = "__empty__"
 Row = tuple[Text, ...]
 
 
+TEXT_MIN = 24  # the text column's width before other columns give way
+
+
 class EntityTable(DataTable[Text]):
     COLUMNS: ClassVar[Sequence[tuple[str, str, int | None]]] = ()  # key, label, width (None: fill)
+    MIN_WIDTHS: ClassVar[dict[str, int]] = {}  # how far a fixed column may shrink for the text
     TITLE: ClassVar[str] = ""
     EMPTY_TEXT: ClassVar[str] = "Nothing here yet."
     SORT_COLUMN: ClassVar[str | None] = None  # rows are kept grouped by this column's sort_rank
@@ -38,24 +44,52 @@ class EntityTable(DataTable[Text]):
         self._shown: dict[str, Any] = {}  # the entity object each row was built from
         self._built_with: Any = None
         self._empty_shown = False
+        self._state: PaneState | None = None
+        self.palette: dict[str, str] = {}
 
     def on_mount(self) -> None:
         for key, label, width in self.COLUMNS:
             self.add_column(label, key=key, width=width or 20)
         self.loading = True
+        self.palette = theme_styles(self.app)
+        self.watch(self.app, "theme", self._retheme, init=False)
+
+    def _retheme(self) -> None:
+        """Cells carry Rich styles made from the theme: rebuild them all in the new one."""
+        self.palette = theme_styles(self.app)
+        self._built_with = object()  # no context equals this: every row is rebuilt
+        if self._state is not None:
+            self.show(self._state, self.context)
 
     def on_resize(self) -> None:
         self._fit_columns()
 
     def _fit_columns(self) -> None:
-        """The one column without a width takes what the others leave (DataTable has no 'fill')."""
-        fixed = sum(w + 2 for _, _, w in self.COLUMNS if w is not None)
-        avail = max(self.scrollable_content_region.width - fixed - 3, 12)
+        """The text column takes what the others leave (DataTable has no 'fill'), and the others
+        give way down to their minimum before the text is cut short; nothing scrolls sideways."""
+        padding = 2 * self.cell_padding
+        # One cell is kept for the vertical scrollbar, so its appearance never adds a horizontal one.
+        inner = self.content_region.width - 1
+        widths = {key: width for key, _, width in self.COLUMNS if width is not None}
+        text_keys = [key for key, _, width in self.COLUMNS if width is None]
+        avail = inner - sum(w + padding for w in widths.values()) - padding * len(text_keys)
+        for key in reversed(list(widths)):
+            short = TEXT_MIN - avail
+            if short <= 0:
+                break
+            give = min(short, widths[key] - self.MIN_WIDTHS.get(key, widths[key]))
+            widths[key] -= give
+            avail += give
         for key, _, width in self.COLUMNS:
-            if width is None and key in self.columns:
-                column = self.columns[key]  # type: ignore[index]
-                column.auto_width = False
-                column.width = avail
+            if ColumnKey(key) not in self.columns:
+                continue
+            column = self.columns[ColumnKey(key)]
+            column.auto_width = False
+            column.width = max(avail, 4) if width is None else widths[key]
+        # DataTable measures its scrollable width only when rows are added: without this, the
+        # width of a wider terminal stays after a resize and a horizontal scrollbar appears.
+        total = sum(column.get_render_width(self) for column in self.columns.values())
+        self.virtual_size = Size(total, self.virtual_size.height)
         self.refresh(layout=True)
 
     def row_for(self, entity: Any) -> Row:
@@ -69,6 +103,7 @@ class EntityTable(DataTable[Text]):
         (None: any may have)."""
         self.syncs += 1
         self.context = context
+        self._state = state
         if state.loaded_once:
             self.loading = False
         subtitle = _subtitle(state)
@@ -114,14 +149,22 @@ class EntityTable(DataTable[Text]):
             if old is None:
                 self.add_row(*row, key=entity.id)
                 reorder = True
-            elif old != row:
+            elif not same_cells(old, row):
                 reorder = reorder or (sort_at is not None and old[sort_at] != row[sort_at])
-                cells = {k: after for k, before, after in zip(keys, old, row, strict=True) if before != after}
+                cells = {
+                    k: after
+                    for k, before, after in zip(keys, old, row, strict=True)
+                    if not same_cell(before, after)
+                }
                 self._replace_cells(entity.id, cells)
             self._rows[entity.id] = row
             self._shown[entity.id] = entity
         if empty and not self._empty_shown:
-            placeholder = [Text(self.EMPTY_TEXT, style="italic dim")] + [Text("")] * (len(keys) - 1)
+            # In the text column, the widest: in a narrow first column it would be cut short.
+            text_key = next((k for k, _, w in self.COLUMNS if w is None), keys[0])
+            placeholder = [
+                Text(self.EMPTY_TEXT, style="italic dim") if k == text_key else Text("") for k in keys
+            ]
             self.add_row(*placeholder, key=EMPTY_KEY)
             self._empty_shown = True
         if reorder and self.SORT_COLUMN and len(self._rows) > 1:
@@ -170,6 +213,15 @@ class EntityTable(DataTable[Text]):
         return [[str(c) for c in self.get_row_at(i)] for i in range(self.row_count)]
 
 
+def same_cell(a: Text, b: Text) -> bool:
+    """Rich's Text equality ignores the base style: a cell restyled by a theme is a change."""
+    return a == b and a.style == b.style
+
+
+def same_cells(a: Row, b: Row) -> bool:
+    return len(a) == len(b) and all(same_cell(x, y) for x, y in zip(a, b, strict=True))
+
+
 def _drop_row(cache: LRUCache[Any, Any], row_key: RowKey) -> None:
     """Forget one row's renders (these caches are keyed by row first)."""
     for cache_key in [k for k in cache.keys() if k[0] == row_key]:
@@ -183,7 +235,11 @@ def _subtitle(state: PaneState) -> str:
         return f"reload failed: {inert(state.error, limit=60)} (r retries)"
     if state.loaded_once:
         n = len(state.items)
-        return f"{n} item{'s' if n != 1 else ''}"
+        count = f"{n} item{'s' if n != 1 else ''}"
+        if state.polled_every is not None and state.loaded_at is not None:
+            # The seed-era backend sends no events for this pane: say it is polled, and when.
+            return f"{count} · polled every {state.polled_every:.0f}s, last {local_time(state.loaded_at)}"
+        return count
     return "loading…"
 
 

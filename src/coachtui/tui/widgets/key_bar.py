@@ -20,14 +20,15 @@ from textual.widgets import Static
 KEY_NAMES = {"escape": "esc", "question_mark": "?", "enter": "enter"}
 
 
-def key_hints(bindings: Iterable[BindingType]) -> str:
-    """Markup for the shown bindings. Only our own constants go in here, never server text."""
+def key_hints(bindings: Iterable[BindingType], namespace: str = "app") -> str:
+    """Markup for the shown bindings. Only our own constants go in here, never server text.
+    An action without a namespace runs in `namespace` when clicked."""
     parts = []
     for b in bindings:
         if not isinstance(b, Binding) or not b.show:
             continue
         key = b.key_display or KEY_NAMES.get(b.key, b.key)
-        action = b.action if "." in b.action else f"app.{b.action}"
+        action = b.action if "." in b.action else f"{namespace}.{b.action}"
         parts.append(f"[@click={action}]{key}[/] {b.description}")
     return "  ".join(parts)
 
@@ -55,9 +56,9 @@ class KeyBar(Horizontal):
     }
     """
 
-    def __init__(self, bindings: Iterable[BindingType]) -> None:
+    def __init__(self, bindings: Iterable[BindingType], namespace: str = "app") -> None:
         super().__init__()
-        self.hints = key_hints(bindings)
+        self.hints = key_hints(bindings, namespace)
 
     def compose(self) -> ComposeResult:
         yield Static(self.hints, id="keys")

@@ -10,11 +10,12 @@ from rich.text import Text
 from coachtui.api.models import Action, Agreement, Goal, Status
 from coachtui.tui.widgets.entity_table import EntityTable, cell
 
+# Colours are theme names (see theme_styles), so a theme switch reaches them.
 STATUS_STYLE = {
     Status.NOT_STARTED: "",
-    Status.IN_PROGRESS: "bold $accent",
+    Status.IN_PROGRESS: "bold {accent}",
     Status.ON_HOLD: "italic",
-    Status.COMPLETED: "green",
+    Status.COMPLETED: "{success}",
     Status.WONT_DO: "dim strike",
 }
 STATUS_ORDER = {
@@ -32,8 +33,10 @@ def status_rank(cell: Text) -> int:
     return RANK_OF_LABEL.get(str(cell), len(RANK_OF_LABEL))
 
 
-def status_cell(status: Status) -> Text:
-    style = STATUS_STYLE[status].replace("$accent", "cyan")
+def status_cell(status: Status, palette: dict[str, str]) -> Text:
+    style = STATUS_STYLE[status].format(
+        accent=palette.get("accent", "cyan"), success=palette.get("success", "green")
+    )
     return Text(status.label, style=style, no_wrap=True)
 
 
@@ -41,7 +44,8 @@ class GoalsPane(EntityTable):
     SORT_COLUMN = "status"
     TITLE = "Goals"
     EMPTY_TEXT = "No goals for this session."
-    COLUMNS: ClassVar = (("title", "Goal", None), ("status", "Status", 11), ("target", "Target", 10))
+    COLUMNS: ClassVar = (("title", "Goal", None), ("status", "Status", 11), ("target", "Target", 8))
+    MIN_WIDTHS: ClassVar = {"target": 6}
 
     sort_rank = staticmethod(status_rank)
 
@@ -50,8 +54,7 @@ class GoalsPane(EntityTable):
 
     def row_for(self, goal: Goal) -> tuple[Text, ...]:
         title = goal.title or goal.body or "(untitled goal)"
-        target = goal.target_date.isoformat() if goal.target_date else "—"
-        return (cell(title), status_cell(goal.status), cell(target, "dim"))
+        return (cell(title), status_cell(goal.status, self.palette), target_cell(goal.target_date))
 
 
 class ActionsPane(EntityTable):
@@ -61,9 +64,10 @@ class ActionsPane(EntityTable):
     COLUMNS: ClassVar = (
         ("status", "Status", 11),
         ("body", "Action", None),
-        ("due", "Due", 12),
+        ("due", "Due", 8),
         ("assignees", "Assignees", 16),
     )
+    MIN_WIDTHS: ClassVar = {"assignees": 10}
 
     sort_rank = staticmethod(status_rank)
 
@@ -74,22 +78,30 @@ class ActionsPane(EntityTable):
         names: dict[str, str] = self.context or {}
         assignees = ", ".join(names.get(a, "someone") for a in action.assignee_ids) or "—"
         return (
-            status_cell(action.status),
+            status_cell(action.status, self.palette),
             cell(action.body or "(no description)"),
-            due_cell(action),
+            due_cell(action, self.palette),
             cell(assignees),
         )
 
 
-def due_cell(action: Action, today: dt.date | None = None) -> Text:
+def due_cell(action: Action, palette: dict[str, str], today: dt.date | None = None) -> Text:
     if action.due_by is None:
         return Text("—", style="dim")
     local = action.due_by.astimezone()
     text = local.strftime("%b %d")
     done = action.status in (Status.COMPLETED, Status.WONT_DO)
     if not done and local.date() < (today or dt.date.today()):
-        return Text(f"! {text}", style="bold red")
+        return Text(f"! {text}", style=f"bold {palette.get('error', 'red')}")
     return Text(text)
+
+
+def target_cell(target: dt.date | None, today: dt.date | None = None) -> Text:
+    """`Dec 01` this year, `2027-03` another (a narrow column: the title needs the room)."""
+    if target is None:
+        return Text("—", style="dim")
+    same_year = target.year == (today or dt.date.today()).year
+    return cell(target.strftime("%b %d") if same_year else target.strftime("%Y-%m"), "dim")
 
 
 class AgreementsPane(EntityTable):

@@ -3,33 +3,48 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from coachtui.api.models import EnrichedSession
 from coachtui.text import inert
 
 
-class SessionHeader(Static):
+class SessionHeader(Widget):
+    """Two lines, each cut with … at the width: a long title never pushes the names line out."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session: EnrichedSession | None = None
+
     def show(self, session: EnrichedSession | None) -> None:
+        self.session = session
+        self.refresh()
+
+    def render(self) -> Text:
+        session = self.session
         if session is None:
-            self.update(Text("Loading session…", style="dim"))
-            return
+            return Text("Loading session…", style="dim")
+        width = max(self.content_size.width, 10)
         local = session.date.astimezone()
         title = session.title or session.display_title or f"Session of {local:%A %d %B}"
-        text = Text()
-        text.append(inert(title, limit=120), style="bold")
-        text.append(f"   {local:%a %d %b %Y, %H:%M}", style="dim")
-        line = []
+        when = Text(f"   {local:%a %d %b %Y, %H:%M}", style="dim")
+        heading = Text(inert(title, limit=200), style="bold")
+        # The title gives way first, so the date stays readable.
+        heading.truncate(max(width - len(when), 10), overflow="ellipsis")
+        first = Text.assemble(heading, when)
+        first.truncate(width, overflow="ellipsis")
+        second = Text()
+        parts = []
         if session.coach:
-            line.append(("Coach ", inert(session.coach.name, limit=40)))
+            parts.append(("Coach ", inert(session.coach.name, limit=40)))
         if session.coachee:
-            line.append(("Coachee ", inert(session.coachee.name, limit=40)))
+            parts.append(("Coachee ", inert(session.coachee.name, limit=40)))
         if session.organization:
-            line.append(("", inert(session.organization.name, limit=40)))
-        text.append("\n")
-        for i, (label, value) in enumerate(line):
+            parts.append(("", inert(session.organization.name, limit=40)))
+        for i, (label, value) in enumerate(parts):
             if i:
-                text.append("  ·  ", style="dim")
-            text.append(label, style="dim")
-            text.append(value)
-        self.update(text)
+                second.append("  ·  ", style="dim")
+            second.append(label, style="dim")
+            second.append(value)
+        second.truncate(width, overflow="ellipsis")
+        return Text("\n").join([first, second])

@@ -12,14 +12,16 @@ from textual.widgets import Static
 
 from coachtui.live.status import ConnectionStatus, ConnState
 from coachtui.text import inert
+from coachtui.tui.theme_styles import theme_styles
 from coachtui.tui.widgets.entity_table import local_time
 
-STATE_STYLE = {
-    ConnState.CONNECTED: "bold green",
-    ConnState.CONNECTING: "bold yellow",
-    ConnState.RECONNECTING: "bold dark_orange",
-    ConnState.DISCONNECTED: "bold bright_black",
-    ConnState.ERROR: "bold red",
+# Each state by a theme colour (see theme_styles), so a theme switch reaches it.
+STATE_COLOUR = {
+    ConnState.CONNECTED: "success",
+    ConnState.CONNECTING: "primary",
+    ConnState.RECONNECTING: "warning",
+    ConnState.DISCONNECTED: None,  # dim
+    ConnState.ERROR: "error",
 }
 
 
@@ -33,10 +35,21 @@ class StatusBar(Static):
         self.host = host
         self.user = user
         self.clock = clock
+        self.palette: dict[str, str] = {}
 
     def on_mount(self) -> None:
         # Only the countdown moves on its own; one tick a second is plenty.
         self.set_interval(1.0, self._tick)
+        self.palette = theme_styles(self.app)
+        self.watch(self.app, "theme", self._retheme, init=False)
+
+    def _retheme(self) -> None:
+        self.palette = theme_styles(self.app)
+        self.refresh()
+
+    def state_style(self, state: ConnState) -> str:
+        colour = STATE_COLOUR[state]
+        return f"bold {self.palette.get(colour, colour)}" if colour else "bold dim"
 
     def _tick(self) -> None:
         if self.status.state is ConnState.RECONNECTING and self.status.next_retry_at is not None:
@@ -50,8 +63,9 @@ class StatusBar(Static):
         """The state with its detail (left), and who is connected where (right)."""
         s = self.status
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("● ", style=STATE_STYLE[s.state])
-        text.append(s.state.value, style=STATE_STYLE[s.state])
+        style = self.state_style(s.state)
+        text.append("● ", style=style)
+        text.append(s.state.value, style=style)
         detail: list[str] = []
         if s.state is ConnState.RECONNECTING:
             detail.append(f"attempt {s.attempt}")
