@@ -15,21 +15,22 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/coachtui demo
 
-test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy
-	$(BIN)/pytest -q
+CODE := src tests benchmarks scripts
+
+# `make test` checks everything `make lint` does (CI runs `make test`), then the whole suite.
+test: lint
+	$(BIN)/pytest -q -n 4 --dist worksteal
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 screenshots: $(STAMP)
-	$(BIN)/python -m coachtui.tui.screenshots screenshots
+	$(BIN)/python -m scripts.screenshots screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,7 @@ import math
 import os
 import platform
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,23 +37,26 @@ class Sizes:
     startup_runs: int = 15
     memory_events: int = 10_000
     memory_warmup: int = 5_000  # Textual's render caches (bounded LRUs) fill during the first ~4,000
+    settle: float = 1.0  # seconds a measurement waits for the app to settle (RSS, GC)
 
     @classmethod
     def tiny(cls) -> Sizes:
         return cls(
             events=10,
             rounds=1,
+            slow_events=5,
             per_kind=2,
             coarse_burst=20,
             entity_burst=50,
             presses=3,
             key_rounds=1,
-            large=(50, 100),
+            large=(10,),
             updates=5,
             launches=1,
-            startup_runs=2,
+            startup_runs=1,
             memory_events=100,
             memory_warmup=50,
+            settle=0.1,
         )
 
 
@@ -74,65 +78,60 @@ def fmt(value: float | str, digits: int = 1) -> str:
     return f"{value:.{digits}f}"
 
 
-def run(sizes: Sizes) -> list[Row]:
+def _latency(sizes: Sizes, label: str, one_way: float, events: int, rate: float) -> list[Row]:
     rows: list[Row] = []
+    runs = [latency.run(events, rate, one_way) for _ in range(sizes.rounds)]
+    app = {q: median([pct(r.app, q) for r in runs]) for q in (50, 95, 99)}
+    floor = {q: median([pct(r.floor, q) for r in runs]) for q in (50, 99)}
+    peer = {q: median([pct(r.peer, q) for r in runs]) for q in (50, 99)}
+    worst = max(max(r.app, default=math.nan) for r in runs)
+    rows.append(
+        Row(
+            f"{label}: event→screen p50 (ms) vs floor",
+            app[50],
+            floor[50],
+            app[50] - floor[50],
+            "p50 ≤ 30; coachtui−floor ≤ 33 (2 frames)" if not one_way else "",
+            (app[50] <= 30 and app[50] - floor[50] <= 33.4) if not one_way else None,
+        )
+    )
+    rows.append(
+        Row(
+            f"{label}: event→screen p95 / p99 / max (ms)",
+            f"{fmt(app[95])} / {fmt(app[99])} / {fmt(worst)}",
+            f"floor p99 {fmt(floor[99])}",
+            "",
+            "p99 ≤ 80" if not one_way else "",
+            app[99] <= 80 if not one_way else None,
+        )
+    )
+    rows.append(
+        Row(
+            f"{label}: coachtui vs web-app peer p50 (ms)",
+            app[50],
+            peer[50],
+            app[50] / peer[50],
+            "ratio ≤ 0.7" if one_way else "",
+            app[50] / peer[50] <= 0.7 if one_way else None,
+        )
+    )
+    app_req = median([r.app_requests_per_event for r in runs])
+    peer_req = median([r.peer_requests_per_event for r in runs])
+    rows.append(
+        Row(
+            f"{label}: REST requests per entity event",
+            app_req,
+            peer_req,
+            "",
+            "0 vs peer's 1",
+            app_req == 0 and peer_req >= 1,
+        )
+    )
+    return rows
 
-    def latency_rows(label: str, one_way: float, events: int, rate: float) -> tuple[float, float]:
-        runs = [latency.run(events, rate, one_way) for _ in range(sizes.rounds)]
-        app = {q: median([pct(r.app, q) for r in runs]) for q in (50, 95, 99)}
-        floor = {q: median([pct(r.floor, q) for r in runs]) for q in (50, 99)}
-        peer = {q: median([pct(r.peer, q) for r in runs]) for q in (50, 99)}
-        worst = max(max(r.app, default=math.nan) for r in runs)
-        rows.append(
-            Row(
-                f"{label}: event→screen p50 (ms) vs floor",
-                app[50],
-                floor[50],
-                app[50] - floor[50],
-                "p50 ≤ 30; coachtui−floor ≤ 33 (2 frames)" if not one_way else "",
-                (app[50] <= 30 and app[50] - floor[50] <= 33.4) if not one_way else None,
-            )
-        )
-        rows.append(
-            Row(
-                f"{label}: event→screen p95 / p99 / max (ms)",
-                f"{fmt(app[95])} / {fmt(app[99])} / {fmt(worst)}",
-                f"floor p99 {fmt(floor[99])}",
-                "",
-                "p99 ≤ 80" if not one_way else "",
-                app[99] <= 80 if not one_way else None,
-            )
-        )
-        rows.append(
-            Row(
-                f"{label}: coachtui vs web-app peer p50 (ms)",
-                app[50],
-                peer[50],
-                app[50] / peer[50],
-                "ratio ≤ 0.7" if one_way else "",
-                app[50] / peer[50] <= 0.7 if one_way else None,
-            )
-        )
-        app_req = median([r.app_requests_per_event for r in runs])
-        peer_req = median([r.peer_requests_per_event for r in runs])
-        rows.append(
-            Row(
-                f"{label}: REST requests per entity event",
-                app_req,
-                peer_req,
-                "",
-                "0 vs peer's 1",
-                app_req == 0 and peer_req >= 1,
-            )
-        )
-        return app[50], peer[50]
 
-    latency_rows("loopback", 0.0, sizes.events, sizes.rate)
-    latency_rows("50 ms RTT", 0.025, sizes.events, sizes.rate)
-    # At 20 events/s an edit comes every 50 ms, one round trip: the peer's refetch for edit i−1
-    # often already carries edit i. At 5/s each refetch pays the full round trip.
-    latency_rows("50 ms RTT, 5 events/s", 0.025, sizes.slow_events, 5.0)
-
+def _requests(sizes: Sizes) -> list[Row]:
+    rows: list[Row] = []
     per_event = headless.requests_per_event(sizes.per_kind)
     for kind, value in per_event.by_kind.items():
         expected = 1 if kind.startswith("coarse") else 0
@@ -147,7 +146,11 @@ def run(sizes: Sizes) -> list[Row]:
             per_event.repaints_other_session == 0,
         )
     )
+    return rows
 
+
+def _burst(sizes: Sizes) -> list[Row]:
+    rows: list[Row] = []
     burst = headless.coarse_burst(sizes.coarse_burst)
     rows.append(
         Row(
@@ -159,6 +162,11 @@ def run(sizes: Sizes) -> list[Row]:
             burst.reloads <= 2,
         )
     )
+    return rows
+
+
+def _keys(sizes: Sizes) -> list[Row]:
+    rows: list[Row] = []
     keys = screen.key_press_under_load(sizes.entity_burst, 1.0, sizes.presses, sizes.key_rounds)
     rows.append(
         Row(
@@ -171,7 +179,11 @@ def run(sizes: Sizes) -> list[Row]:
             pct(keys.samples_ms, 99) <= 100,
         )
     )
+    return rows
 
+
+def _large(sizes: Sizes) -> list[Row]:
+    rows: list[Row] = []
     large = [screen.large_session(n - 7, sizes.updates, sizes.launches) for n in sizes.large]
     for result in large:
         rows.append(
@@ -188,7 +200,11 @@ def run(sizes: Sizes) -> list[Row]:
     rows.append(
         Row(f"update cost ratio {large[-1].actions}/{large[0].actions}", ratio, "", "", "≤ 2", ratio <= 2)
     )
+    return rows
 
+
+def _startup(sizes: Sizes) -> list[Row]:
+    rows: list[Row] = []
     start = screen.startup(sizes.startup_runs)
     rows.append(
         Row(
@@ -201,8 +217,14 @@ def run(sizes: Sizes) -> list[Row]:
         )
     )
     rows.append(Row("`coachtui session <id>` to first painted screen (s)", start.first_screen_s))
+    return rows
 
-    mem = screen.memory(sizes.memory_events, max(1.0, sizes.memory_events / 1000), sizes.memory_warmup)
+
+def _memory(sizes: Sizes) -> list[Row]:
+    rows: list[Row] = []
+    mem = screen.memory(
+        sizes.memory_events, max(sizes.settle, sizes.memory_events / 1000), sizes.memory_warmup, sizes.settle
+    )
     growth = (mem.after_kb - mem.warm_kb) / 1024
     rows.append(
         Row(
@@ -214,7 +236,11 @@ def run(sizes: Sizes) -> list[Row]:
             growth <= 5,
         )
     )
+    return rows
 
+
+def _reconnect(sizes: Sizes) -> list[Row]:
+    rows: list[Row] = []
     rec = headless.reconnect()
     rows.append(
         Row(
@@ -224,6 +250,29 @@ def run(sizes: Sizes) -> list[Row]:
         )
     )
     return rows
+
+
+# One entry per benchmark, so the test suite can run each on its own (and in parallel).
+PARTS: dict[str, Callable[[Sizes], list[Row]]] = {
+    "latency loopback": lambda sizes: _latency(sizes, "loopback", 0.0, sizes.events, sizes.rate),
+    "latency 50 ms RTT": lambda sizes: _latency(sizes, "50 ms RTT", 0.025, sizes.events, sizes.rate),
+    # At 20 events/s an edit comes every 50 ms, one round trip: the peer's refetch for edit i−1
+    # often already carries edit i. At 5/s each refetch pays the full round trip.
+    "latency 50 ms RTT, 5/s": lambda sizes: _latency(
+        sizes, "50 ms RTT, 5 events/s", 0.025, sizes.slow_events, 5.0
+    ),
+    "requests per event": _requests,
+    "coarse burst": _burst,
+    "key presses under load": _keys,
+    "large sessions": _large,
+    "start-up": _startup,
+    "memory": _memory,
+    "reconnect": _reconnect,
+}
+
+
+def run(sizes: Sizes) -> list[Row]:
+    return [row for part in PARTS.values() for row in part(sizes)]
 
 
 NOTES = """\

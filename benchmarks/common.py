@@ -26,9 +26,10 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from coachtui import API_VERSION
 from coachtui.credentials import Credentials, CredentialStore
 
-V = {"X-Version": "1.0.0-beta1"}
+V = {"X-Version": API_VERSION}
 SYNC_QUERY = b"\x1b[?2026$p"  # DECRQM: does the terminal support synchronized output?
 SYNC_SUPPORTED = b"\x1b[?2026;2$y"
 SYNC_END = b"\x1b[?2026l"

@@ -7,36 +7,33 @@ import tempfile
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
+
+from tests.waiting import wait_for
 
 from benchmarks.common import DevServerProcess, login, today_session
 from coachtui.api.client import ApiClient
-from coachtui.live.engine import LiveSession
+from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
-from coachtui.live.session import PaneStatus
+from coachtui.live.model import PaneStatus
 from coachtui.live.status import ConnState
 
 T = TypeVar("T")
-
-
-async def _until(condition: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("benchmark condition not met")
-        await asyncio.sleep(0.005)
+# Benchmarks wait longer (loaded machines) and poll finer (the waits are part of some timings).
+_wait = partial(wait_for, timeout=30, interval=0.005)
 
 
 class _Engine:
     def __init__(self, url: str, session_id: str) -> None:
         self.url, self.session_id = url, session_id
 
-    async def __aenter__(self) -> LiveSession:
+    async def __aenter__(self) -> LiveEngine:
         self.api = ApiClient(self.url)
         await self.api.login("coach@example.com", "coach-demo-pass")
-        self.live = LiveSession(self.api, self.session_id)
+        self.live = LiveEngine(self.api, self.session_id)
         self.task = asyncio.ensure_future(self.live.run())
-        await _until(
+        await _wait(
             lambda: (
                 self.live.status.state is ConnState.CONNECTED
                 and not self.live.model.busy
@@ -89,9 +86,9 @@ async def _requests_per_event(server: DevServerProcess, n: int) -> RequestsPerEv
             before = _rest(server)
             for i in range(n):
                 await act(i)  # type: ignore[misc]
-            await _until(lambda: live.status.events_received >= events + n)
+            await _wait(lambda: live.status.events_received >= events + n)
             await asyncio.sleep(0.4)
-            await _until(lambda: not live.model.busy)
+            await _wait(lambda: not live.model.busy)
             result[kind] = (_rest(server) - before - own_requests * n) / n
 
         await measure(
@@ -107,7 +104,7 @@ async def _requests_per_event(server: DevServerProcess, n: int) -> RequestsPerEv
 
         async def title(i: int) -> None:
             await other_api.update_session_title(sid, f"title {i}")
-            await _until(
+            await _wait(
                 lambda: (
                     not live.model.busy
                     and live.model.header is not None
@@ -151,9 +148,9 @@ async def _coarse_burst(server: DevServerProcess, count: int) -> Burst:
             data={"coaching_session_id": sid, "coaching_relationship_id": "r", "goal_id": "g"},
         )
         assert time.monotonic() - start < 1, "the burst must arrive within one second"
-        await _until(lambda: live.status.events_received >= events + count)
+        await _wait(lambda: live.status.events_received >= events + count)
         await asyncio.sleep(0.5)
-        await _until(lambda: not live.model.busy)
+        await _wait(lambda: not live.model.busy)
         return Burst(count, live.model.requests(Pane.GOALS) - before)
 
 
@@ -174,9 +171,9 @@ async def _reconnect(server: DevServerProcess) -> Reconnect:
     async with _Engine(server.url, sid) as live:
         await asyncio.to_thread(server.stop)
         start = time.monotonic()
-        await _until(lambda: live.status.state is ConnState.RECONNECTING)
+        await _wait(lambda: live.status.state is ConnState.RECONNECTING)
         await asyncio.to_thread(server.start)
-        await _until(
+        await _wait(
             lambda: (
                 live.status.state is ConnState.CONNECTED
                 and not live.model.busy

@@ -118,9 +118,12 @@ def run(events: int, rate: float, one_way: float = 0.0) -> LatencyResult:
                     content=json.dumps(body),
                     headers={"Content-Type": "application/json"},
                 )
+        # Done when all three have the last edit (the peer's last refetch always returns it); the
+        # peer may skip earlier ones, its refetch then carrying two edits at once.
+        last = events - 1
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not (
-            app.seen_at(f"mk{events - 1:06d}x".encode()) and len(peer.seen) >= events * 0.95
+            app.seen_at(f"mk{last:06d}x".encode()) and last in peer.seen and last in floor.seen
         ):
             time.sleep(0.05)
         time.sleep(0.3)

@@ -104,15 +104,15 @@ def update_cost(size: int, updates: int) -> float:
     from textual.app import App, ComposeResult
 
     from coachtui.api.models import Action, Status
-    from coachtui.live.events import Pane, Upsert
-    from coachtui.live.session import PaneState, PaneStatus
+    from coachtui.live.events import Entity, Pane, Upsert
+    from coachtui.live.model import PaneState, PaneStatus
     from coachtui.tui.widgets.panes import ActionsPane
 
     class One(App[None]):
         def compose(self) -> ComposeResult:
             yield ActionsPane(id="actions")
 
-    actions = {
+    actions: dict[str, Entity] = {
         f"a{i}": Action(id=f"a{i}", coaching_session_id="s", body=f"Action {i}", status=Status.NOT_STARTED)
         for i in range(size)
     }
@@ -197,20 +197,20 @@ class Memory:
     events: int
 
 
-def memory(events: int, seconds: float, warmup: int) -> Memory:
+def memory(events: int, seconds: float, warmup: int, settle: float = 1.0) -> Memory:
     """RSS after `warmup` events (Textual's render caches fill up to their bounds) and after
-    `events` more."""
+    `events` more; `settle` seconds after each for the heap to settle."""
     server = DevServerProcess().start()
     try:
         app, _, action_id = _open(server)
-        server.dev("sse/flood", action_id=action_id, count=warmup, seconds=max(1.0, warmup / 1000))
+        server.dev("sse/flood", action_id=action_id, count=warmup, seconds=max(settle, warmup / 1000))
         app.wait_for(f"flood {warmup - 1}".encode(), timeout=60)
-        time.sleep(1)
+        time.sleep(settle)
         warm = app.rss_kb()
         start = app.offset()
         server.dev("sse/flood", action_id=action_id, count=events, seconds=seconds)
         app.wait_for(f"flood {events - 1}".encode(), timeout=seconds + 60, start=start)
-        time.sleep(1)
+        time.sleep(settle)
         after = app.rss_kb()
         app.stop()
         return Memory(warm, after, events)

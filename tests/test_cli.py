@@ -47,9 +47,9 @@ def test_login_sessions_logout(
     # --server is remembered as the default.
     monkeypatch.setenv("COLUMNS", "200")
     assert main(["sessions"]) == 0
-    out = capsys.readouterr().out
-    assert "Jordan Lee" in out and "COACHEE" in out and "…" not in out
-    assert ("Quarterly planning and delegation" in out) == (profile == "head")  # seed has no titles
+    table = capsys.readouterr().out
+    assert "Jordan Lee" in table and "COACHEE" in table and "…" not in table
+    assert ("Quarterly planning and delegation" in table) == (profile == "head")  # seed has no titles
     assert main(["sessions", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert server.demo.today_session_id in {r["id"] for r in rows}
@@ -75,8 +75,8 @@ def test_wrong_password(
 
 
 def test_server_unreachable(
-    make_server,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    make_server: ServerFactory,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     server = make_server("head")
@@ -102,8 +102,8 @@ def test_env_server_and_expired_login(
 
 
 def test_logout_when_server_is_down(
-    make_server,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    make_server: ServerFactory,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     isolated_config: Path,
 ) -> None:

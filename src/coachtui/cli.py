@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from coachtui import __version__
+from coachtui import API_VERSION, __version__
 
 TYPE_CHECKING = False  # typing itself costs ~5 ms of start-up; mypy still reads this block
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-version",
         metavar="V",
         default=argparse.SUPPRESS,
-        help="X-Version header to send (default: 1.0.0-beta1)",
+        help=f"X-Version header to send (default: {API_VERSION})",
     )
 
     parser = argparse.ArgumentParser(
@@ -190,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("server", None),
         ("debug", False),
         ("ca_bundle", None),
-        ("api_version", "1.0.0-beta1"),
+        ("api_version", API_VERSION),
     ):
         if not hasattr(args, name):
             setattr(args, name, default)
@@ -200,6 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from coachtui import commands
     from coachtui.api.errors import ApiError
     from coachtui.credentials import CredentialsError
+    from coachtui.errors import UserError
     from coachtui.logs import setup_logging
 
     log_path = setup_logging(args.debug)
@@ -207,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Debug log: {log_path}", file=sys.stderr)
     try:
         return int(getattr(commands, f"cmd_{args.command_name}")(args))
-    except (ApiError, commands.UserError, CredentialsError) as exc:
+    except (ApiError, UserError, CredentialsError) as exc:
         print(f"coachtui: {exc}", file=sys.stderr)
         return 1
     except ImportError as exc:

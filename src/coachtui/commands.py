@@ -13,19 +13,17 @@ import sys
 from collections.abc import Coroutine
 from typing import Any
 
-from coachtui.api.client import ApiClient, normalize_base_url
+from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError
+from coachtui.api.http import normalize_base_url
 from coachtui.config import DEFAULT_SERVER, config_dir, server_from_env
 from coachtui.credentials import Credentials, CredentialsError, CredentialStore
+from coachtui.errors import UserError
 from coachtui.loopback import is_loopback
 from coachtui.session_list import session_order
 from coachtui.text import inert
 
 log = logging.getLogger("coachtui")
-
-
-class UserError(Exception):
-    """An expected failure: its message is printed as is, exit code 1."""
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 from coachtui.devserver.server import DevServer, ServerOptions
 from tests.conftest import dev, login_cookie
 
-V = {"X-Version": "1.0.0-beta1"}
+V = {"X-Version": "1.0.0-beta1"}  # the wire value itself, pinned (not the constant under test)
 
 
 def test_login_cookie_and_envelope(server: DevServer, profile: str) -> None:

@@ -2,30 +2,51 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer
 from coachtui.live.backoff import Backoff
-from coachtui.live.engine import LiveSession
-from coachtui.live.events import Pane
-from coachtui.live.session import PaneStatus
+from coachtui.live.engine import LiveEngine
+from coachtui.live.events import LiveEvent, Pane
+from coachtui.live.model import PaneStatus
+from coachtui.live.observer import StreamObserver
 from coachtui.live.status import ConnectionStatus, ConnState
+from tests.waiting import wait_for
 
 
-async def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait on a condition, not on time; the timeout only turns a hang into a failure."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
+class Recorder(StreamObserver):
+    """Records every report of the live layer (a connection's, a model's or an engine's)."""
+
+    def __init__(self) -> None:
+        self.statuses: list[ConnectionStatus] = []
+        self.events: list[LiveEvent] = []
+        self.changes: Counter[Pane] = Counter()
+        self.lost: list[str] = []
+        self.logouts: list[str] = []
+        self.connections = 0
+
+    def status_changed(self, status: ConnectionStatus) -> None:
+        self.statuses.append(status)
+
+    def pane_changed(self, pane: Pane) -> None:
+        self.changes.update([pane])
+
+    def login_lost(self, message: str) -> None:
+        self.lost.append(message)
+
+    def logged_out(self, reason: str) -> None:
+        self.logouts.append(reason)
+
+    def event(self, event: LiveEvent) -> None:
+        self.events.append(event)
+
+    def connected(self) -> None:
+        self.connections += 1
 
 
 class Live:
-    """A LiveSession against a devserver, recording what it reports."""
+    """A LiveEngine against a devserver, recording what it reports."""
 
     def __init__(
         self, server: DevServer, who: str = "coach", session_id: str | None = None, **options: Any
@@ -34,10 +55,11 @@ class Live:
         self.server = server
         self.user = getattr(server.demo, who)
         self.session_id = session_id or server.demo.today_session_id
-        self.statuses: list[ConnectionStatus] = []
-        self.changes: Counter[Pane] = Counter()
-        self.auth_lost: list[str] = []
-        self.logged_out: list[str] = []
+        self.recorder = Recorder()
+        self.statuses = self.recorder.statuses
+        self.changes = self.recorder.changes
+        self.auth_lost = self.recorder.lost
+        self.logged_out = self.recorder.logouts
         self.options = {"debounce": 0.05, "backoff": Backoff(base=0.05, cap=0.2), **options}
         self.task: asyncio.Task[None] | None = None
         self.api_options: dict[str, Any] = {}
@@ -45,15 +67,7 @@ class Live:
     async def __aenter__(self) -> Live:
         self.api = ApiClient(self.server.url, **self.api_options)
         await self.api.login(self.user.email, self.user.password)
-        self.live = LiveSession(
-            self.api,
-            self.session_id,
-            on_status=self.statuses.append,
-            on_change=lambda pane: self.changes.update([pane]),
-            on_auth_lost=self.auth_lost.append,
-            on_force_logout=self.logged_out.append,
-            **self.options,
-        )
+        self.live = LiveEngine(self.api, self.session_id, self.recorder, **self.options)
         self.task = asyncio.ensure_future(self.live.run())
         return self
 

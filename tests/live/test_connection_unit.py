@@ -11,8 +11,10 @@ import pytest
 
 from coachtui.api.client import ApiClient
 from coachtui.live.backoff import Backoff
+from coachtui.live.clock import Clock
 from coachtui.live.connection import SseConnection
-from coachtui.live.status import ConnectionStatus, ConnState
+from coachtui.live.status import ConnState
+from tests.live.helpers import Recorder
 
 Script = Callable[[int], httpx.Response | Exception]
 
@@ -21,7 +23,6 @@ class Harness:
     def __init__(self, script: Script) -> None:
         self.requests = 0
         self.sleeps: list[float] = []
-        self.states: list[ConnectionStatus] = []
         self.clock_now = 0.0
 
         def handler(request: httpx.Request) -> httpx.Response:
@@ -36,13 +37,13 @@ class Harness:
         self.api = ApiClient(
             "http://test", cookie="c" * 22, user_id="u", transport=httpx.MockTransport(handler)
         )
+        self.recorder = Recorder()
+        self.states = self.recorder.statuses
         self.conn = SseConnection(
             self.api,
-            on_status=self.states.append,
-            on_event=lambda e: None,
+            self.recorder,
             backoff=Backoff(rng=random.Random(5)),
-            sleep=self.sleep,
-            clock=lambda: self.clock_now,
+            clock=Clock(sleep=self.sleep, monotonic=lambda: self.clock_now),
         )
 
     async def sleep(self, delay: float) -> None:

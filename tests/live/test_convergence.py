@@ -15,7 +15,8 @@ from coachtui.devserver.server import DevServer
 from coachtui.live.events import Pane
 from coachtui.live.status import ConnState
 from tests.conftest import ServerFactory, dev
-from tests.live.helpers import Live, wait_for
+from tests.live.helpers import Live
+from tests.waiting import wait_for
 
 MUTATIONS = [
     "create_action",
@@ -53,11 +54,11 @@ async def mutate(api: ApiClient, session_id: str, kind: str, n: int) -> None:
     elif kind in ("update_agreement", "delete_agreement"):
         agreements = await api.session_agreements(session_id)
         if agreements:
-            target = agreements[n % len(agreements)]
+            agreement = agreements[n % len(agreements)]
             if kind == "delete_agreement":
-                await api.delete_agreement(target.id)
+                await api.delete_agreement(agreement.id)
             else:
-                await api.update_agreement(target.id, session_id, f"amended {n}")
+                await api.update_agreement(agreement.id, session_id, f"amended {n}")
     else:
         goals = await api.session_goals(session_id)
         if goals:

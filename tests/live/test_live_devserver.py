@@ -10,11 +10,12 @@ import pytest
 from coachtui.api.client import ApiClient
 from coachtui.api.models import Status
 from coachtui.devserver.server import DevServer
-from coachtui.live.events import Pane
-from coachtui.live.session import PaneStatus
+from coachtui.live.events import Entity, Pane
+from coachtui.live.model import PaneStatus
 from coachtui.live.status import ConnState
 from tests.conftest import ServerFactory, dev
-from tests.live.helpers import Live, wait_for
+from tests.live.helpers import Live
+from tests.waiting import wait_for
 
 
 async def other_participant(server: DevServer) -> ApiClient:
@@ -51,6 +52,7 @@ async def test_entity_event_changes_only_its_pane_with_no_request(head_server: D
         session = await coachee.get_session(demo.today_session_id)
         goal = live.model.items(Pane.GOALS)[0]
         before = request_count(head_server)
+        created: Entity
         if pane is Pane.ACTIONS:
             created = await coachee.create_action(session.id, "Marker action")
         elif pane is Pane.AGREEMENTS:
@@ -117,18 +119,18 @@ async def test_coarse_burst_costs_at_most_two_reloads(head_server: DevServer) ->
     async with Live(head_server) as live:
         await live.ready()
         before = live.model.requests(Pane.GOALS)
-        for _ in range(100):
-            dev(
-                head_server,
-                "sse/emit",
-                user_id=demo.coach.user_id,
-                type="coaching_session_goal_created",
-                data={
-                    "coaching_relationship_id": demo.relationship_id,
-                    "coaching_session_id": demo.today_session_id,
-                    "goal_id": "g",
-                },
-            )
+        dev(
+            head_server,
+            "sse/emit",
+            user_id=demo.coach.user_id,
+            type="coaching_session_goal_created",
+            count=100,  # written back to back, as a burst arrives
+            data={
+                "coaching_relationship_id": demo.relationship_id,
+                "coaching_session_id": demo.today_session_id,
+                "goal_id": "g",
+            },
+        )
         await wait_for(lambda: live.live.status.events_received >= 100)
         await asyncio.sleep(0.3)
         assert 1 <= live.model.requests(Pane.GOALS) - before <= 2

@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 
 from coachtui.api.client import ApiClient
+from coachtui.api.models import Action
 from coachtui.live.backoff import Backoff
 from coachtui.live.connection import SseConnection
-from coachtui.live.events import LiveEvent, Upsert
-from coachtui.live.status import ConnectionStatus, ConnState
-from tests.live.helpers import wait_for
+from coachtui.live.events import Upsert
+from coachtui.live.status import ConnState
+from tests.live.helpers import Recorder
+from tests.waiting import wait_for
 
 HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
 Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -61,13 +63,12 @@ async def raw_server() -> AsyncIterator[Callable[[Behaviour], Awaitable[str]]]:
 
 class Watch:
     def __init__(self, url: str, read_timeout: float = 0.5, header_timeout: float = 10.0) -> None:
-        self.statuses: list[ConnectionStatus] = []
-        self.events: list[LiveEvent] = []
+        recorder = Recorder()
+        self.statuses, self.events = recorder.statuses, recorder.events
         self.api = ApiClient(url, cookie="c" * 22, user_id="u")
         self.conn = SseConnection(
             self.api,
-            on_status=self.statuses.append,
-            on_event=self.events.append,
+            recorder,
             read_timeout=read_timeout,
             header_timeout=header_timeout,
             backoff=Backoff(base=0.05, cap=0.1),
@@ -154,5 +155,5 @@ async def test_event_split_across_chunks_and_a_character(
     watch = Watch(await raw_server(split), read_timeout=5)
     await wait_for(lambda: len(watch.events) == 1)
     event = watch.events[0]
-    assert isinstance(event, Upsert) and event.entity.body == "naïve ☕"  # type: ignore[union-attr]
+    assert isinstance(event, Upsert) and isinstance(event.entity, Action) and event.entity.body == "naïve ☕"
     await watch.close()

@@ -13,7 +13,7 @@ from coachtui.api.client import ApiClient
 from coachtui.live.connection import SseConnection
 from coachtui.live.events import KNOWN, LiveEvent, Malformed, Upsert, decode
 from coachtui.live.framing import LineSplitter, iter_sse
-from coachtui.live.status import ConnState
+from tests.live.helpers import Recorder
 
 LIMIT = 4096
 json_values = st.recursive(
@@ -85,8 +85,6 @@ async def test_junk_then_a_good_event_is_still_delivered(parts: list[bytes]) -> 
         b'\n\nevent: action_created\ndata: {"type":"action_created","data":{"coaching_session_id":"s",'
         b'"action":{"id":"ok","coaching_session_id":"s","status":"Completed"}}}\n\n'
     )
-    events: list[LiveEvent] = []
-    states: list[ConnState] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         # junk, then a blank line to end whatever the junk started, then a real event
@@ -97,12 +95,12 @@ async def test_junk_then_a_good_event_is_still_delivered(parts: list[bytes]) -> 
         )
 
     api = ApiClient("http://fuzz", cookie="c" * 22, user_id="u", transport=httpx.MockTransport(handler))
-    conn = SseConnection(
-        api, on_status=lambda s: states.append(s.state), on_event=events.append, max_event_bytes=1 << 20
-    )
+    recorder = Recorder()
+    events = recorder.events
+    conn = SseConnection(api, recorder, max_event_bytes=1 << 20)
     async with api:
         response = await api._http.get("http://fuzz/sse")
         await conn._consume(response)
     assert any(isinstance(e, Upsert) and e.entity.id == "ok" for e in events)
-    assert all(isinstance(e, LiveEvent.__args__) for e in events)  # type: ignore[attr-defined]
+    assert all(isinstance(e, LiveEvent.__args__) for e in events)
     assert not any(isinstance(e, Malformed) and e.type == "ok" for e in events)

@@ -10,7 +10,8 @@ from coachtui.api.errors import ServerError, UnexpectedResponse
 from coachtui.devserver.server import DevServer
 from coachtui.tui.widgets.panes import AgreementsPane
 from tests.conftest import dev
-from tests.tui.conftest import make_app, settled, until
+from tests.tui.factory import make_app
+from tests.waiting import settled, until
 
 MODES = {
     "html": UnexpectedResponse,

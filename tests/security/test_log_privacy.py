@@ -14,7 +14,8 @@ from coachtui.cli import main
 from coachtui.devserver.server import DevServer
 from coachtui.live.status import ConnState
 from tests.conftest import ServerFactory, dev
-from tests.live.helpers import Live, wait_for
+from tests.live.helpers import Live
+from tests.waiting import wait_for
 
 EVENTLESS = ["topics_changed", "meeting_recording_updated", "transcription_updated", "made_up_type"]
 

@@ -16,7 +16,8 @@ from coachtui.tui.screens.modals import Notice
 from coachtui.tui.widgets.panes import ActionsPane
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev, login_cookie
-from tests.tui.conftest import make_app, settled, until
+from tests.tui.factory import engine, make_app
+from tests.waiting import settled, until
 
 
 def rest_requests(server: DevServer) -> int:
@@ -38,8 +39,8 @@ async def test_expiry_with_the_stream_open(head_server: DevServer) -> None:
             await other.update_session_title(demo.today_session_id, "coarse event: reload → 401")
             # The stream is still open, but the first request that hears 401 ends "Connected".
             await until(pilot, lambda: isinstance(app.screen, Notice))
-            await until(pilot, lambda: app.live is not None and app.live.status.state is ConnState.ERROR)
-            assert app.live is not None and app.live.status.login_expired
+            await until(pilot, lambda: app.live is not None and engine(app).status.state is ConnState.ERROR)
+            assert app.live is not None and engine(app).status.login_expired
             await other.update_session_title(demo.today_session_id, "another coarse event")
             await asyncio.sleep(1.5)
             await pilot.pause()
@@ -47,7 +48,7 @@ async def test_expiry_with_the_stream_open(head_server: DevServer) -> None:
         # the moment the stream is still read for a logout event): no loop.
         assert rest_requests(head_server) - before <= 4
         assert sum(isinstance(s, Notice) for s in app.screen_stack) == 1
-        assert app.live.status.state is ConnState.ERROR
+        assert engine(app).status.state is ConnState.ERROR
         assert "expired" in " ".join(str(p) for p in app.session_screen.query_one(StatusBar).describe())
         # The dialog's focus is on "Keep looking": a reflexive Enter does not quit.
         assert app.focused is not None and app.focused.id == "keep"
@@ -64,7 +65,7 @@ async def test_expired_dialog_keys(head_server: DevServer) -> None:
     async with app.run_test(size=(100, 32)) as pilot:
         await until(pilot, lambda: settled(app))
         dev(head_server, "expire", user_id=demo.coach.user_id)
-        app.live.model.reload(Pane.AGREEMENTS)  # type: ignore[union-attr]
+        engine(app).model.reload(Pane.AGREEMENTS)
         await until(pilot, lambda: isinstance(app.screen, Notice))
         await pilot.press("r")  # no new login stored: it says so, and the dialog stays
         await until(pilot, lambda: any("No new login" in str(n.message) for n in app._notifications))
@@ -85,7 +86,7 @@ async def test_login_elsewhere_then_r_recovers(head_server: DevServer, isolated_
         dev(head_server, "expire", user_id=demo.coach.user_id)
         dev(head_server, "sse/drop")  # the reconnect meets the 401: Error, and the modal
         await until(pilot, lambda: isinstance(app.screen, Notice))
-        await until(pilot, lambda: app.live is not None and app.live.status.state is ConnState.ERROR)
+        await until(pilot, lambda: app.live is not None and engine(app).status.state is ConnState.ERROR)
         # `coachtui login` in another terminal stores a new cookie…
         cookie = login_cookie(head_server, demo.coach.email, demo.coach.password)
         store.save(
@@ -96,4 +97,4 @@ async def test_login_elsewhere_then_r_recovers(head_server: DevServer, isolated_
         await pilot.press("r")  # …and r in the dialog picks it up, no need to close it first
         await until(pilot, lambda: not isinstance(app.screen, Notice))
         await until(pilot, lambda: settled(app))
-        assert all(not s.error for s in app.live.model.states.values())
+        assert all(not s.error for s in engine(app).model.states.values())

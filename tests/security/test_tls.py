@@ -15,7 +15,8 @@ from coachtui.cli import main
 from coachtui.devserver.server import DevServer, ServerOptions
 from coachtui.live.events import Pane
 from coachtui.live.status import ConnState
-from tests.live.helpers import Live, wait_for
+from tests.live.helpers import Live
+from tests.waiting import wait_for
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from coachtui.tui.widgets.panes import ActionsPane, AgreementsPane, GoalsPane
 from coachtui.tui.widgets.session_header import SessionHeader
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import ServerFactory
-from tests.tui.conftest import make_app, settled, until
+from tests.tui.factory import engine, make_app
+from tests.waiting import settled, until
 
 
 def status_text(app: Any) -> str:
@@ -31,6 +32,17 @@ def status_text(app: Any) -> str:
 def key_bar_text(screen: Any) -> str:
     bar = screen.query_one(KeyBar)
     return " ".join(str(s.render()) for s in bar.query(Static))
+
+
+async def without_actions(server: DevServer) -> DevServer:
+    """The devserver, with today's session emptied of actions (by the coach, over the API)."""
+    demo = server.demo
+    assert demo is not None
+    async with ApiClient(server.url) as coach:
+        await coach.login(demo.coach.email, demo.coach.password)
+        for action in await coach.session_actions(demo.today_session_id):
+            await coach.delete_action(action.id)
+    return server
 
 
 def picker_of(app: Any) -> PickerScreen:
@@ -95,7 +107,7 @@ async def test_a_failed_live_worker_shows_error_and_r_restarts_it(head_server: D
     async with app.run_test(size=(100, 30)) as pilot:
         actions = app.session_screen.query_one(ActionsPane)
         await until(pilot, lambda: settled(app, actions, 7))
-        model = app.live.model  # type: ignore[union-attr]
+        model = engine(app).model
         real_apply = model.apply
 
         def broken(event: Any) -> Any:
@@ -125,14 +137,7 @@ async def test_a_pane_has_the_focus_when_the_session_opens(head_server: DevServe
 
 
 async def test_with_no_actions_the_first_pane_with_rows_has_the_focus(make_server: ServerFactory) -> None:
-    server = make_server("head")
-    demo = server.demo
-    assert demo is not None
-    async with ApiClient(server.url) as coach:
-        await coach.login(demo.coach.email, demo.coach.password)
-        for action in await coach.session_actions(demo.today_session_id):
-            await coach.delete_action(action.id)
-    app = await make_app(server)
+    app = await make_app(await without_actions(make_server("head")))
     async with app.run_test(size=(100, 30)) as pilot:
         goals = app.session_screen.query_one(GoalsPane)
         await until(pilot, lambda: settled(app, goals, 3))
@@ -251,14 +256,7 @@ async def test_a_long_title_keeps_the_names_line(head_server: DevServer) -> None
 
 
 async def test_the_empty_placeholder_is_readable(make_server: ServerFactory) -> None:
-    server = make_server("head")
-    demo = server.demo
-    assert demo is not None
-    async with ApiClient(server.url) as coach:
-        await coach.login(demo.coach.email, demo.coach.password)
-        for action in await coach.session_actions(demo.today_session_id):
-            await coach.delete_action(action.id)
-    app = await make_app(server)
+    app = await make_app(await without_actions(make_server("head")))
     async with app.run_test(size=(80, 24)) as pilot:
         actions = app.session_screen.query_one(ActionsPane)
         await until(pilot, lambda: settled(app, actions, 1))

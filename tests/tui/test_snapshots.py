@@ -13,16 +13,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable
 
 from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer, ServerOptions
 from coachtui.live.backoff import Backoff
+from coachtui.live.clock import Clock
 from coachtui.live.status import ConnState
 from coachtui.tui.app import CoachApp
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev, login_cookie
-from tests.tui.conftest import until
+from tests.waiting import settled, until
 
 PINNED = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
 SIZE = (100, 30)
@@ -48,26 +50,14 @@ def pinned_app(server: DevServer, *, picker: bool = False) -> CoachApp:
         api,
         None if picker else demo.today_session_id,
         user_name=demo.coach.name,
-        clock=lambda: 1000.0,
+        clock=Clock(monotonic=lambda: 1000.0, now=lambda: PINNED),
         today=PINNED.date(),
-        live_options={
-            "debounce": 0.02,
-            "now": lambda: PINNED,
-            "backoff": Backoff(base=20, cap=20, rng=random.Random(3)),
-        },
-    )
-
-
-def loaded(app: CoachApp) -> bool:
-    return (
-        app.live is not None
-        and app.live.status.state is ConnState.CONNECTED
-        and all(s.loaded_once for s in app.live.model.states.values())
+        live_options={"debounce": 0.02, "backoff": Backoff(base=20, cap=20, rng=random.Random(3))},
     )
 
 
 async def settle(pilot: Any, app: CoachApp) -> None:
-    await until(pilot, lambda: loaded(app))
+    await until(pilot, lambda: settled(app))
     bar = app.session_screen.query_one(StatusBar)
     bar.host = "localhost:4000"  # the devserver's port is random
     bar.refresh()
@@ -116,8 +106,8 @@ def test_picker(pinned_server: DevServer, snap_compare: Any) -> None:
     async def run_before(pilot: Any) -> None:
         await until(
             pilot,
-            lambda: isinstance(app.screen, PickerScreen) and len(app.screen.query_one("#sessions").rows) == 5,
-        )  # type: ignore[attr-defined]
+            lambda: isinstance(app.screen, PickerScreen) and len(app.screen.query_one(DataTable).rows) == 5,
+        )
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

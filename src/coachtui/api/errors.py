@@ -6,8 +6,6 @@ from __future__ import annotations
 class ApiError(Exception):
     """Base of every error the API client raises on purpose."""
 
-    exit_code = 1
-
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.message = message

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import datetime as dt
 import json
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -18,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from coachtui import API_VERSION
 from coachtui.devserver.backend import (
     FORBIDDEN,
     NOT_FOUND,
@@ -25,9 +23,8 @@ from coachtui.devserver.backend import (
     HttpError,
     JsonError,
 )
-from coachtui.loopback import is_loopback_host
+from coachtui.devserver.faults import fault_routes, forever, take_hostile
 
-API_VERSION = "1.0.0-beta1"
 Handler = Callable[["Ctx"], Awaitable[Any]]
 
 
@@ -103,7 +100,7 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
                     if token:
                         remove_session_cookie(response)
                     return response
-                hostile = _take_hostile(backend, request.url.path)
+                hostile = take_hostile(backend, request.url.path)
                 if hostile is not None:
                     return hostile
                 try:
@@ -169,7 +166,7 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
         if backend.faults.stall > 0:
             backend.faults.stall -= 1
             backend.broker.unregister(conn)
-            return EventSourceResponse(_forever(), ping=0, sep="\n", headers={"Cache-Control": "no-cache"})
+            return EventSourceResponse(forever(), ping=0, sep="\n", headers={"Cache-Control": "no-cache"})
         return EventSourceResponse(
             backend.broker.stream(conn), ping=0, sep="\n", headers={"Cache-Control": "no-cache"}
         )
@@ -230,7 +227,41 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
         session, _ = backend.session_of(ctx.user_id, ctx.param("sid"), seed_status=FORBIDDEN)
         return backend.session_view(session)
 
-    # -- actions ----------------------------------------------------------------------------
+    # -- actions, agreements, goals: one collection and one item route per kind ----------------
+
+    def collection(path: str, create: Callable[[str, dict[str, Any]], Any], listing: Handler) -> None:
+        async def handler(ctx: Ctx) -> Any:
+            if ctx.request.method == "POST":
+                return envelope(create(ctx.user_id, await ctx.json()), 201)
+            return await listing(ctx)
+
+        route(path, ["GET", "POST"])(handler)
+
+    def item(
+        path: str,
+        kind: str,
+        update: Callable[[str, dict[str, Any]], Any],
+        delete: Callable[[str], Any] | None = None,
+        view: Callable[[dict[str, Any]], Any] = lambda doc: doc,
+    ) -> None:
+        async def handler(ctx: Ctx) -> Any:
+            method, entity_id = ctx.request.method, ctx.param("id")
+            if method == "PUT":
+                return update(entity_id, await ctx.json())
+            if method == "DELETE" and delete is not None:
+                return JSONResponse(delete(entity_id))
+            found = backend.store.get(kind, entity_id)
+            if found is None:
+                raise NOT_FOUND
+            return view(found)
+
+        route(f"{path}/{{id}}", ["GET", "PUT", "DELETE"] if delete else ["GET", "PUT"])(handler)
+
+    def in_session(ctx: Ctx) -> str:
+        """The `coaching_session_id` query of a listing, for a participant of that session."""
+        sid = ctx.query("coaching_session_id", required=True) or ""
+        backend.session_of(ctx.user_id, sid)
+        return sid
 
     @route("/users/{uid}/actions", ["GET"])
     async def user_actions(ctx: Ctx) -> Any:
@@ -245,73 +276,27 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
             ]
         return [backend.action_view(a) for a in rows]
 
-    @route("/actions", ["GET", "POST"])
-    async def actions(ctx: Ctx) -> Any:
-        if ctx.request.method == "POST":
-            return envelope(backend.create_action(ctx.user_id, await ctx.json()), 201)
-        sid = ctx.query("coaching_session_id", required=True) or ""
-        backend.session_of(ctx.user_id, sid)
-        return [backend.action_view(a) for a in backend.session_actions(sid)]
+    async def list_actions(ctx: Ctx) -> Any:
+        return [backend.action_view(a) for a in backend.session_actions(in_session(ctx))]
 
-    @route("/actions/{id}", ["GET", "PUT", "DELETE"])
-    async def action(ctx: Ctx) -> Any:
-        method, aid = ctx.request.method, ctx.param("id")
-        if method == "PUT":
-            return backend.update_action(aid, await ctx.json())
-        if method == "DELETE":
-            return JSONResponse(backend.delete_action(aid))
-        found = backend.store.get("action", aid)
-        if found is None:
-            raise NOT_FOUND
-        return backend.action_view(found)
+    async def list_agreements(ctx: Ctx) -> Any:
+        return backend.store.list("agreement", session_id=in_session(ctx))
 
-    # -- agreements -------------------------------------------------------------------------
-
-    @route("/agreements", ["GET", "POST"])
-    async def agreements(ctx: Ctx) -> Any:
-        if ctx.request.method == "POST":
-            return envelope(backend.create_agreement(ctx.user_id, await ctx.json()), 201)
-        sid = ctx.query("coaching_session_id", required=True) or ""
-        backend.session_of(ctx.user_id, sid)
-        return backend.store.list("agreement", session_id=sid)
-
-    @route("/agreements/{id}", ["GET", "PUT", "DELETE"])
-    async def agreement(ctx: Ctx) -> Any:
-        method, aid = ctx.request.method, ctx.param("id")
-        if method == "PUT":
-            return backend.update_agreement(aid, await ctx.json())
-        if method == "DELETE":
-            return JSONResponse(backend.delete_agreement(aid))
-        found = backend.store.get("agreement", aid)
-        if found is None:
-            raise NOT_FOUND
-        return found
-
-    # -- goals ------------------------------------------------------------------------------
+    collection("/actions", backend.create_action, list_actions)
+    item("/actions", "action", backend.update_action, backend.delete_action, backend.action_view)
+    collection("/agreements", backend.create_agreement, list_agreements)
+    item("/agreements", "agreement", backend.update_agreement, backend.delete_agreement)
 
     if backend.head:
 
-        @route("/goals", ["GET", "POST"])
-        async def goals(ctx: Ctx) -> Any:
-            if ctx.request.method == "POST":
-                return envelope(backend.create_goal(ctx.user_id, await ctx.json()), 201)
+        async def list_goals(ctx: Ctx) -> Any:
             rid = ctx.query("coaching_relationship_id", required=True) or ""
-            rel = backend.relationship(rid)
-            if ctx.user_id not in backend.participants(rel):
+            if ctx.user_id not in backend.participants(backend.relationship(rid)):
                 raise backend.deny()
             return backend.store.list("goal", relationship_id=rid)
 
-        @route("/goals/{id}", ["GET", "PUT", "DELETE"])
-        async def goal(ctx: Ctx) -> Any:
-            method, gid = ctx.request.method, ctx.param("id")
-            if method == "PUT":
-                return backend.update_goal(gid, await ctx.json())
-            if method == "DELETE":
-                return JSONResponse(backend.delete_goal(gid))
-            found = backend.store.get("goal", gid)
-            if found is None:
-                raise NOT_FOUND
-            return found
+        collection("/goals", backend.create_goal, list_goals)
+        item("/goals", "goal", backend.update_goal, backend.delete_goal)
 
         @route("/coaching_sessions/{sid}/goals", ["GET", "POST"])
         async def session_goals(ctx: Ctx) -> Any:
@@ -332,25 +317,14 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
 
     else:
 
-        @route("/overarching_goals", ["GET", "POST"])
-        async def overarching_goals(ctx: Ctx) -> Any:
-            if ctx.request.method == "POST":
-                return envelope(backend.create_overarching_goal(ctx.user_id, await ctx.json()), 201)
+        async def list_overarching_goals(ctx: Ctx) -> Any:
             sid = ctx.query("coaching_session_id", required=True) or ""
             if backend.store.get("session", sid) is None:
-                raise HttpError(500, "INTERNAL SERVER ERROR")
-            backend.session_of(ctx.user_id, sid)
-            return backend.store.list("goal", session_id=sid)
+                raise HttpError(500, "INTERNAL SERVER ERROR")  # the seed era's quirk
+            return backend.store.list("goal", session_id=in_session(ctx))
 
-        @route("/overarching_goals/{id}", ["GET", "PUT"])
-        async def overarching_goal(ctx: Ctx) -> Any:
-            gid = ctx.param("id")
-            if ctx.request.method == "PUT":
-                return backend.update_overarching_goal(gid, await ctx.json())
-            found = backend.store.get("goal", gid)
-            if found is None:
-                raise NOT_FOUND
-            return found
+        collection("/overarching_goals", backend.create_overarching_goal, list_overarching_goals)
+        item("/overarching_goals", "goal", backend.update_overarching_goal)  # no delete in that era
 
     if faults:
         routes.extend(fault_routes(backend))
@@ -361,182 +335,3 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
         return Response(b"", status)
 
     return Starlette(routes=routes, exception_handlers={404: bare_status, 405: bare_status})
-
-
-HOSTILE_BODIES = {
-    "html": (200, "text/html", b"<html><body><h1>Welcome to nginx!</h1></body></html>"),
-    "truncated": (200, "application/json", b'{"status_code":200,"data":[{"id":"a1","coaching_sess'),
-    "shape": (200, "application/json", b'{"status_code":200,"data":{"surprise":true}}'),
-    "huge": (200, "application/json", b'{"status_code":200,"data":["' + b"x" * (20 * 1024 * 1024) + b'"]}'),
-    "error": (500, "text/plain", b"INTERNAL SERVER ERROR"),
-}
-
-
-def _take_hostile(backend: Backend, path: str) -> Response | None:
-    """The next scripted hostile answer for this path, if any (tests only)."""
-    for i, (mode, prefix) in enumerate(backend.faults.hostile):
-        if path.startswith(prefix):
-            del backend.faults.hostile[i]
-            status, ctype, body = HOSTILE_BODIES[mode]
-            return Response(body, status, media_type=ctype)
-    return None
-
-
-async def _forever() -> Any:
-    """A stream that sends headers and then nothing, ever (the 'stall' fault)."""
-    await asyncio.Event().wait()
-    yield b""  # pragma: no cover
-
-
-def fault_routes(backend: Backend) -> list[Route]:
-    """Test-only controls under /_dev, answered to loopback clients only."""
-
-    def loopback_only(fn: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            host = request.client.host if request.client else ""
-            if not is_loopback_host(host):
-                return PlainTextResponse("fault controls answer loopback only", 403)
-            body: dict[str, Any] = {}
-            raw = await request.body()
-            if raw:
-                body = json.loads(raw)
-            return JSONResponse(fn(body))
-
-        return endpoint
-
-    def drop(body: dict[str, Any]) -> Any:
-        return {"dropped": backend.broker.drop(body.get("user_id"))}
-
-    def fail(body: dict[str, Any]) -> Any:
-        for _ in range(int(body.get("count", 1))):
-            backend.faults.fail.append(
-                (
-                    int(body.get("status", 503)),
-                    None if body.get("retry_after") is None else str(body["retry_after"]),
-                    str(body.get("content_type", "text/plain; charset=utf-8")),
-                    str(body.get("body", "")),
-                )
-            )
-        return {"queued": len(backend.faults.fail)}
-
-    def hostile(body: dict[str, Any]) -> Any:
-        mode = str(body.get("mode", "html"))
-        if mode not in HOSTILE_BODIES:
-            return {"error": f"mode is one of {sorted(HOSTILE_BODIES)}"}
-        for _ in range(int(body.get("count", 1))):
-            backend.faults.hostile.append((mode, str(body.get("path", "/"))))
-        return {"queued": len(backend.faults.hostile)}
-
-    def stall(body: dict[str, Any]) -> Any:
-        backend.faults.stall += int(body.get("count", 1))
-        return {"stall": backend.faults.stall}
-
-    def raw(body: dict[str, Any]) -> Any:
-        payload = base64.b64decode(body["b64"]) if "b64" in body else str(body.get("text", "")).encode()
-        users = [body["user_id"]] if body.get("user_id") else backend.broker.all_users()
-        return {"delivered": backend.broker.send_raw(users, payload)}
-
-    def emit(body: dict[str, Any]) -> Any:
-        users = [body["user_id"]] if body.get("user_id") else backend.broker.all_users()
-        kind, data = str(body["type"]), dict(body.get("data") or {})
-        return {
-            "delivered": sum(
-                backend.broker.publish(users, kind, data) for _ in range(int(body.get("count", 1)))
-            )
-        }
-
-    def force_logout(body: dict[str, Any]) -> Any:
-        user_id = str(body["user_id"])
-        backend.store.expire_user(user_id)
-        sent = backend.broker.publish(
-            [user_id], "force_logout", {"reason": str(body.get("reason", "logged out"))}
-        )
-        return {"delivered": sent}
-
-    def expire(body: dict[str, Any]) -> Any:
-        return {"expired": backend.store.expire_user(str(body["user_id"]))}
-
-    def keepalive(body: dict[str, Any]) -> Any:
-        backend.broker.keepalive = float(body["seconds"])
-        return {"keepalive": backend.broker.keepalive}
-
-    def publish_times(body: dict[str, Any]) -> Any:
-        since = int(body.get("since", 0))
-        return {"count": backend.broker.events_sent, "times": list(backend.broker.publish_times)[since:]}
-
-    def flood(body: dict[str, Any]) -> Any:
-        """`count` action_updated events for one action, spread evenly over `seconds` (load tests)."""
-        action = backend.store.get("action", str(body["action_id"]))
-        session = backend.store.get("session", action["coaching_session_id"]) if action else None
-        if action is None or session is None:
-            return {"error": "no such action"}
-        rel = backend.relationship(session["coaching_relationship_id"])
-        count, seconds = int(body.get("count", 100)), float(body.get("seconds", 1.0))
-
-        async def run() -> None:
-            start = asyncio.get_running_loop().time()
-            for i in range(count):
-                due = start + seconds * i / max(count, 1)
-                delay = due - asyncio.get_running_loop().time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                update = {**action, "body": f"flood {i}"}
-                backend.publish(
-                    rel,
-                    "action_updated",
-                    {"coaching_session_id": session["id"], "action": backend.action_view(update)},
-                )
-
-        backend.background.add(asyncio.ensure_future(run()))
-        return {"scheduled": count}
-
-    def seed_actions(body: dict[str, Any]) -> Any:
-        """Give a session `count` extra actions in one go (large-session benchmarks)."""
-        session_id, count = str(body["session_id"]), int(body.get("count", 100))
-        rows: list[tuple[dict[str, Any], str | None, str | None]] = []
-        for i in range(count):
-            doc: dict[str, Any] = {
-                "id": str(uuid.uuid4()),
-                "coaching_session_id": session_id,
-                "goal_id": None,
-                "user_id": None,
-                "body": f"Bulk action {i}",
-                "due_by": None,
-                "status": "NotStarted",
-                "status_changed_at": None,
-                "created_at": None,
-                "updated_at": None,
-                "assignee_ids": [],
-            }
-            rows.append((doc, session_id, None))
-        backend.store.put_many("action", rows)
-        return {"added": count}
-
-    def stats(body: dict[str, Any]) -> Any:
-        return {
-            "connections": backend.broker.connections(),
-            "requests": dict(backend.requests),
-            "events_sent": backend.broker.events_sent,
-        }
-
-    def reset_stats(body: dict[str, Any]) -> Any:
-        backend.requests.clear()
-        return {}
-
-    table: dict[str, Callable[[dict[str, Any]], Any]] = {
-        "sse/drop": drop,
-        "sse/fail": fail,
-        "sse/stall": stall,
-        "sse/raw": raw,
-        "sse/emit": emit,
-        "sse/keepalive": keepalive,
-        "rest/hostile": hostile,
-        "sse/publish_times": publish_times,
-        "sse/flood": flood,
-        "seed/actions": seed_actions,
-        "force_logout": force_logout,
-        "expire": expire,
-        "stats": stats,
-        "stats/reset": reset_stats,
-    }
-    return [Route(f"/_dev/{name}", loopback_only(fn), methods=["POST", "GET"]) for name, fn in table.items()]

@@ -12,11 +12,12 @@ import base64
 import datetime as dt
 import os
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, Literal
 
 from coachtui.devserver.broker import Broker
 from coachtui.devserver.clock import ts, utcnow
+from coachtui.devserver.faults import SseFaults
 from coachtui.devserver.store import Doc, Store
 
 Profile = Literal["head", "seed"]
@@ -72,17 +73,6 @@ def new_token() -> str:
 
 def json_input_error(detail: str) -> HttpError:
     return HttpError(422, f"Failed to deserialize the JSON body into the target type: {detail}")
-
-
-@dataclass
-class SseFaults:
-    """Scripted answers for the next /sse requests (tests only)."""
-
-    fail: list[tuple[int, str | None, str, str]] = field(
-        default_factory=list
-    )  # status, retry-after, ctype, body
-    stall: int = 0
-    hostile: list[tuple[str, str]] = field(default_factory=list)  # (mode, path prefix) for REST answers
 
 
 class Backend:
@@ -202,6 +192,24 @@ class Backend:
     def publish(self, rel: Doc, event_type: str, data: dict[str, Any]) -> None:
         self.broker.publish(self.participants(rel), event_type, data)
 
+    def publish_in_session(
+        self,
+        session_id: str,
+        event_type: str,
+        data: dict[str, Any] | Callable[[Doc], dict[str, Any]],
+        *,
+        seed_too: bool = False,
+    ) -> None:
+        """Publish to the participants of a session's relationship (coach and coachee, the actor
+        included). The seed era sends no action or agreement events: `seed_too` for what it does."""
+        if not (self.head or seed_too):
+            return
+        session = self.store.get("session", session_id)
+        if session is None:
+            return
+        rel = self.relationship(session["coaching_relationship_id"])
+        self.publish(rel, event_type, data(rel) if callable(data) else data)
+
     # -- validation helpers -------------------------------------------------------------------
 
     def status_in(self, body: dict[str, Any], *, required: bool = True) -> str:
@@ -273,12 +281,9 @@ class Backend:
         }
         self.store.put("action", action, session_id=session_id)
         view = self.action_view(action)
-        if self.head:
-            self.publish(
-                self.relationship(session["coaching_relationship_id"]),
-                "action_created",
-                {"coaching_session_id": session_id, "action": view},
-            )
+        self.publish_in_session(
+            session_id, "action_created", {"coaching_session_id": session_id, "action": view}
+        )
         return view
 
     def update_action(self, action_id: str, body: dict[str, Any]) -> Doc:
@@ -301,28 +306,16 @@ class Backend:
             action["assignee_ids"] = list(body["assignee_ids"])
         self.store.put("action", action, session_id=action["coaching_session_id"])
         view = self.action_view(action)
-        if self.head:
-            session = self.store.get("session", action["coaching_session_id"])
-            if session is not None:
-                self.publish(
-                    self.relationship(session["coaching_relationship_id"]),
-                    "action_updated",
-                    {"coaching_session_id": action["coaching_session_id"], "action": view},
-                )
+        sid = action["coaching_session_id"]
+        self.publish_in_session(sid, "action_updated", {"coaching_session_id": sid, "action": view})
         return view
 
     def delete_action(self, action_id: str) -> Doc:
         action = self.store.get("action", action_id)
         if action is None or not self.store.delete("action", action_id):
             raise NOT_FOUND
-        if self.head:
-            session = self.store.get("session", action["coaching_session_id"])
-            if session is not None:
-                self.publish(
-                    self.relationship(session["coaching_relationship_id"]),
-                    "action_deleted",
-                    {"coaching_session_id": action["coaching_session_id"], "action_id": action_id},
-                )
+        sid = action["coaching_session_id"]
+        self.publish_in_session(sid, "action_deleted", {"coaching_session_id": sid, "action_id": action_id})
         return {"id": action_id}
 
     # -- agreements ---------------------------------------------------------------------------
@@ -342,12 +335,9 @@ class Backend:
             "updated_at": now,
         }
         self.store.put("agreement", agreement, session_id=session_id)
-        if self.head:
-            self.publish(
-                self.relationship(session["coaching_relationship_id"]),
-                "agreement_created",
-                {"coaching_session_id": session_id, "agreement": agreement},
-            )
+        self.publish_in_session(
+            session_id, "agreement_created", {"coaching_session_id": session_id, "agreement": agreement}
+        )
         return agreement
 
     def update_agreement(self, agreement_id: str, body: dict[str, Any]) -> Doc:
@@ -356,29 +346,21 @@ class Backend:
         if agreement is None:
             raise NOT_FOUND
         agreement.update(body=self.optional_str(body, "body"), updated_at=ts(utcnow()))
-        self.store.put("agreement", agreement, session_id=agreement["coaching_session_id"])
-        if self.head:
-            session = self.store.get("session", agreement["coaching_session_id"])
-            if session is not None:
-                self.publish(
-                    self.relationship(session["coaching_relationship_id"]),
-                    "agreement_updated",
-                    {"coaching_session_id": agreement["coaching_session_id"], "agreement": agreement},
-                )
+        sid = agreement["coaching_session_id"]
+        self.store.put("agreement", agreement, session_id=sid)
+        self.publish_in_session(
+            sid, "agreement_updated", {"coaching_session_id": sid, "agreement": agreement}
+        )
         return agreement
 
     def delete_agreement(self, agreement_id: str) -> Doc:
         agreement = self.store.get("agreement", agreement_id)
         if agreement is None or not self.store.delete("agreement", agreement_id):
             raise NOT_FOUND
-        if self.head:
-            session = self.store.get("session", agreement["coaching_session_id"])
-            if session is not None:
-                self.publish(
-                    self.relationship(session["coaching_relationship_id"]),
-                    "agreement_deleted",
-                    {"coaching_session_id": agreement["coaching_session_id"], "agreement_id": agreement_id},
-                )
+        sid = agreement["coaching_session_id"]
+        self.publish_in_session(
+            sid, "agreement_deleted", {"coaching_session_id": sid, "agreement_id": agreement_id}
+        )
         return {"id": agreement_id}
 
     # -- goals: seed era (overarching goals, session-scoped) ----------------------------------
@@ -403,9 +385,11 @@ class Backend:
             "updated_at": now,
         }
         self.store.put("goal", goal, session_id=session_id)
-        rel = self.relationship(session["coaching_relationship_id"])
-        self.publish(
-            rel, "overarching_goal_created", {"coaching_relationship_id": rel["id"], "overarching_goal": goal}
+        self.publish_in_session(
+            session_id,
+            "overarching_goal_created",
+            lambda rel: {"coaching_relationship_id": rel["id"], "overarching_goal": goal},
+            seed_too=True,
         )
         return goal
 
@@ -425,14 +409,12 @@ class Backend:
             completed_at=None,
         )
         self.store.put("goal", goal, session_id=goal["coaching_session_id"])
-        session = self.store.get("session", goal["coaching_session_id"])
-        if session is not None:
-            rel = self.relationship(session["coaching_relationship_id"])
-            self.publish(
-                rel,
-                "overarching_goal_updated",
-                {"coaching_relationship_id": rel["id"], "overarching_goal": goal},
-            )
+        self.publish_in_session(
+            goal["coaching_session_id"],
+            "overarching_goal_updated",
+            lambda rel: {"coaching_relationship_id": rel["id"], "overarching_goal": goal},
+            seed_too=True,
+        )
         return goal
 
     # -- goals: HEAD (relationship-scoped, linked to sessions) --------------------------------

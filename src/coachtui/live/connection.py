@@ -1,7 +1,7 @@
 """One `/sse` connection kept alive for the app's lifetime: honest states, backoff, watchdog.
 
-Everything time-related is injected (`sleep`, `clock`, `now`, the backoff's random source), so
-tests drive every transition with fake time. The watchdog is httpx's read timeout: it bounds
+Everything time-related is injected (a `Clock`, the backoff's random source), so tests drive
+every transition with fake time. The watchdog is httpx's read timeout: it bounds
 both the wait for response headers and every gap between chunks, keep-alive comments
 included, so a half-open connection or a server that never answers is noticed.
 """
@@ -9,19 +9,19 @@ included, so a half-open connection or a server that never answers is noticed.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
-import time
-from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import replace
 
 import httpx
 
-from coachtui.api.client import ApiClient, transport_reason
+from coachtui.api.client import ApiClient
+from coachtui.api.http import transport_reason
 from coachtui.live.backoff import Backoff, parse_retry_after
+from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.events import PANE_OF, ForceLogout, LiveEvent, Malformed, decode
 from coachtui.live.framing import MAX_EVENT_BYTES, Oversized, iter_sse
+from coachtui.live.observer import StreamObserver
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
 
 log = logging.getLogger(__name__)
@@ -56,36 +56,26 @@ class SseConnection:
     def __init__(
         self,
         api: ApiClient,
+        observer: StreamObserver,
         *,
-        on_status: Callable[[ConnectionStatus], object],
-        on_event: Callable[[LiveEvent], object],
-        on_connected: Callable[[], object] = lambda: None,
-        on_force_logout: Callable[[str], object] = lambda reason: None,
         read_timeout: float = 45.0,
         connect_timeout: float = 10.0,
         header_timeout: float = 10.0,
         logout_grace: float = 1.0,
         reset_after: float = 30.0,
         backoff: Backoff | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        clock: Clock = REAL_CLOCK,
         max_event_bytes: int = MAX_EVENT_BYTES,
     ) -> None:
         self.api = api
-        self.on_status = on_status
-        self.on_event = on_event
-        self.on_connected = on_connected
-        self.on_force_logout = on_force_logout
+        self.observer = observer
         self.timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=10.0, pool=10.0)
         self.read_timeout = read_timeout
         self.header_timeout = header_timeout
         self.logout_grace = logout_grace
         self.reset_after = reset_after
         self.backoff = backoff or Backoff()
-        self.sleep = sleep
         self.clock = clock
-        self.now = now
         self.max_event_bytes = max_event_bytes
         self.status = ConnectionStatus()
         self._wake = asyncio.Event()
@@ -113,7 +103,7 @@ class SseConnection:
                     state=ConnState.ERROR,
                     next_retry_at=None,
                     retry_delay=None,
-                    last_error=LastError(message, self.now(), self.status.attempt),
+                    last_error=LastError(message, self.clock.now(), self.status.attempt),
                     hint=LOGIN_HINT,
                     login_expired=True,
                 )
@@ -137,7 +127,7 @@ class SseConnection:
                 except _Retry as failure:
                     if (
                         self._connected_since is not None
-                        and self.clock() - self._connected_since >= self.reset_after
+                        and self.clock.monotonic() - self._connected_since >= self.reset_after
                     ):
                         attempt = 0
                     self._connected_since = None
@@ -149,9 +139,9 @@ class SseConnection:
                     self._set(
                         state=ConnState.RECONNECTING,
                         attempt=attempt,
-                        next_retry_at=self.clock() + delay,
+                        next_retry_at=self.clock.monotonic() + delay,
                         retry_delay=delay,
-                        last_error=LastError(failure.message, self.now(), attempt),
+                        last_error=LastError(failure.message, self.clock.now(), attempt),
                         hint=None,
                         login_expired=False,
                     )
@@ -163,7 +153,7 @@ class SseConnection:
                         state=ConnState.ERROR,
                         next_retry_at=None,
                         retry_delay=None,
-                        last_error=LastError(failure.message, self.now(), attempt),
+                        last_error=LastError(failure.message, self.clock.now(), attempt),
                         hint=failure.hint,
                         login_expired=failure.login_expired,
                     )
@@ -179,10 +169,10 @@ class SseConnection:
                 state=ConnState.ERROR,
                 next_retry_at=None,
                 retry_delay=None,
-                last_error=LastError(f"Logged out by the server: {out.reason}", self.now(), attempt),
+                last_error=LastError(f"Logged out by the server: {out.reason}", self.clock.now(), attempt),
                 hint="run `coachtui login` to sign in again",
             )
-            self.on_force_logout(out.reason)
+            self.observer.logged_out(out.reason)
         finally:
             if self.status.state is not ConnState.ERROR:
                 self._set(state=ConnState.DISCONNECTED, next_retry_at=None, retry_delay=None)
@@ -191,11 +181,11 @@ class SseConnection:
 
     def _set(self, **changes: object) -> None:
         self.status = replace(self.status, **changes)  # type: ignore[arg-type]
-        self.on_status(self.status)
+        self.observer.status_changed(self.status)
 
     async def _wait(self, delay: float) -> None:
         self._wake.clear()
-        sleeper = asyncio.ensure_future(self.sleep(delay))
+        sleeper = asyncio.ensure_future(self.clock.sleep(delay))
         waker = asyncio.ensure_future(self._wake.wait())
         try:
             await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
@@ -247,17 +237,17 @@ class SseConnection:
                     raise _Retry(f"the server sent no response within {self.header_timeout:.0f}s") from None
                 self._check_response(response)
                 self._wrong_type = 0
-                self._connected_since = self.clock()
+                self._connected_since = self.clock.monotonic()
                 log.info("sse: connected")
                 self._set(
                     state=ConnState.CONNECTED,
-                    connected_at=self.now(),
+                    connected_at=self.clock.now(),
                     next_retry_at=None,
                     retry_delay=None,
                     hint=None,
                     login_expired=False,
                 )
-                self.on_connected()
+                self.observer.connected()
                 await self._consume(response)
         except httpx.ReadTimeout:
             if self._connected_since is None:
@@ -309,7 +299,7 @@ class SseConnection:
             self._count(event)
             if isinstance(event, ForceLogout):
                 raise _LoggedOut(event.reason or "no reason given")
-            self.on_event(event)
+            self.observer.event(event)
             # One network read can hold hundreds of events; without a yield they would all be
             # handled before anything else runs (a key press, a repaint).
             await asyncio.sleep(0)
@@ -320,9 +310,9 @@ class SseConnection:
         else:
             log.debug("sse: event %s", event.type)
         self.status = replace(
-            self.status, events_received=self.status.events_received + 1, last_event_at=self.now()
+            self.status, events_received=self.status.events_received + 1, last_event_at=self.clock.now()
         )
-        self.on_status(self.status)
+        self.observer.status_changed(self.status)
 
 
 def _transport_reason(exc: httpx.TransportError) -> str:

@@ -1,67 +1,48 @@
-"""A live session: one SSE connection feeding one session model. What the TUI runs in a worker."""
+"""The live engine: one SSE connection feeding one session model. What the TUI runs in a worker."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
-import time
-from collections.abc import Awaitable, Callable
 
 from coachtui.api.client import ApiClient
 from coachtui.live.backoff import Backoff
+from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.connection import SseConnection
 from coachtui.live.events import ForceLogout, LiveEvent, Pane
-from coachtui.live.session import SessionModel
+from coachtui.live.model import SessionModel
+from coachtui.live.observer import LiveObserver, StreamObserver
 from coachtui.live.status import ConnectionStatus, ConnState
 
 log = logging.getLogger(__name__)
 
 
-class LiveSession:
+class LiveEngine(StreamObserver):
+    """Observes its connection and its model, and reports to `observer` (the TUI, a test)."""
+
     def __init__(
         self,
         api: ApiClient,
         session_id: str,
+        observer: LiveObserver | None = None,
         *,
-        on_status: Callable[[ConnectionStatus], object] = lambda status: None,
-        on_change: Callable[[Pane], object] = lambda pane: None,
-        on_auth_lost: Callable[[str], object] = lambda message: None,
-        on_force_logout: Callable[[str], object] = lambda reason: None,
         read_timeout: float = 45.0,
         header_timeout: float = 10.0,
         debounce: float = 0.15,
         poll_interval: float = 30.0,
         backoff: Backoff | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = REAL_CLOCK,
     ) -> None:
         self.api = api
         self.poll_interval = poll_interval
-        self._on_status = on_status
-        self._on_auth_lost = on_auth_lost
-        self._sleep = sleep
-        self.model = SessionModel(
-            api,
-            session_id,
-            on_change=on_change,
-            on_auth_lost=self._auth_lost,
-            debounce=debounce,
-            sleep=sleep,
-            now=now,
-        )
+        self.observer = observer or LiveObserver()
+        self.model = SessionModel(api, session_id, self, debounce=debounce, clock=clock)
         self.connection = SseConnection(
             api,
-            on_status=self._status,
-            on_event=self._event,
-            on_connected=self.model.reload_all,
-            on_force_logout=on_force_logout,
+            self,
             read_timeout=read_timeout,
             header_timeout=header_timeout,
             backoff=backoff,
-            sleep=sleep,
-            now=now,
             clock=clock,
         )
 
@@ -69,20 +50,33 @@ class LiveSession:
     def status(self) -> ConnectionStatus:
         return self.connection.status
 
-    def _status(self, status: ConnectionStatus) -> None:
+    # -- reports from the connection and the model -----------------------------------------------
+
+    def status_changed(self, status: ConnectionStatus) -> None:
         if status.state in (ConnState.RECONNECTING, ConnState.ERROR):
             self.model.mark_stale()
-        self._on_status(status)
+        self.observer.status_changed(status)
 
-    def _auth_lost(self, message: str) -> None:
+    def pane_changed(self, pane: Pane) -> None:
+        self.observer.pane_changed(pane)
+
+    def login_lost(self, message: str) -> None:
         # Any request that learns of it (a reload after `coachtui logout` elsewhere) ends the
         # stream too, so the status bar says so instead of Connected.
         self.connection.login_lost(message)
-        self._on_auth_lost(message)
+        self.observer.login_lost(message)
 
-    def _event(self, event: LiveEvent) -> None:
+    def logged_out(self, reason: str) -> None:
+        self.observer.logged_out(reason)
+
+    def event(self, event: LiveEvent) -> None:
         if not isinstance(event, ForceLogout):
             self.model.apply(event)
+
+    def connected(self) -> None:
+        self.model.reload_all()  # the backend replays nothing: whatever was missed is reloaded
+
+    # -- commands -------------------------------------------------------------------------------
 
     def switch(self, session_id: str) -> None:
         """Another session, same connection: only the routing filter changes."""
@@ -96,7 +90,7 @@ class LiveSession:
     async def run(self) -> None:
         """Load, connect, stay live; returns only after a server-side logout. Cancel to stop."""
         self.model.reload_all()
-        poller = asyncio.ensure_future(self.model.poll_seed_era(self.poll_interval, self._sleep))
+        poller = asyncio.ensure_future(self.model.poll_seed_era(self.poll_interval))
         try:
             await self.connection.run()
         finally:

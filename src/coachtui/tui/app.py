@@ -26,8 +26,10 @@ from textual.worker import Worker, WorkerState
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError
 from coachtui.credentials import Credentials, CredentialsError
-from coachtui.live.engine import LiveSession
+from coachtui.live.clock import REAL_CLOCK, Clock
+from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
+from coachtui.live.observer import LiveObserver
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
 from coachtui.text import inert
 from coachtui.tui.messages import AuthLost, ConnectionChanged, LoggedOut, PaneChanged, SessionChosen
@@ -65,7 +67,7 @@ class CoachApp(App[int]):
         stored_login: Callable[[], Credentials | None] = lambda: None,
         activity: Callable[[], Awaitable[None]] | None = None,
         live_options: dict[str, Any] | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = REAL_CLOCK,
         today: dt.date | None = None,
     ) -> None:
         super().__init__()
@@ -78,8 +80,8 @@ class CoachApp(App[int]):
         self.live_options = live_options or {}
         self.clock = clock
         self.today = today  # the picker's 'today'; None means the real date
-        self.live: LiveSession | None = None
-        self.session_screen = SessionScreen(api.host, user_name, clock=clock)
+        self.live: LiveEngine | None = None
+        self.session_screen = SessionScreen(api.host, user_name, clock=clock.monotonic)
         self._expired_shown = False
         self._logged_out = False
         self._live_failed = False
@@ -112,15 +114,8 @@ class CoachApp(App[int]):
 
     def open_session(self, session_id: str) -> None:
         if self.live is None:
-            self.live = LiveSession(
-                self.api,
-                session_id,
-                on_status=self._post_status,
-                on_change=self._post_pane_changed,
-                on_auth_lost=lambda m: self.post_message(AuthLost(m)),
-                on_force_logout=lambda r: self.post_message(LoggedOut(r)),
-                clock=self.clock,
-                **self.live_options,
+            self.live = LiveEngine(
+                self.api, session_id, _Reports(self), clock=self.clock, **self.live_options
             )
             self.run_live()
             if self.activity is not None:
@@ -409,6 +404,25 @@ class CoachApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.api.aclose()
+
+
+class _Reports(LiveObserver):
+    """The engine's reports become messages: the only way data reaches the screen."""
+
+    def __init__(self, app: CoachApp) -> None:
+        self.app = app
+
+    def status_changed(self, status: ConnectionStatus) -> None:
+        self.app._post_status(status)
+
+    def pane_changed(self, pane: Pane) -> None:
+        self.app._post_pane_changed(pane)
+
+    def login_lost(self, message: str) -> None:
+        self.app.post_message(AuthLost(message))
+
+    def logged_out(self, reason: str) -> None:
+        self.app.post_message(LoggedOut(reason))
 
 
 def _freeze_startup_heap() -> None:

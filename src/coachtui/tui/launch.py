@@ -11,21 +11,18 @@ import uuid
 from pathlib import Path
 
 from coachtui.api.client import ApiClient
-from coachtui.api.errors import ApiError, Forbidden, NetworkError, NotFound, ServerError
+from coachtui.api.errors import Forbidden, NetworkError, NotFound, ServerError
 from coachtui.credentials import Credentials, CredentialStore
+from coachtui.errors import UserError
 
 log = logging.getLogger(__name__)
-
-
-class LaunchError(ApiError):
-    """Raised before any screen is drawn; the CLI prints it and exits 1."""
 
 
 def _check_id(session_id: str) -> None:
     try:
         uuid.UUID(session_id)
     except ValueError:
-        raise LaunchError(
+        raise UserError(
             "That is not a session id (they look like 2d1e0c7a-5b7e-…); `coachtui sessions` lists yours."
         ) from None
 
@@ -39,7 +36,7 @@ async def _precheck(client: ApiClient, session_id: str | None) -> None:
         try:
             await client.get_session(session_id)
         except (NotFound, Forbidden):
-            raise LaunchError(
+            raise UserError(
                 "No coaching session with that id that you can see (`coachtui sessions` lists yours)."
             ) from None
         except (NetworkError, ServerError) as exc:
@@ -52,7 +49,7 @@ def run_session(client: ApiClient, creds: Credentials, store: CredentialStore, s
     asyncio.run(_precheck(client, session_id))
     from coachtui.tui.app import CoachApp
 
-    api = client.fresh()
+    api = client.for_new_loop()
     app = CoachApp(
         api,
         session_id,
@@ -73,7 +70,7 @@ def run_demo(*, profile: str, activity: bool, interval: float) -> int:
     from coachtui.devserver import require_server_extra
 
     require_server_extra()
-    from coachtui.devserver.activity import simulate_coachee
+    from coachtui.demo.coachee import simulate_coachee
     from coachtui.devserver.server import DevServer, ServerOptions
     from coachtui.tui.app import CoachApp
 

@@ -2,46 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.message import Message
 
 from coachtui.live.events import Pane
 from coachtui.live.status import ConnectionStatus
 
 
+@dataclass
 class ConnectionChanged(Message):
-    def __init__(self, status: ConnectionStatus) -> None:
-        super().__init__()
-        self.status = status
+    status: ConnectionStatus
 
     def can_replace(self, message: Message) -> bool:
         # A newer status of the same state supersedes this one; a change of state never skips one.
         return isinstance(message, ConnectionChanged) and message.status.state is self.status.state
 
 
+@dataclass
 class PaneChanged(Message):
-    """Pane `pane` of the session model has new data or a new status."""
+    """Pane `pane` of the session model has new data or a new status. (At most one is queued per
+    pane: the app holds back the next until it has shown this one, so none needs replacing.)"""
 
-    def __init__(self, pane: Pane) -> None:
-        super().__init__()
-        self.pane = pane
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, PaneChanged) and message.pane is self.pane
+    pane: Pane
 
 
+@dataclass
 class AuthLost(Message):
-    def __init__(self, message: str) -> None:
-        super().__init__()
-        self.message = message
+    message: str
 
 
+@dataclass
 class LoggedOut(Message):
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
+    reason: str
 
 
+@dataclass
 class SessionChosen(Message):
-    def __init__(self, session_id: str) -> None:
-        super().__init__()
-        self.session_id = session_id
+    session_id: str

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
 from coachtui.live.events import Pane
-from coachtui.live.session import SessionModel
+from coachtui.live.model import SessionModel
 from coachtui.live.status import ConnectionStatus
 from coachtui.tui.widgets.entity_table import EntityTable
 from coachtui.tui.widgets.key_bar import KeyBar
@@ -43,8 +43,15 @@ class SessionScreen(Screen[None]):
     def pane_widget(self, pane: Pane) -> EntityTable:
         return self.query_one(f"#{pane.value}", EntityTable)
 
+    @property
+    def closing(self) -> bool:
+        """Its widgets are being removed (the app is shutting down): nothing more to draw."""
+        return not self.query(EntityTable)
+
     def show_pane(self, model: SessionModel, pane: Pane) -> None:
         """Repaint exactly one pane from the model."""
+        if self.closing:
+            return
         if self.app.screen is not self:  # (`is_current` is also true beneath a modal)
             # Under a modal the panes are dimmed, not read; every repaint there makes Textual
             # re-render this whole screen beneath the modal at each frame, which in a burst slows

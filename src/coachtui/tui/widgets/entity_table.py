@@ -17,7 +17,7 @@ from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from coachtui.live.session import PaneState, PaneStatus
+from coachtui.live.model import PaneState, PaneStatus
 from coachtui.text import inert
 from coachtui.tui.theme_styles import theme_styles
 
@@ -39,6 +39,10 @@ class EntityTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.border_title = self.TITLE
         self.syncs = 0  # how many times new data reached this widget (tests count it)
+        # Row updates by the fast path and by the `update_cell` fallback: a test asserts the
+        # fallback never runs, so a Textual upgrade that breaks the fast path fails, not slows.
+        self.fast_row_updates = 0
+        self.fallback_row_updates = 0
         self.context: Any = None  # what rows need besides the entity (e.g. assignee names)
         self._rows: dict[str, Row] = {}
         self._shown: dict[str, Any] = {}  # the entity object each row was built from
@@ -190,9 +194,11 @@ class EntityTable(DataTable[Text]):
             self._row_renderable_cache.discard((self._update_count, row_index))
             self._line_cache.clear()  # keyed by screen line; rebuilt from the row caches cheaply
         except (AttributeError, TypeError, KeyError):
+            self.fallback_row_updates += 1
             for key, value in cells.items():
                 self.update_cell(row_id, key, value)
             return
+        self.fast_row_updates += 1
         for key, value in cells.items():
             data[ColumnKey(key)] = value
         self.refresh_row(row_index)

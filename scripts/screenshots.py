@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from tests.waiting import until
 from textual.widgets import DataTable
 
 from coachtui.api.client import ApiClient
@@ -16,14 +16,6 @@ from coachtui.live.backoff import Backoff
 from coachtui.live.status import ConnState
 from coachtui.tui.app import CoachApp
 from coachtui.tui.screens.picker import PickerScreen
-
-
-async def _until(pilot: object, condition: Callable[[], bool]) -> None:
-    for _ in range(250):
-        if condition():
-            return
-        await pilot.pause(0.02)  # type: ignore[attr-defined]
-    raise RuntimeError("the app did not reach the state to capture")
 
 
 async def _shoot(
@@ -43,7 +35,7 @@ async def _shoot(
         )
         async with app.run_test(size=size) as pilot:
             if picker:
-                await _until(
+                await until(
                     pilot,
                     lambda: (
                         isinstance(app.screen, PickerScreen)
@@ -51,7 +43,7 @@ async def _shoot(
                     ),
                 )
             else:
-                await _until(
+                await until(
                     pilot,
                     lambda: (
                         app.live is not None
@@ -63,7 +55,7 @@ async def _shoot(
                     async with httpx.AsyncClient(base_url=server.url) as control:
                         await control.post("/_dev/sse/fail", json={"status": 503, "count": 5})
                         await control.post("/_dev/sse/drop")
-                    await _until(
+                    await until(
                         pilot,
                         lambda: app.live is not None and app.live.status.state is ConnState.RECONNECTING,
                     )

@@ -19,7 +19,9 @@ from typing import Any
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError, SessionExpired
 from coachtui.api.models import EnrichedSession, Era
+from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.events import Delete, Entity, Invalidate, LiveEvent, Malformed, Pane, Upsert
+from coachtui.live.observer import LiveObserver
 
 log = logging.getLogger(__name__)
 
@@ -95,24 +97,21 @@ class SessionModel:
         self,
         api: ApiClient,
         session_id: str,
+        observer: LiveObserver,
         *,
-        on_change: Callable[[Pane], object] = lambda pane: None,
-        on_auth_lost: Callable[[str], object] = lambda message: None,
         debounce: float = 0.15,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        clock: Clock = REAL_CLOCK,
     ) -> None:
         self.api = api
         self.session_id = session_id
-        self.on_change = on_change
-        self.on_auth_lost = on_auth_lost
-        self.now = now
+        self.observer = observer
+        self.clock = clock
         self.poll_interval: float | None = None  # set by whoever polls the seed era
         self.header: EnrichedSession | None = None
         self.states: dict[Pane, PaneState] = {p: PaneState(p) for p in (Pane.HEADER, *LIST_PANES)}
         self._generation = 0
         self._journal: dict[Pane, list[LiveEvent]] = {p: [] for p in LIST_PANES}
-        self._reloaders = {p: _Reloader(self._loader(p), debounce, sleep) for p in self.states}
+        self._reloaders = {p: _Reloader(self._loader(p), debounce, clock.sleep) for p in self.states}
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -147,16 +146,16 @@ class SessionModel:
         self.header = None
         for pane, state in self.states.items():
             self.states[pane] = PaneState(pane, version=state.version + 1)
-            self.on_change(pane)
+            self.observer.pane_changed(pane)
         self.reload_all()
 
     def mark_stale(self) -> None:
         """Connection lost: keep the data, say since when it may be out of date."""
         for pane, state in self.states.items():
             if state.status is PaneStatus.FRESH:
-                state.status, state.since = PaneStatus.STALE, self.now()
+                state.status, state.since = PaneStatus.STALE, self.clock.now()
                 state.version += 1
-                self.on_change(pane)
+                self.observer.pane_changed(pane)
 
     async def aclose(self) -> None:
         await asyncio.gather(*(r.aclose() for r in self._reloaders.values()))
@@ -172,12 +171,12 @@ class SessionModel:
                 if generation != self._generation:
                     return
                 state = self.states[pane]
-                state.status, state.error, state.since = PaneStatus.FAILED, exc.message, self.now()
+                state.status, state.error, state.since = PaneStatus.FAILED, exc.message, self.clock.now()
                 state.version += 1
                 log.warning("reload of %s failed: %s", pane.value, type(exc).__name__)
-                self.on_change(pane)
+                self.observer.pane_changed(pane)
                 if isinstance(exc, SessionExpired):
-                    self.on_auth_lost(exc.message)
+                    self.observer.login_lost(exc.message)
                 return
             if generation != self._generation:
                 return  # answer for a session no longer shown
@@ -212,12 +211,12 @@ class SessionModel:
             self._journal[pane] = []
         changed = (state.items, self.header) != before or state.status is not PaneStatus.FRESH
         state.status, state.error, state.since, state.loaded_once = PaneStatus.FRESH, None, None, True
-        state.loaded_at = self.now()
+        state.loaded_at = self.clock.now()
         if state.polled_every is not None:
             changed = True  # its subtitle shows when it was last polled
         if changed:
             state.version += 1
-            self.on_change(pane)
+            self.observer.pane_changed(pane)
         self._note_polling()
 
     def _note_polling(self) -> None:
@@ -230,7 +229,7 @@ class SessionModel:
                 state.polled_every = self.poll_interval
                 if state.loaded_once:
                     state.version += 1
-                    self.on_change(pane)
+                    self.observer.pane_changed(pane)
 
     # -- events -------------------------------------------------------------------------------
 
@@ -253,7 +252,7 @@ class SessionModel:
                 self._journal[event.pane].append(event)
             if self._apply_to(state, event):
                 state.version += 1
-                self.on_change(event.pane)
+                self.observer.pane_changed(event.pane)
                 return event.pane
         return None
 
@@ -290,14 +289,12 @@ class SessionModel:
 
     # -- seed era -----------------------------------------------------------------------------
 
-    async def poll_seed_era(
-        self, interval: float, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    ) -> None:
+    async def poll_seed_era(self, interval: float) -> None:
         """The seed backend sends no action/agreement events: reload those panes now and then."""
         self.poll_interval = interval
         self._note_polling()
         while True:
-            await sleep(interval)
+            await self.clock.sleep(interval)
             if self.api.era is Era.SEED:
                 for pane in SEED_POLLED:
                     self.reload(pane)

@@ -1,0 +1,211 @@
+"""Test-only fault controls of the devserver (`--faults`, loopback clients only): scripted /sse
+answers, hostile REST bodies, drops, stalls, raw bytes, floods, forced logouts and request stats."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from coachtui.loopback import is_loopback_host
+
+if TYPE_CHECKING:
+    from coachtui.devserver.backend import Backend
+
+
+@dataclass
+class SseFaults:
+    """Scripted answers for the next requests (tests only)."""
+
+    fail: list[tuple[int, str | None, str, str]] = field(
+        default_factory=list
+    )  # status, retry-after, ctype, body
+    stall: int = 0
+    hostile: list[tuple[str, str]] = field(default_factory=list)  # (mode, path prefix) for REST answers
+
+
+HOSTILE_BODIES = {
+    "html": (200, "text/html", b"<html><body><h1>Welcome to nginx!</h1></body></html>"),
+    "truncated": (200, "application/json", b'{"status_code":200,"data":[{"id":"a1","coaching_sess'),
+    "shape": (200, "application/json", b'{"status_code":200,"data":{"surprise":true}}'),
+    "huge": (200, "application/json", b'{"status_code":200,"data":["' + b"x" * (20 * 1024 * 1024) + b'"]}'),
+    "error": (500, "text/plain", b"INTERNAL SERVER ERROR"),
+}
+
+
+def take_hostile(backend: Backend, path: str) -> Response | None:
+    """The next scripted hostile answer for this path, if any (tests only)."""
+    for i, (mode, prefix) in enumerate(backend.faults.hostile):
+        if path.startswith(prefix):
+            del backend.faults.hostile[i]
+            status, ctype, body = HOSTILE_BODIES[mode]
+            return Response(body, status, media_type=ctype)
+    return None
+
+
+async def forever() -> Any:
+    """A stream that sends headers and then nothing, ever (the 'stall' fault)."""
+    await asyncio.Event().wait()
+    yield b""  # pragma: no cover
+
+
+def fault_routes(backend: Backend) -> list[Route]:
+    """Test-only controls under /_dev, answered to loopback clients only."""
+
+    def loopback_only(fn: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            host = request.client.host if request.client else ""
+            if not is_loopback_host(host):
+                return PlainTextResponse("fault controls answer loopback only", 403)
+            body: dict[str, Any] = {}
+            raw = await request.body()
+            if raw:
+                body = json.loads(raw)
+            return JSONResponse(fn(body))
+
+        return endpoint
+
+    def drop(body: dict[str, Any]) -> Any:
+        return {"dropped": backend.broker.drop(body.get("user_id"))}
+
+    def fail(body: dict[str, Any]) -> Any:
+        for _ in range(int(body.get("count", 1))):
+            backend.faults.fail.append(
+                (
+                    int(body.get("status", 503)),
+                    None if body.get("retry_after") is None else str(body["retry_after"]),
+                    str(body.get("content_type", "text/plain; charset=utf-8")),
+                    str(body.get("body", "")),
+                )
+            )
+        return {"queued": len(backend.faults.fail)}
+
+    def hostile(body: dict[str, Any]) -> Any:
+        mode = str(body.get("mode", "html"))
+        if mode not in HOSTILE_BODIES:
+            return {"error": f"mode is one of {sorted(HOSTILE_BODIES)}"}
+        for _ in range(int(body.get("count", 1))):
+            backend.faults.hostile.append((mode, str(body.get("path", "/"))))
+        return {"queued": len(backend.faults.hostile)}
+
+    def stall(body: dict[str, Any]) -> Any:
+        backend.faults.stall += int(body.get("count", 1))
+        return {"stall": backend.faults.stall}
+
+    def raw(body: dict[str, Any]) -> Any:
+        payload = base64.b64decode(body["b64"]) if "b64" in body else str(body.get("text", "")).encode()
+        users = [body["user_id"]] if body.get("user_id") else backend.broker.all_users()
+        return {"delivered": backend.broker.send_raw(users, payload)}
+
+    def emit(body: dict[str, Any]) -> Any:
+        users = [body["user_id"]] if body.get("user_id") else backend.broker.all_users()
+        kind, data = str(body["type"]), dict(body.get("data") or {})
+        return {
+            "delivered": sum(
+                backend.broker.publish(users, kind, data) for _ in range(int(body.get("count", 1)))
+            )
+        }
+
+    def force_logout(body: dict[str, Any]) -> Any:
+        user_id = str(body["user_id"])
+        backend.store.expire_user(user_id)
+        sent = backend.broker.publish(
+            [user_id], "force_logout", {"reason": str(body.get("reason", "logged out"))}
+        )
+        return {"delivered": sent}
+
+    def expire(body: dict[str, Any]) -> Any:
+        return {"expired": backend.store.expire_user(str(body["user_id"]))}
+
+    def keepalive(body: dict[str, Any]) -> Any:
+        backend.broker.keepalive = float(body["seconds"])
+        return {"keepalive": backend.broker.keepalive}
+
+    def publish_times(body: dict[str, Any]) -> Any:
+        since = int(body.get("since", 0))
+        return {"count": backend.broker.events_sent, "times": list(backend.broker.publish_times)[since:]}
+
+    def flood(body: dict[str, Any]) -> Any:
+        """`count` action_updated events for one action, spread evenly over `seconds` (load tests)."""
+        action = backend.store.get("action", str(body["action_id"]))
+        session = backend.store.get("session", action["coaching_session_id"]) if action else None
+        if action is None or session is None:
+            return {"error": "no such action"}
+        rel = backend.relationship(session["coaching_relationship_id"])
+        count, seconds = int(body.get("count", 100)), float(body.get("seconds", 1.0))
+
+        async def run() -> None:
+            start = asyncio.get_running_loop().time()
+            for i in range(count):
+                due = start + seconds * i / max(count, 1)
+                delay = due - asyncio.get_running_loop().time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                update = {**action, "body": f"flood {i}"}
+                backend.publish(
+                    rel,
+                    "action_updated",
+                    {"coaching_session_id": session["id"], "action": backend.action_view(update)},
+                )
+
+        backend.background.add(asyncio.ensure_future(run()))
+        return {"scheduled": count}
+
+    def seed_actions(body: dict[str, Any]) -> Any:
+        """Give a session `count` extra actions in one go (large-session benchmarks)."""
+        session_id, count = str(body["session_id"]), int(body.get("count", 100))
+        rows: list[tuple[dict[str, Any], str | None, str | None]] = []
+        for i in range(count):
+            doc: dict[str, Any] = {
+                "id": str(uuid.uuid4()),
+                "coaching_session_id": session_id,
+                "goal_id": None,
+                "user_id": None,
+                "body": f"Bulk action {i}",
+                "due_by": None,
+                "status": "NotStarted",
+                "status_changed_at": None,
+                "created_at": None,
+                "updated_at": None,
+                "assignee_ids": [],
+            }
+            rows.append((doc, session_id, None))
+        backend.store.put_many("action", rows)
+        return {"added": count}
+
+    def stats(body: dict[str, Any]) -> Any:
+        return {
+            "connections": backend.broker.connections(),
+            "requests": dict(backend.requests),
+            "events_sent": backend.broker.events_sent,
+        }
+
+    def reset_stats(body: dict[str, Any]) -> Any:
+        backend.requests.clear()
+        return {}
+
+    table: dict[str, Callable[[dict[str, Any]], Any]] = {
+        "sse/drop": drop,
+        "sse/fail": fail,
+        "sse/stall": stall,
+        "sse/raw": raw,
+        "sse/emit": emit,
+        "sse/keepalive": keepalive,
+        "rest/hostile": hostile,
+        "sse/publish_times": publish_times,
+        "sse/flood": flood,
+        "seed/actions": seed_actions,
+        "force_logout": force_logout,
+        "expire": expire,
+        "stats": stats,
+        "stats/reset": reset_stats,
+    }
+    return [Route(f"/_dev/{name}", loopback_only(fn), methods=["POST", "GET"]) for name, fn in table.items()]

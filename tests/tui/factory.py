@@ -1,0 +1,33 @@
+"""A CoachApp logged in as the demo coach against a devserver, with fast test timings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coachtui.api.client import ApiClient
+from coachtui.devserver.server import DevServer
+from coachtui.live.backoff import Backoff
+from coachtui.live.engine import LiveEngine
+from coachtui.tui.app import CoachApp
+
+FAST = {"debounce": 0.02, "backoff": Backoff(base=0.05, cap=0.2)}
+
+
+def engine(app: CoachApp) -> LiveEngine:
+    """The app's live engine (it has one once a session is open)."""
+    assert app.live is not None
+    return app.live
+
+
+async def make_app(server: DevServer, session_id: str | None = None, **kwargs: Any) -> CoachApp:
+    assert server.demo is not None
+    api = ApiClient(server.url)
+    await api.login(server.demo.coach.email, server.demo.coach.password)
+    options = {**FAST, **kwargs.pop("live_options", {})}
+    return CoachApp(
+        api,
+        session_id or server.demo.today_session_id,
+        user_name="Avery Stone",
+        live_options=options,
+        **kwargs,
+    )

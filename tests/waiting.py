@@ -1,0 +1,54 @@
+"""Waiting on conditions, not on time: the one home for the suite's (and the benchmarks') waits.
+
+Each wait polls its condition and fails with TimeoutError only to turn a hang into a failure:
+no test passes or fails by how long something took.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from coachtui.live.status import ConnState
+
+DEMO_ROWS = {"actions": 7, "goals": 3, "agreements": 2}  # today's demo session, as seeded
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> None:
+    """Wait on a condition in plain asyncio code."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(interval)
+
+
+async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait on a condition while a Textual app runs under `pilot` (which keeps processing)."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise TimeoutError("condition not met in time")
+
+
+def settled(app: Any, table: Any = None, rows: int | None = None) -> bool:
+    """Connected, every pane loaded, no reload in flight (and `table` showing `rows` rows)."""
+    live = app.live
+    return (
+        live is not None
+        and live.status.state is ConnState.CONNECTED
+        and not live.model.busy
+        and all(s.loaded_once for s in live.model.states.values())
+        and (table is None or len(table.rows) == rows)
+    )
+
+
+def shows_demo(app: Any) -> bool:
+    """Settled, and the panes on screen show today's demo session as seeded."""
+    if not app.session_screen.is_mounted or not settled(app):
+        return False
+    screen = app.session_screen
+    return all(len(screen.query_one(f"#{pane}").rows) == n for pane, n in DEMO_ROWS.items())
