@@ -163,10 +163,18 @@ class ApiClient(Writes):
         )
         try:
             response = await self._read_capped(request)
-        except httpx.TimeoutException as exc:
-            raise NetworkError(f"{self.host} did not answer in time ({type(exc).__name__}).") from None
-        except httpx.TransportError as exc:
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise NetworkError(f"Could not reach {self.base_url}: {transport_reason(exc)}.") from None
+        except httpx.TimeoutException as exc:
+            raise NetworkError(
+                f"{self.host} did not answer in time ({type(exc).__name__}).", request_sent=True
+            ) from None
+        except httpx.TransportError as exc:
+            # The request went out: a write may have been saved although no answer came.
+            raise NetworkError(
+                f"The connection to {self.host} broke before its answer arrived ({type(exc).__name__}).",
+                request_sent=True,
+            ) from None
         log.debug("%s %s -> %s", method, route_shape(path), response.status_code)
         if response.status_code < 500:
             self.absorb_cookies(response)

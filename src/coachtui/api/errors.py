@@ -52,7 +52,15 @@ class ServerError(ApiError):
 
 
 class NetworkError(ApiError):
-    """The server could not be reached, or the connection broke."""
+    """The server could not be reached, or the connection broke.
+
+    `request_sent`: the request may have reached the server (the connection broke or timed out
+    after it was written), so a write's outcome is unknown and must be checked, not repeated.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, request_sent: bool = False) -> None:
+        super().__init__(message, status=status)
+        self.request_sent = request_sent
 
 
 class UnexpectedResponse(ApiError):

@@ -50,15 +50,18 @@ class Writes:
         data = await self._call("POST", "/actions", json_body=payload)
         return parse_one(Action, data, self.host)
 
-    async def update_action(self, action: Action) -> Action:
-        """Full replacement, as the backend's PUT is: send every field of `action`."""
+    async def update_action(self, action: Action, *, assignees_changed: bool = False) -> Action:
+        """Full replacement, as the backend's PUT is: every field of `action` is sent (an omitted
+        one would become null). `assignee_ids` only when they changed: present, the backend
+        replaces the set (and e-mails people); absent, it leaves them (contract §5.6)."""
         payload: dict[str, Any] = {
             "coaching_session_id": action.coaching_session_id,
             "body": action.body,
             "status": action.status.value,
             "due_by": iso(action.due_by),
-            "assignee_ids": action.assignee_ids,
         }
+        if assignees_changed:
+            payload["assignee_ids"] = action.assignee_ids
         if action.goal_id is not None:
             payload["goal_id"] = action.goal_id
         data = await self._call("PUT", f"/actions/{action.id}", json_body=payload)

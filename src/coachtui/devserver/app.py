@@ -23,7 +23,15 @@ from coachtui.devserver.backend import (
     HttpError,
     JsonError,
 )
-from coachtui.devserver.faults import fault_routes, forever, take_hostile
+from coachtui.devserver.faults import (
+    MUTATIONS,
+    DroppedAnswer,
+    fault_routes,
+    forever,
+    scripted_mutation_failure,
+    take_drop_after_commit,
+    take_hostile,
+)
 
 Handler = Callable[["Ctx"], Awaitable[Any]]
 
@@ -103,6 +111,11 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
                 hostile = take_hostile(backend, request.url.path)
                 if hostile is not None:
                     return hostile
+                write = request.method in MUTATIONS and auth and versioned  # an API write, not login
+                failure = scripted_mutation_failure(backend) if write else None
+                if failure is not None:
+                    return failure
+                dropped = write and take_drop_after_commit(backend)
                 try:
                     if versioned:
                         raw = request.headers.get("x-version")
@@ -118,6 +131,8 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
                     response = JSONResponse(exc.body, exc.status)
                 if user_id and token and response.status_code < 500 and request.url.path != "/delete":
                     set_session_cookie(response, token, backend.session_ttl)
+                if dropped and response.status_code < 300:
+                    return DroppedAnswer()
                 return response
 
             routes.append(Route(path, endpoint, methods=methods))

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from coachtui.devserver.broker import Broker
 from coachtui.devserver.clock import ts, utcnow
-from coachtui.devserver.faults import SseFaults
+from coachtui.devserver.faults import Faults
 from coachtui.devserver.store import Doc, Store
 
 Profile = Literal["head", "seed"]
@@ -58,6 +58,11 @@ class JsonError(Exception):
 
 
 NOT_FOUND = HttpError(404, "NOT FOUND")
+# A database constraint failure (unknown goal or assignee, duplicate assignees): HEAD answers 503,
+# the seed era 500 (contract §5.6).
+SERVICE_UNAVAILABLE = HttpError(503, "SERVICE UNAVAILABLE")
+INTERNAL_ERROR = HttpError(500, "INTERNAL SERVER ERROR")
+TITLE_MAX = 500
 FORBIDDEN = HttpError(403, "FORBIDDEN")
 UNAUTHORIZED_SEED = HttpError(401, "UNAUTHORIZED")
 
@@ -90,7 +95,7 @@ class Backend:
         self.profile: Profile = profile
         self.session_ttl = session_ttl
         self.broker = Broker(keepalive=keepalive)
-        self.faults = SseFaults()
+        self.faults = Faults()
         self.requests: dict[str, int] = {}
         self.background: set[asyncio.Future[None]] = set()  # fault-control tasks kept alive
 
@@ -259,17 +264,37 @@ class Backend:
             view.pop("goal_id", None)
         return view
 
+    def constraint_failure(self) -> HttpError:
+        return SERVICE_UNAVAILABLE if self.head else INTERNAL_ERROR
+
+    def _checked_assignees(self, body: dict[str, Any]) -> list[str] | None:
+        """The `assignee_ids` to set (None: leave them), as the database would accept them."""
+        if body.get("assignee_ids") is None:
+            return None
+        ids = list(body["assignee_ids"])
+        if len(set(ids)) != len(ids) or any(self.store.get("user", str(i)) is None for i in ids):
+            raise self.constraint_failure()
+        return [str(i) for i in ids]
+
+    def _checked_goal(self, body: dict[str, Any]) -> str | None:
+        goal_id = self.optional_str(body, "goal_id") if self.head else None
+        if goal_id is not None and self.store.get("goal", goal_id) is None:
+            raise self.constraint_failure()
+        return goal_id
+
     def create_action(self, me: str, body: dict[str, Any]) -> Doc:
         session_id = self.required_str(body, "coaching_session_id")
         status = self.status_in(body)
         session = self.store.get("session", session_id)
         if session is None:
             raise HttpError(500, "INTERNAL SERVER ERROR")  # foreign key violation in the real DB
+        goal_id = self._checked_goal(body)
+        assignees = self._checked_assignees(body) or []
         now = ts(utcnow())
         action = {
             "id": new_id(),
             "coaching_session_id": session_id,
-            "goal_id": self.optional_str(body, "goal_id") if self.head else None,
+            "goal_id": goal_id,
             "user_id": me,
             "body": self.optional_str(body, "body"),
             "due_by": self.offset_ts(body.get("due_by"), "due_by"),
@@ -277,7 +302,7 @@ class Backend:
             "status_changed_at": now,
             "created_at": now,
             "updated_at": now,
-            "assignee_ids": list(body.get("assignee_ids") or []),
+            "assignee_ids": assignees,
         }
         self.store.put("action", action, session_id=session_id)
         view = self.action_view(action)
@@ -293,6 +318,9 @@ class Backend:
         if action is None:
             raise NOT_FOUND
         now = ts(utcnow())
+        # A full replacement: omitted optional fields become null; `status_changed_at` moves on
+        # every PUT. Not atomic: the fields commit first, then the assignees; if those fail the
+        # answer is 503 with the fields saved and no event sent (contract §5.6).
         action.update(
             body=self.optional_str(body, "body"),
             due_by=self.offset_ts(body.get("due_by"), "due_by"),
@@ -301,10 +329,12 @@ class Backend:
             updated_at=now,
         )
         if self.head:
-            action["goal_id"] = self.optional_str(body, "goal_id")
-        if "assignee_ids" in body and body["assignee_ids"] is not None:
-            action["assignee_ids"] = list(body["assignee_ids"])
+            action["goal_id"] = self._checked_goal(body)
         self.store.put("action", action, session_id=action["coaching_session_id"])
+        assignees = self._checked_assignees(body)
+        if assignees is not None:
+            action["assignee_ids"] = assignees
+            self.store.put("action", action, session_id=action["coaching_session_id"])
         view = self.action_view(action)
         sid = action["coaching_session_id"]
         self.publish_in_session(sid, "action_updated", {"coaching_session_id": sid, "action": view})
@@ -437,10 +467,11 @@ class Backend:
             raise JsonError(
                 409,
                 "conflict",
-                "Too many goals in progress",
+                f"A coaching relationship can have at most {MAX_IN_PROGRESS_GOALS} in-progress goals.",
                 {
                     "max_in_progress_goals": MAX_IN_PROGRESS_GOALS,
-                    "in_progress_goals": [{"id": g["id"], "title": g["title"]} for g in in_progress],
+                    # (the one place a null title becomes "")
+                    "in_progress_goals": [{"id": g["id"], "title": g["title"] or ""} for g in in_progress],
                 },
             )
 
@@ -460,7 +491,10 @@ class Backend:
         rel_id = self.required_str(body, "coaching_relationship_id")
         status = self.status_in(body)
         rel = self.relationship(rel_id)
-        if status == "InProgress":
+        created_in = self.optional_str(body, "created_in_session_id")
+        # Linked through the normal link rules: a NotStarted/OnHold goal created in a session is
+        # promoted to InProgress, so it meets the cap too.
+        if status == "InProgress" or (created_in and status in ("NotStarted", "OnHold")):
             self._check_cap(rel_id)
         now = ts(utcnow())
         goal = {
@@ -477,12 +511,14 @@ class Backend:
             "created_at": now,
             "updated_at": now,
         }
+        answer = dict(goal)  # the answer and the event carry the status before the promotion
+        if created_in and status in ("NotStarted", "OnHold"):
+            goal.update(status="InProgress", status_changed_at=now)
         self.store.put("goal", goal, relationship_id=rel_id)
-        created_in = goal["created_in_session_id"]
         if created_in:
-            self._link(created_in, str(goal["id"]), rel_id)
-        self.publish(rel, "goal_created", {"coaching_relationship_id": rel_id, "goal": goal})
-        return goal
+            self._link(created_in, str(goal["id"]), rel_id)  # no link or goal_updated event follows
+        self.publish(rel, "goal_created", {"coaching_relationship_id": rel_id, "goal": answer})
+        return answer
 
     def update_goal(self, goal_id: str, body: dict[str, Any]) -> Doc:
         status = self.status_in(body)
@@ -525,9 +561,13 @@ class Backend:
         if goal is None or goal["coaching_relationship_id"] != rel["id"]:
             raise NOT_FOUND
         if any(link["goal_id"] == goal_id for link in self.store.list("link", session_id=session["id"])):
-            raise JsonError(409, "goal_already_linked_to_session", "Goal is already linked to this session")
+            raise JsonError(
+                409, "goal_already_linked_to_session", "This goal is already linked to the coaching session."
+            )
         if goal["status"] in ("Completed", "WontDo"):
-            raise JsonError(422, "cannot_link_completed_goal", "Cannot link a completed goal")
+            raise JsonError(
+                422, "cannot_link_completed_goal", "Completed goals cannot be linked to a coaching session."
+            )
         promote = goal["status"] in ("NotStarted", "OnHold")
         if promote:
             self._check_cap(rel["id"], exclude=goal_id)
@@ -562,7 +602,14 @@ class Backend:
 
     def update_title(self, session: Doc, rel: Doc, body: dict[str, Any]) -> Doc:
         if "title" in body:
-            session["title"] = self.optional_str(body, "title")
+            title = (self.optional_str(body, "title") or "").strip()
+            if len(title) > TITLE_MAX:
+                raise JsonError(
+                    422,
+                    "validation_error",
+                    f"title must be at most {TITLE_MAX} characters (got {len(title)})",
+                )
+            session["title"] = title or None
             session["updated_at"] = ts(utcnow())
             self.store.put("session", session, relationship_id=rel["id"])
         self.publish(rel, "coaching_session_title_updated", {"coaching_session_id": session["id"]})

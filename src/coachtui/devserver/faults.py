@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class SseFaults:
+class Faults:
     """Scripted answers for the next requests (tests only)."""
 
     fail: list[tuple[int, str | None, str, str]] = field(
@@ -30,6 +31,55 @@ class SseFaults:
     )  # status, retry-after, ctype, body
     stall: int = 0
     hostile: list[tuple[str, str]] = field(default_factory=list)  # (mode, path prefix) for REST answers
+    fail_mutations: list[int] = field(default_factory=list)  # statuses for the next writes, not committed
+    drop_after_commit: int = 0  # the next writes commit (events included), then get no answer
+
+
+MUTATIONS = ("POST", "PUT", "PATCH", "DELETE")
+STATUS_TEXT = {403: "FORBIDDEN", 404: "NOT FOUND", 500: "INTERNAL SERVER ERROR", 503: "SERVICE UNAVAILABLE"}
+
+
+def scripted_mutation_failure(backend: Backend) -> Response | None:
+    """The next scripted failure for a write, if any: answered without committing anything."""
+    if not backend.faults.fail_mutations:
+        return None
+    status = backend.faults.fail_mutations.pop(0)
+    return PlainTextResponse(STATUS_TEXT.get(status, f"HTTP {status}"), status)
+
+
+def take_drop_after_commit(backend: Backend) -> bool:
+    if backend.faults.drop_after_commit <= 0:
+        return False
+    backend.faults.drop_after_commit -= 1
+    return True
+
+
+class _Dropped(ConnectionAbortedError):
+    """Raised on purpose to cut a connection; the server's error log leaves it out."""
+
+
+class _QuietDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], _Dropped))
+
+
+class DroppedAnswer(Response):
+    """The write is committed, then the connection breaks before an answer arrives: headers go
+    out promising a body that never comes, and the connection is cut. The client cannot know
+    whether its change was saved (the case a retry must reconcile, not repeat)."""
+
+    def __init__(self) -> None:
+        super().__init__(b"", 200)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+            }
+        )
+        raise _Dropped("dropped after commit (fault control)")
 
 
 HOSTILE_BODIES = {
@@ -59,6 +109,9 @@ async def forever() -> Any:
 
 def fault_routes(backend: Backend) -> list[Route]:
     """Test-only controls under /_dev, answered to loopback clients only."""
+    quiet = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietDrops) for f in quiet.filters):
+        quiet.addFilter(_QuietDrops())
 
     def loopback_only(fn: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -181,6 +234,16 @@ def fault_routes(backend: Backend) -> list[Route]:
         backend.store.put_many("action", rows)
         return {"added": count}
 
+    def fail_mutations(body: dict[str, Any]) -> Any:
+        """The next `count` writes answer `status` and change nothing."""
+        backend.faults.fail_mutations.extend([int(body.get("status", 503))] * int(body.get("count", 1)))
+        return {"queued": len(backend.faults.fail_mutations)}
+
+    def drop_after_commit(body: dict[str, Any]) -> Any:
+        """The next `count` writes are committed (and their events sent), then get no answer."""
+        backend.faults.drop_after_commit += int(body.get("count", 1))
+        return {"queued": backend.faults.drop_after_commit}
+
     def stats(body: dict[str, Any]) -> Any:
         return {
             "connections": backend.broker.connections(),
@@ -200,6 +263,8 @@ def fault_routes(backend: Backend) -> list[Route]:
         "sse/emit": emit,
         "sse/keepalive": keepalive,
         "rest/hostile": hostile,
+        "rest/fail_mutations": fail_mutations,
+        "rest/drop_after_commit": drop_after_commit,
         "sse/publish_times": publish_times,
         "sse/flood": flood,
         "seed/actions": seed_actions,
