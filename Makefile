@@ -17,9 +17,16 @@ demo: $(STAMP)
 
 CODE := src tests benchmarks scripts
 
-# `make test` checks everything `make lint` does (CI runs `make test`), then the whole suite.
-test: lint
-	$(BIN)/pytest -q -n 4 --dist worksteal
+# `make test` checks everything `make lint` does (CI runs `make test`) and runs the whole suite on
+# all cores; mypy runs beside the tests (it needs no more than the idle moments they leave), and
+# the target fails if either does.
+test: $(STAMP)
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+	@$(BIN)/mypy > .mypy.out 2>&1 & types=$$!; \
+	$(BIN)/pytest -q -n 4 --dist worksteal; tests=$$?; \
+	wait $$types; typed=$$?; echo "$(BIN)/mypy"; cat .mypy.out; rm -f .mypy.out; \
+	exit $$(( tests || typed ))
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(CODE)

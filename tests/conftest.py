@@ -35,6 +35,7 @@ def make_server() -> Iterator[ServerFactory]:
 
     def factory(profile: str = "head", **options: Any) -> DevServer:
         options.setdefault("faults", True)
+        options.setdefault("password_iterations", 1)  # logins are not what these tests measure
         server = DevServer(ServerOptions(profile=profile, seed=7, **options)).start()  # type: ignore[arg-type]
         started.append(server)
         return server

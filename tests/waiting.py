@@ -26,11 +26,19 @@ async def wait_for(condition: Callable[[], bool], timeout: float = 5.0, interval
 
 
 async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait on a condition while a Textual app runs under `pilot` (which keeps processing)."""
-    for _ in range(int(timeout / 0.02)):
+    """Wait on a condition while a Textual app runs under `pilot`.
+
+    The app runs on this event loop, so a plain sleep lets it work; the pilot's own pause (which
+    visits every widget to flush its messages, and costs CPU on a busy screen) is taken only
+    every fifth poll, to settle what is pending before the condition is read again.
+    """
+    for n in range(int(timeout / 0.02)):
         if condition():
             return
-        await pilot.pause(0.02)
+        if n % 5 == 4:
+            await pilot.pause()
+        else:
+            await asyncio.sleep(0.02)
     raise TimeoutError("condition not met in time")
 
 

@@ -383,9 +383,13 @@ async def test_key_bar_keys_are_clickable(head_server: DevServer) -> None:
         await until(pilot, lambda: shows_demo(app))
         keys = app.session_screen.query_one("#keys", Static)
         plain = Content.from_markup(str(keys.content)).plain
-        assert plain == "r Refresh  s Switch session  ? Help  q Quit"
+        assert plain == "x Complete  d Delete  r Refresh  s Switch session  ? Help  q Quit"
         await pilot.click(keys, offset=(1 + plain.index("?"), 0))
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("question_mark")
+        await until(pilot, lambda: app.screen is app.session_screen)
+        await pilot.click(keys, offset=(1 + plain.index("d Delete"), 0))  # a key of the screen's own
+        await until(pilot, lambda: isinstance(app.screen, Notice) and "Delete this" in app.screen.title_text)
 
 
 async def test_moving_around_keeps_no_dead_widgets(head_server: DevServer) -> None:

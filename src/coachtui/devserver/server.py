@@ -14,7 +14,7 @@ import uvicorn
 from coachtui.devserver.app import build_app
 from coachtui.devserver.backend import Backend, Profile
 from coachtui.devserver.demo_data import DemoData, seed_demo
-from coachtui.devserver.store import Store
+from coachtui.devserver.store import PASSWORD_ITERATIONS, Store
 from coachtui.loopback import is_loopback_host
 
 
@@ -29,6 +29,7 @@ class ServerOptions:
     keepalive: float = 15.0
     session_ttl: float = 86400.0
     seed: int | None = None
+    password_iterations: int = PASSWORD_ITERATIONS  # tests lower it (see Store)
     now: dt.datetime | None = None  # pins the demo data's dates (snapshots)
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
@@ -42,7 +43,7 @@ class DevServer:
         self.options = options or ServerOptions()
         if self.options.faults and not is_loopback_host(self.options.host):
             raise ValueError("fault controls are only available on a loopback address")
-        self.store = Store(self.options.db)
+        self.store = Store(self.options.db, password_iterations=self.options.password_iterations)
         self.backend = Backend(
             self.store,
             self.options.profile,

@@ -29,6 +29,13 @@ LIST_PANES = (Pane.GOALS, Pane.ACTIONS, Pane.AGREEMENTS)
 SEED_POLLED = (Pane.ACTIONS, Pane.AGREEMENTS)  # the seed-era backend sends no events for these
 
 
+class _Keep:
+    """Leave the pane's copy as it is."""
+
+
+KEEP = _Keep()
+
+
 class PaneStatus(StrEnum):
     LOADING = "loading"
     FRESH = "fresh"
@@ -50,6 +57,7 @@ class PaneState:
     # Ids changed since the screen last looked (None: everything, e.g. after a reload), so a
     # pane can redraw one row per event instead of scanning all of them.
     changed: set[str] | None = None
+    saving: set[str] = field(default_factory=set)  # ids with a local change the server has not confirmed
 
     def take_changes(self) -> set[str] | None:
         changes, self.changed = self.changed, set()
@@ -111,6 +119,9 @@ class SessionModel:
         self.states: dict[Pane, PaneState] = {p: PaneState(p) for p in (Pane.HEADER, *LIST_PANES)}
         self._generation = 0
         self._journal: dict[Pane, list[LiveEvent]] = {p: [] for p in LIST_PANES}
+        # Local changes not yet confirmed (None: deleted here), laid over every reload's answer
+        # so a snapshot taken before the change cannot undo it on screen.
+        self._local: dict[Pane, dict[str, Entity | None]] = {p: {} for p in LIST_PANES}
         self._reloaders = {p: _Reloader(self._loader(p), debounce, clock.sleep) for p in self.states}
 
     # -- reading ------------------------------------------------------------------------------
@@ -209,6 +220,8 @@ class SessionModel:
             for event in self._journal[pane]:
                 self._apply_to(state, event)
             self._journal[pane] = []
+            for entity_id, local in self._local[pane].items():
+                _put(state, entity_id, local)
         changed = (state.items, self.header) != before or state.status is not PaneStatus.FRESH
         state.status, state.error, state.since, state.loaded_once = PaneStatus.FRESH, None, None, True
         state.loaded_at = self.clock.now()
@@ -287,6 +300,32 @@ class SessionModel:
             return True
         return False
 
+    # -- local changes (see live/edits.py) ------------------------------------------------------
+
+    def show_local(self, pane: Pane, entity_id: str, entity: Entity | None) -> None:
+        """Show a change made here before the server confirms it (None: removed), marked saving."""
+        state = self.states[pane]
+        self._local[pane][entity_id] = entity
+        state.saving.add(entity_id)
+        _put(state, entity_id, entity)
+        self._changed(state, entity_id)
+
+    def settle_local(self, pane: Pane, entity_id: str, entity: Entity | _Keep | None = KEEP) -> None:
+        """The server answered: show its copy (None: gone; KEEP: what the pane has now, e.g. the
+        change's own event, or the copy from before when the change failed and nothing came)."""
+        state = self.states[pane]
+        self._local[pane].pop(entity_id, None)
+        state.saving.discard(entity_id)
+        if not isinstance(entity, _Keep):
+            _put(state, entity_id, entity)
+        self._changed(state, entity_id)
+
+    def _changed(self, state: PaneState, entity_id: str) -> None:
+        if state.changed is not None:
+            state.changed.add(entity_id)
+        state.version += 1
+        self.observer.pane_changed(state.pane)
+
     # -- seed era -----------------------------------------------------------------------------
 
     async def poll_seed_era(self, interval: float) -> None:
@@ -298,3 +337,10 @@ class SessionModel:
             if self.api.era is Era.SEED:
                 for pane in SEED_POLLED:
                     self.reload(pane)
+
+
+def _put(state: PaneState, entity_id: str, entity: Entity | None) -> None:
+    if entity is None:
+        state.items.pop(entity_id, None)
+    else:
+        state.items[entity_id] = entity

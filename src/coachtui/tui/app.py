@@ -27,13 +27,29 @@ from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError
 from coachtui.credentials import Credentials, CredentialsError
 from coachtui.live.clock import REAL_CLOCK, Clock
+from coachtui.live.edits import EditFailed, EditRefused, LocalEdits, Permissions, permissions
 from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
 from coachtui.live.observer import LiveObserver
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
 from coachtui.text import inert
-from coachtui.tui.messages import AuthLost, ConnectionChanged, LoggedOut, PaneChanged, SessionChosen
-from coachtui.tui.screens.modals import Notice, confirm, help_screen, logged_out, session_expired
+from coachtui.tui.messages import (
+    AuthLost,
+    ConnectionChanged,
+    DeleteRequested,
+    LoggedOut,
+    PaneChanged,
+    SessionChosen,
+    ToggleDone,
+)
+from coachtui.tui.screens.modals import (
+    Notice,
+    confirm,
+    delete_question,
+    help_screen,
+    logged_out,
+    session_expired,
+)
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.screens.session import SessionScreen
 
@@ -81,6 +97,7 @@ class CoachApp(App[int]):
         self.clock = clock
         self.today = today  # the picker's 'today'; None means the real date
         self.live: LiveEngine | None = None
+        self.edits: LocalEdits | None = None
         self.session_screen = SessionScreen(api.host, user_name, clock=clock.monotonic)
         self._expired_shown = False
         self._logged_out = False
@@ -117,6 +134,7 @@ class CoachApp(App[int]):
             self.live = LiveEngine(
                 self.api, session_id, _Reports(self), clock=self.clock, **self.live_options
             )
+            self.edits = LocalEdits(self.live.model, self.api)
             self.run_live()
             if self.activity is not None:
                 self.run_activity()
@@ -249,6 +267,58 @@ class CoachApp(App[int]):
         while isinstance(self.screen, PickerScreen):
             self.pop_screen()
         self.open_session(message.session_id)
+
+    # -- changes made here (x, d): shown at once by the model, sent by a worker ------------------
+
+    def _permissions(self) -> Permissions | None:
+        if self.live is None:
+            return None
+        model = self.live.model
+        return permissions(model.header, self.api.user_id, self.api.era, self.clock.now())
+
+    def _allowed(self, what: str, pane: Pane) -> bool:
+        rules = self._permissions()
+        if rules is None or self.edits is None:
+            return False
+        try:
+            rules.check(what, pane)
+        except EditRefused as refused:
+            self.notify(str(refused), title="Not possible here", severity="warning", markup=False)
+            return False
+        return True
+
+    @on(ToggleDone)
+    def toggle_done(self, message: ToggleDone) -> None:
+        if self.edits is not None and self._allowed("edit", message.pane):
+            self.run_edit(self.edits.toggle_completed(message.pane, message.entity_id))
+
+    @on(DeleteRequested)
+    def delete_requested(self, message: DeleteRequested) -> None:
+        pane, entity_id = message.pane, message.entity_id
+        if self.edits is None or self.live is None or not self._allowed("delete", pane):
+            return
+        entity = self.live.model.states[pane].items.get(entity_id)
+        if entity is None:
+            return
+        edits = self.edits
+        text = inert(
+            getattr(entity, "title", None) or getattr(entity, "body", None) or "(no text)", limit=120
+        )
+
+        def answered(choice: str | None) -> None:
+            if choice in ("yes", "everywhere"):
+                self.run_edit(edits.delete(pane, entity_id, everywhere=choice == "everywhere"))
+
+        self.push_screen(delete_question(pane, text), answered)
+
+    @work(group="edits", exit_on_error=False)
+    async def run_edit(self, change: Awaitable[object]) -> None:
+        try:
+            await change
+        except EditRefused as refused:
+            self.notify(str(refused), title="Not possible here", severity="warning", markup=False)
+        except EditFailed as failed:
+            self.notify(failed.message, title="Change undone", severity="error", markup=False)
 
     # -- the picker's data (fetched here: screens and widgets never call the network) -----------
 

@@ -40,3 +40,19 @@ class LoggedOut(Message):
 @dataclass
 class SessionChosen(Message):
     session_id: str
+
+
+@dataclass
+class ToggleDone(Message):
+    """`x` on a row: complete it, or undo that."""
+
+    pane: Pane
+    entity_id: str
+
+
+@dataclass
+class DeleteRequested(Message):
+    """`d` on a row: delete it (asked first)."""
+
+    pane: Pane
+    entity_id: str

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from coachtui.live.events import Pane
 from coachtui.text import inert
 from coachtui.tui.widgets.key_bar import KeyBar
 
@@ -41,9 +42,8 @@ class Notice(ModalScreen[str | None]):
         self.buttons = list(buttons)
         self.focus_id = focus or self.buttons[0][0]
         self.escape_id = escape
-        self.keys = (
-            [Binding("escape", f"screen.choose('{escape}')", "Close"), *keys] if escape else list(keys)
-        )
+        close = Binding("escape", f"screen.choose('{escape}')", "Close", show=escape_shown)
+        self.keys = [close, *keys] if escape else list(keys)
         for binding in self.keys:
             self._bindings.bind(
                 binding.key, binding.action, binding.description, binding.show, binding.key_display
@@ -113,7 +113,33 @@ def confirm(title: str, body: str, yes: str) -> Notice:
     )
 
 
+def delete_question(pane: Pane, text: str) -> Notice:
+    """Delete an action or agreement; a goal is removed from this session, or deleted everywhere.
+    Cancel has the focus: a reflexive Enter deletes nothing."""
+    if pane is Pane.GOALS:
+        return Notice(
+            "Remove this goal?",
+            f"{text}\n\nRemove it from this session (it stays in the coaching relationship), "
+            "or delete it everywhere, for both of you?",
+            [("no", "Cancel"), ("yes", "Remove from session"), ("everywhere", "Delete everywhere")],
+            escape="no",
+            escape_shown=False,
+            keys=[
+                Binding("y", "screen.choose('yes')", "Remove from session"),
+                Binding("e", "screen.choose('everywhere')", "Delete everywhere"),
+                Binding("n", "screen.choose('no')", "Cancel", key_display="n/esc"),
+            ],
+        )
+    kind = "action" if pane is Pane.ACTIONS else "agreement"
+    return confirm(f"Delete this {kind}?", f"{text}\n\nIt is deleted for both of you.", "Delete")
+
+
 HELP = """\
+1 2 3    focus Goals, Actions, Agreements (tab cycles)
+x        complete the action or goal under the cursor
+         (again: back to its status before)
+d        delete it (asks first; a goal can be removed
+         from this session only, or deleted everywhere)
 r        refresh now (or retry the connection)
 s        switch to another session
 ?        this help (?, Esc or Enter closes it)

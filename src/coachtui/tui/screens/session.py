@@ -5,20 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
 from coachtui.live.events import Pane
 from coachtui.live.model import SessionModel
 from coachtui.live.status import ConnectionStatus
+from coachtui.tui.messages import DeleteRequested, ToggleDone
 from coachtui.tui.widgets.entity_table import EntityTable
 from coachtui.tui.widgets.key_bar import KeyBar
 from coachtui.tui.widgets.panes import ActionsPane, AgreementsPane, GoalsPane
 from coachtui.tui.widgets.session_header import SessionHeader
 from coachtui.tui.widgets.status_bar import StatusBar
 
+PANE_KEYS = {Pane.GOALS: "1", Pane.ACTIONS: "2", Pane.AGREEMENTS: "3"}
+
 
 class SessionScreen(Screen[None]):
+    BINDINGS = [
+        Binding("1", "focus_pane('goals')", "Goals", show=False),
+        Binding("2", "focus_pane('actions')", "Actions", show=False),
+        Binding("3", "focus_pane('agreements')", "Agreements", show=False),
+        Binding("x", "toggle_done", "Complete"),
+        Binding("d", "delete", "Delete"),
+    ]
+
     def __init__(self, host: str, user: str, **status_options: Any) -> None:
         super().__init__()
         self.host = host
@@ -35,13 +47,46 @@ class SessionScreen(Screen[None]):
                 yield AgreementsPane(id="agreements")
             yield ActionsPane(id="actions")
         yield StatusBar(self.host, self.user, id="status", **self.status_options)
-        yield KeyBar(self.app.BINDINGS)
+        mine = [
+            Binding(b.key, f"screen.{b.action}", b.description, show=b.show, key_display=b.key_display)
+            for b in self.BINDINGS
+            if isinstance(b, Binding)
+        ]
+        yield KeyBar([*mine, *self.app.BINDINGS])
 
     def on_mount(self) -> None:
         self.query_one(SessionHeader).show(None)
 
     def pane_widget(self, pane: Pane) -> EntityTable:
         return self.query_one(f"#{pane.value}", EntityTable)
+
+    # -- keys: they say what they would change; the app changes it (screens never call the network)
+
+    def action_focus_pane(self, name: str) -> None:
+        self.query_one(f"#{name}", EntityTable).focus()
+
+    def _selected(self, panes: tuple[Pane, ...], what: str) -> tuple[Pane, str] | None:
+        focused = self.focused
+        pane = next((p for p in panes if focused is not None and focused.id == p.value), None)
+        if pane is None:
+            names = " or ".join(f"{p.value.title()} ({PANE_KEYS[p]})" for p in panes)
+            self.notify(f"{what} works on a row of {names}.", severity="warning")
+            return None
+        entity_id = self.pane_widget(pane).selected_id()
+        if entity_id is None:
+            self.notify(f"Nothing to {what.lower()} here.", severity="warning")
+            return None
+        return pane, entity_id
+
+    def action_toggle_done(self) -> None:
+        chosen = self._selected((Pane.ACTIONS, Pane.GOALS), "Complete")
+        if chosen is not None:
+            self.post_message(ToggleDone(*chosen))
+
+    def action_delete(self) -> None:
+        chosen = self._selected((Pane.ACTIONS, Pane.AGREEMENTS, Pane.GOALS), "Delete")
+        if chosen is not None:
+            self.post_message(DeleteRequested(*chosen))
 
     @property
     def closing(self) -> bool:

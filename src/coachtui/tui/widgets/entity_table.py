@@ -49,6 +49,7 @@ class EntityTable(DataTable[Text]):
         self._built_with: Any = None
         self._empty_shown = False
         self._state: PaneState | None = None
+        self._saving_shown: set[str] = set()  # rows drawn with the "saving…" mark
         self.palette: dict[str, str] = {}
 
     def on_mount(self) -> None:
@@ -122,6 +123,13 @@ class EntityTable(DataTable[Text]):
             self._built_with = context
             changes = None
         items = state.items
+        if state.saving != self._saving_shown:
+            # A row gains or loses its mark while its entity object may stay the same.
+            for entity_id in state.saving ^ self._saving_shown:
+                self._shown.pop(entity_id, None)
+                if changes is not None:
+                    changes = changes | {entity_id}
+            self._saving_shown = set(state.saving)
         # Only entities that are new objects need a row built: an update replaces exactly one
         # object in the model, so this is cheap whatever the pane's size.
         if changes is None:
@@ -149,6 +157,8 @@ class EntityTable(DataTable[Text]):
             self._shown.pop(entity_id, None)
         for entity in changed:
             row = self.row_for(entity)
+            if entity.id in self._saving_shown:
+                row = self._marked_saving(row)
             old = self._rows.get(entity.id)
             if old is None:
                 self.add_row(*row, key=entity.id)
@@ -173,6 +183,23 @@ class EntityTable(DataTable[Text]):
             self._empty_shown = True
         if reorder and self.SORT_COLUMN and len(self._rows) > 1:
             self._regroup()
+
+    def _marked_saving(self, row: Row) -> Row:
+        """The text column says the change is not confirmed yet (words, not only a colour)."""
+        keys = [k for k, _, _ in self.COLUMNS]
+        text_at = next((i for i, (_, _, w) in enumerate(self.COLUMNS) if w is None), 0)
+        original = row[text_at]
+        # First, so a long text cut with … at the column's width cannot hide it.
+        marked = Text("saving… ", style="italic dim", no_wrap=True, overflow="ellipsis")
+        marked.append_text(original)
+        return (*row[:text_at], marked, *row[text_at + 1 :])[: len(keys)]
+
+    def selected_id(self) -> str | None:
+        """The entity id of the row under the cursor (None on an empty pane)."""
+        if not self._rows or not self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return key if key in self._rows else None
 
     def _replace_cells(self, row_id: str, cells: dict[str, Text]) -> None:
         """Change cells of one row and repaint only that row.
