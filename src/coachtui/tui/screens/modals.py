@@ -136,22 +136,17 @@ def delete_question(pane: Pane, text: str) -> Notice:
 
 HELP = """\
 1 2 3    focus Goals, Actions, Agreements (tab cycles)
-x        complete the action or goal under the cursor
-         (again: back to its status before)
-d        delete it (asks first; a goal can be removed
-         from this session only, or deleted everywhere)
-r        refresh now (or retry the connection)
+x        complete the row (again: back as it was)
+d        delete the row (asks first; a goal: remove it
+         from this session, or delete it everywhere)
+r        refresh now, or retry the connection
 s        switch to another session
 ?        this help (?, Esc or Enter closes it)
 q        quit (ctrl+c too)
-ctrl+p   command palette: refresh, switch, logout, theme
-tab      move between panes; arrows scroll a pane
+ctrl+p   palette: refresh, switch, logout, theme
 
-The status bar shows the live connection: Connected,
-Connecting, Reconnecting (with the next try),
-Disconnected or Error. Panes marked "stale" keep their
-last data until the connection is back. Beneath a dialog
-like this one the panes pause, and catch up when it closes."""
+The status bar shows the live connection. Panes marked
+"stale" keep their last data until it is back."""
 
 
 class HelpScreen(Notice):
