@@ -190,3 +190,38 @@ def test_the_coachee_is_locked_out_after_the_sessions_day() -> None:
         permissions(session, "c", Era.HEAD, later).check(what, pane)  # the coach still can
         permissions(session, "e", Era.HEAD, same_day).check(what, pane)  # and on the day, both can
     permissions(session, "e", Era.HEAD, later).check("edit", Pane.ACTIONS)  # actions stay editable
+
+
+@pytest.mark.parametrize("profile", ["head", "seed"])
+async def test_z_brings_back_the_last_delete_with_its_content(
+    make_server: ServerFactory, profile: str
+) -> None:
+    server = make_server(profile)
+    async with Live(server) as live:
+        await live.ready()
+        edits = LocalEdits(live.model, live.api)
+        with pytest.raises(EditRefused, match="Nothing to undo"):
+            await edits.undo()
+        action = next(a for a in live.model.items(Pane.ACTIONS) if a.due_by is not None and a.assignee_ids)
+        await edits.delete(Pane.ACTIONS, action.id)
+        restored = await edits.undo()
+        assert restored.id != action.id  # a new item, as the web app's Undo makes
+        shown = live.model.states[Pane.ACTIONS].items[restored.id]  # (seed era: from the answer)
+        same = ("body", "status", "due_by", "assignee_ids")
+        assert {k: getattr(shown, k) for k in same} == {k: getattr(action, k) for k in same}
+        assert action.id not in live.model.states[Pane.ACTIONS].items
+        await asyncio.sleep(0.3)
+        assert sum(a.body == action.body for a in live.model.items(Pane.ACTIONS)) == 1  # no duplicate
+        with pytest.raises(EditRefused):
+            await edits.undo()  # one level: the last delete only
+
+
+async def test_z_links_an_unlinked_goal_again(head_server: DevServer) -> None:
+    async with Live(head_server) as live:
+        await live.ready()
+        edits = LocalEdits(live.model, live.api)
+        goal = next(iter(live.model.states[Pane.GOALS].items))
+        await edits.delete(Pane.GOALS, goal)
+        await edits.undo()
+        await wait_for(lambda: goal in live.model.states[Pane.GOALS].items and not live.model.busy)
+        assert goal in {g.id for g in await live.api.session_goals(live.session_id)}

@@ -148,3 +148,18 @@ async def test_an_unconfirmed_change_is_marked_in_words(head_server: DevServer) 
         await until(pilot, lambda: str(actions.get_row(action.id)[1]).startswith("saving… Being saved"))
         model.settle_local(Pane.ACTIONS, action.id, action)
         await until(pilot, lambda: str(actions.get_row(action.id)[1]) == action.body)
+
+
+async def test_z_after_d_brings_the_row_back(head_server: DevServer) -> None:
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        agreements = pane(app, Pane.AGREEMENTS)
+        await until(pilot, lambda: settled(app, agreements, 2))
+        await pilot.press("z")
+        await until(pilot, lambda: "Nothing to undo" in notices(app))
+        await pilot.press("3", "d")
+        await until(pilot, lambda: isinstance(app.screen, Notice))
+        await pilot.press("y")
+        await until(pilot, lambda: len(agreements.rows) == 1)
+        await pilot.press("z")
+        await until(pilot, lambda: len(agreements.rows) == 2 and "Restored." in notices(app))

@@ -87,6 +87,7 @@ class LocalEdits:
         self.model = model
         self.api = api
         self._status_before: dict[str, Status] = {}  # what `x` goes back to
+        self.last_removed: tuple[Pane, Any, bool] | None = None  # for `z`: pane, entity, everywhere
         self.requests = 0  # writes sent (benchmarks and tests count them)
 
     def current(self, pane: Pane, entity_id: str) -> Any:
@@ -171,3 +172,48 @@ class LocalEdits:
                 self.model.reload(pane)
             raise EditFailed(_reason(exc, "deleted"), error=exc) from None
         self.model.settle_local(pane, entity_id, None)
+        self.last_removed = (pane, entity, everywhere)
+
+    # -- z: undo the last delete or unlink, as the web app's Undo does (a new item, same content) --
+
+    async def undo(self) -> Any:
+        """Re-create what the last delete removed (or link the goal again); returns it."""
+        if self.last_removed is None:
+            raise EditRefused("Nothing to undo: z brings back your last delete in this session.")
+        pane, entity, everywhere = self.last_removed
+        self.last_removed = None
+        session_id = self.model.session_id
+        self.requests += 1
+        try:
+            if isinstance(entity, Action):
+                restored: Any = await self.api.create_action(
+                    session_id,
+                    entity.body or "",
+                    status=entity.status,
+                    due_by=entity.due_by,
+                    assignee_ids=entity.assignee_ids,
+                    goal_id=entity.goal_id,
+                )
+            elif isinstance(entity, Agreement):
+                restored = await self.api.create_agreement(session_id, entity.body or "")
+            elif everywhere:
+                session = await self.api.get_session(session_id)
+                restored = await self.api.create_goal(
+                    session,
+                    entity.title or "",
+                    body=entity.body,
+                    status=entity.status,
+                    target_date=entity.target_date,
+                )
+            else:
+                await self.api.link_goal(session_id, entity.id)
+                restored = entity
+        except ApiError as exc:
+            self.last_removed = (pane, entity, everywhere)  # still there to try again
+            raise EditFailed(_reason(exc, "restored"), error=exc) from None
+        if pane is Pane.GOALS:
+            self.model.reload(pane)  # linking may promote the goal; its own answer is incomplete
+        else:
+            # Its event may have shown it already (current backend); the seed era sends none.
+            self.model.settle_local(pane, restored.id, restored)
+        return restored

@@ -41,6 +41,7 @@ from coachtui.tui.messages import (
     PaneChanged,
     SessionChosen,
     ToggleDone,
+    UndoRequested,
 )
 from coachtui.tui.screens.modals import (
     Notice,
@@ -311,10 +312,23 @@ class CoachApp(App[int]):
 
         self.push_screen(delete_question(pane, text), answered)
 
+    @on(UndoRequested)
+    def undo_requested(self, message: UndoRequested) -> None:
+        if self.edits is None:
+            return
+        if self.edits.last_removed is None:
+            self.notify("Nothing to undo: z brings back your last delete.", severity="warning")
+            return
+        pane = self.edits.last_removed[0]
+        if self._allowed("edit", pane):
+            self.run_edit(self.edits.undo(), done="Restored.")
+
     @work(group="edits", exit_on_error=False)
-    async def run_edit(self, change: Awaitable[object]) -> None:
+    async def run_edit(self, change: Awaitable[object], done: str | None = None) -> None:
         try:
             await change
+            if done:
+                self.notify(done, timeout=2)
         except EditRefused as refused:
             self.notify(str(refused), title="Not possible here", severity="warning", markup=False)
         except EditFailed as failed:

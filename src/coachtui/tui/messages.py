@@ -56,3 +56,8 @@ class DeleteRequested(Message):
 
     pane: Pane
     entity_id: str
+
+
+@dataclass
+class UndoRequested(Message):
+    """`z`: bring back the last item deleted (or goal unlinked) here."""

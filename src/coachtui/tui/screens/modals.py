@@ -139,6 +139,7 @@ HELP = """\
 x        complete the row (again: back as it was)
 d        delete the row (asks first; a goal: remove it
          from this session, or delete it everywhere)
+z        undo your last delete
 r        refresh now, or retry the connection
 s        switch to another session
 ?        this help (?, Esc or Enter closes it)

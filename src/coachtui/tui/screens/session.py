@@ -12,7 +12,7 @@ from textual.screen import Screen
 from coachtui.live.events import Pane
 from coachtui.live.model import SessionModel
 from coachtui.live.status import ConnectionStatus
-from coachtui.tui.messages import DeleteRequested, ToggleDone
+from coachtui.tui.messages import DeleteRequested, ToggleDone, UndoRequested
 from coachtui.tui.widgets.entity_table import EntityTable
 from coachtui.tui.widgets.key_bar import KeyBar
 from coachtui.tui.widgets.panes import ActionsPane, AgreementsPane, GoalsPane
@@ -29,6 +29,7 @@ class SessionScreen(Screen[None]):
         Binding("3", "focus_pane('agreements')", "Agreements", show=False),
         Binding("x", "toggle_done", "Complete"),
         Binding("d", "delete", "Delete"),
+        Binding("z", "undo", "Undo", show=False),
     ]
 
     def __init__(self, host: str, user: str, **status_options: Any) -> None:
@@ -82,6 +83,9 @@ class SessionScreen(Screen[None]):
         chosen = self._selected((Pane.ACTIONS, Pane.GOALS), "Complete")
         if chosen is not None:
             self.post_message(ToggleDone(*chosen))
+
+    def action_undo(self) -> None:
+        self.post_message(UndoRequested())
 
     def action_delete(self) -> None:
         chosen = self._selected((Pane.ACTIONS, Pane.AGREEMENTS, Pane.GOALS), "Delete")
