@@ -225,3 +225,24 @@ async def test_z_links_an_unlinked_goal_again(head_server: DevServer) -> None:
         await edits.undo()
         await wait_for(lambda: goal in live.model.states[Pane.GOALS].items and not live.model.busy)
         assert goal in {g.id for g in await live.api.session_goals(live.session_id)}
+
+
+async def test_a_change_in_flight_stays_with_its_session(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    async with Live(head_server) as live:
+        await live.ready()
+        edits = LocalEdits(live.model, live.api)
+        action = first(live, Pane.ACTIONS, Status.NOT_STARTED)
+        agreement = next(iter(live.model.states[Pane.AGREEMENTS].items))
+        await edits.delete(Pane.AGREEMENTS, agreement)
+        task = asyncio.ensure_future(edits.toggle_completed(Pane.ACTIONS, action.id))
+        await asyncio.sleep(0)  # shown locally, request in flight…
+        live.model.switch(demo.other_session_id)  # …when the user opens another session
+        await task
+        await wait_for(lambda: not live.model.busy and live.model.states[Pane.ACTIONS].loaded_once)
+        other = live.model.states[Pane.ACTIONS]
+        assert action.id not in other.items and not other.saving
+        assert edits.undo_pane is None  # the delete belongs to the first session
+        with pytest.raises(EditRefused):
+            await edits.undo()

@@ -1,9 +1,9 @@
 """One `/sse` connection kept alive for the app's lifetime: honest states, backoff, watchdog.
 
 Everything time-related is injected (a `Clock`, the backoff's random source), so tests drive
-every transition with fake time. The watchdog is httpx's read timeout: it bounds
-both the wait for response headers and every gap between chunks, keep-alive comments
-included, so a half-open connection or a server that never answers is noticed.
+every transition with fake time. An attempt whose response headers do not come within the
+header timeout fails; after that the watchdog is httpx's read timeout, which bounds every gap
+between chunks, keep-alive comments included, so a half-open connection is noticed.
 """
 
 from __future__ import annotations

@@ -23,8 +23,6 @@ from coachtui.live.model import KEEP, SessionModel
 
 log = logging.getLogger(__name__)
 
-DONE = (Status.COMPLETED,)
-
 
 class EditRefused(Exception):
     """The change cannot be made here and nothing was sent; the message says why."""
@@ -44,7 +42,6 @@ class Permissions:
     """What the user may change in this session (the web app's rules, §5.6)."""
 
     era: Era | None
-    is_coach: bool
     locked: bool  # after the session's day, for the coachee
 
     def check(self, what: str, pane: Pane) -> None:
@@ -63,7 +60,6 @@ def permissions(
 ) -> Permissions:
     """From the end of the session's day (in this machine's time zone) the coachee can no longer
     change goals and agreements nor delete actions; the coach always can."""
-    is_coach = session is not None and session.coach is not None and session.coach.id == me
     is_coachee = session is not None and session.coachee is not None and session.coachee.id == me
     locked = False
     if session is not None and is_coachee:
@@ -71,7 +67,7 @@ def permissions(
             session.date.astimezone().date() + dt.timedelta(days=1), dt.time(), tzinfo=now.astimezone().tzinfo
         )
         locked = now >= day_end
-    return Permissions(era, is_coach, locked)
+    return Permissions(era, locked)
 
 
 def _reason(exc: ApiError, what: str) -> str:
@@ -87,7 +83,8 @@ class LocalEdits:
         self.model = model
         self.api = api
         self._status_before: dict[str, Status] = {}  # what `x` goes back to
-        self.last_removed: tuple[Pane, Any, bool] | None = None  # for `z`: pane, entity, everywhere
+        # For `z`: the session, pane and entity of the last delete, and whether it was everywhere.
+        self._last_removed: tuple[str, Pane, Any, bool] | None = None
         self.requests = 0  # writes sent (benchmarks and tests count them)
 
     def current(self, pane: Pane, entity_id: str) -> Any:
@@ -101,7 +98,7 @@ class LocalEdits:
     # -- x: complete, and back --------------------------------------------------------------------
 
     def toggled_status(self, entity: Action | Goal) -> Status:
-        if entity.status in DONE:
+        if entity.status is Status.COMPLETED:
             # Back to where it was; In Progress when that is not known (as the web app does).
             return self._status_before.get(entity.id, Status.IN_PROGRESS)
         return Status.COMPLETED
@@ -116,6 +113,7 @@ class LocalEdits:
         return saved
 
     async def _save(self, pane: Pane, before: Any, changed: Any, what: str) -> Any:
+        session_id = self.model.session_id
         self.model.show_local(pane, before.id, changed)
         self.requests += 1
         try:
@@ -130,6 +128,8 @@ class LocalEdits:
             else:  # pragma: no cover - the panes hold these three kinds only
                 raise TypeError(type(changed).__name__)
         except ApiError as exc:
+            if self.model.session_id != session_id:
+                raise EditFailed(_reason(exc, what), error=exc) from None  # another session on screen
             self._undo(pane, before, changed)
             if isinstance(exc, ServerError | NetworkError):
                 # A 503 may have saved the fields anyway, a broken connection may have saved
@@ -137,6 +137,8 @@ class LocalEdits:
                 self.model.reload(pane)
             log.info("edit of %s failed: %s", pane.value, type(exc).__name__)
             raise EditFailed(_reason(exc, what), error=exc) from None
+        if self.model.session_id != session_id:
+            return saved  # the user switched sessions meanwhile: this answer is not for the screen
         if isinstance(saved, Goal) and self.model.states[pane].items.get(saved.id) is None:
             saved = None  # unlinked meanwhile: not this session's goal any more
         self.model.settle_local(pane, before.id, saved)
@@ -153,6 +155,7 @@ class LocalEdits:
 
     async def delete(self, pane: Pane, entity_id: str, *, everywhere: bool = False) -> None:
         entity = self.current(pane, entity_id)
+        session_id = self.model.session_id
         self.model.show_local(pane, entity_id, None)
         self.requests += 1
         try:
@@ -167,22 +170,29 @@ class LocalEdits:
         except NotFound:
             pass  # gone already (deleted elsewhere): what was asked for is true
         except ApiError as exc:
-            self._undo(pane, entity, None)
-            if isinstance(exc, ServerError | NetworkError):
-                self.model.reload(pane)
+            if self.model.session_id == session_id:
+                self._undo(pane, entity, None)
+                if isinstance(exc, ServerError | NetworkError):
+                    self.model.reload(pane)
             raise EditFailed(_reason(exc, "deleted"), error=exc) from None
-        self.model.settle_local(pane, entity_id, None)
-        self.last_removed = (pane, entity, everywhere)
+        if self.model.session_id == session_id:
+            self.model.settle_local(pane, entity_id, None)
+            self._last_removed = (session_id, pane, entity, everywhere)
 
     # -- z: undo the last delete or unlink, as the web app's Undo does (a new item, same content) --
 
+    @property
+    def undo_pane(self) -> Pane | None:
+        """The pane `z` would bring an item back to (None: nothing to undo in this session)."""
+        last = self._last_removed
+        return last[1] if last is not None and last[0] == self.model.session_id else None
+
     async def undo(self) -> Any:
         """Re-create what the last delete removed (or link the goal again); returns it."""
-        if self.last_removed is None:
+        if self._last_removed is None or self.undo_pane is None:
             raise EditRefused("Nothing to undo: z brings back your last delete in this session.")
-        pane, entity, everywhere = self.last_removed
-        self.last_removed = None
-        session_id = self.model.session_id
+        session_id, pane, entity, everywhere = self._last_removed
+        self._last_removed = None
         self.requests += 1
         try:
             if isinstance(entity, Action):
@@ -209,8 +219,10 @@ class LocalEdits:
                 await self.api.link_goal(session_id, entity.id)
                 restored = entity
         except ApiError as exc:
-            self.last_removed = (pane, entity, everywhere)  # still there to try again
+            self._last_removed = (session_id, pane, entity, everywhere)  # still there to try again
             raise EditFailed(_reason(exc, "restored"), error=exc) from None
+        if self.model.session_id != session_id:
+            return restored  # another session is on screen now
         if pane is Pane.GOALS:
             self.model.reload(pane)  # linking may promote the goal; its own answer is incomplete
         else:

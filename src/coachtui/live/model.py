@@ -155,6 +155,7 @@ class SessionModel:
         self.session_id = session_id
         self._generation += 1
         self.header = None
+        self._local = {p: {} for p in LIST_PANES}  # changes to the old session stay out of the new one
         for pane, state in self.states.items():
             self.states[pane] = PaneState(pane, version=state.version + 1)
             self.observer.pane_changed(pane)

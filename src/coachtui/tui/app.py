@@ -27,7 +27,7 @@ from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError
 from coachtui.credentials import Credentials, CredentialsError
 from coachtui.live.clock import REAL_CLOCK, Clock
-from coachtui.live.edits import EditFailed, EditRefused, LocalEdits, Permissions, permissions
+from coachtui.live.edits import EditFailed, EditRefused, LocalEdits, permissions
 from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
 from coachtui.live.observer import LiveObserver
@@ -169,7 +169,7 @@ class CoachApp(App[int]):
                 next_retry_at=None,
                 last_error=LastError(
                     f"the live connection stopped unexpectedly ({type(error).__name__})",
-                    dt.datetime.now(dt.UTC),
+                    self.clock.now(),
                     self.live.status.attempt,
                 ),
                 hint="press r to restart it",
@@ -271,18 +271,13 @@ class CoachApp(App[int]):
 
     # -- changes made here (x, d): shown at once by the model, sent by a worker ------------------
 
-    def _permissions(self) -> Permissions | None:
-        if self.live is None:
-            return None
-        model = self.live.model
-        return permissions(model.header, self.api.user_id, self.api.era, self.clock.now())
-
     def _allowed(self, what: str, pane: Pane) -> bool:
-        rules = self._permissions()
-        if rules is None or self.edits is None:
+        """May the user make this change here? If not, say why (nothing is sent)."""
+        if self.live is None:
             return False
+        model = self.live.model
         try:
-            rules.check(what, pane)
+            permissions(model.header, self.api.user_id, self.api.era, self.clock.now()).check(what, pane)
         except EditRefused as refused:
             self.notify(str(refused), title="Not possible here", severity="warning", markup=False)
             return False
@@ -316,10 +311,10 @@ class CoachApp(App[int]):
     def undo_requested(self, message: UndoRequested) -> None:
         if self.edits is None:
             return
-        if self.edits.last_removed is None:
+        pane = self.edits.undo_pane
+        if pane is None:
             self.notify("Nothing to undo: z brings back your last delete.", severity="warning")
             return
-        pane = self.edits.last_removed[0]
         if self._allowed("edit", pane):
             self.run_edit(self.edits.undo(), done="Restored.")
 

@@ -22,8 +22,8 @@ from coachtui.tui.widgets.key_bar import KeyBar
 class Notice(ModalScreen[str | None]):
     """A short message with buttons; dismisses with the id of the button chosen.
 
-    `focus` names the button that has focus (never a destructive one by default: a reflexive
-    Enter must not quit or delete). `keys` are extra bindings shown in the key bar.
+    The first button has the focus, so it is never a destructive one: a reflexive Enter must not
+    quit or delete. `keys` are extra bindings shown in the key bar.
     """
 
     def __init__(
@@ -32,7 +32,6 @@ class Notice(ModalScreen[str | None]):
         body: str,
         buttons: Sequence[tuple[str, str]],
         *,
-        focus: str | None = None,
         escape: str | None = None,
         escape_shown: bool = True,
         keys: Sequence[Binding] = (),
@@ -40,8 +39,7 @@ class Notice(ModalScreen[str | None]):
         super().__init__()
         self.title_text, self.body_text = title, body
         self.buttons = list(buttons)
-        self.focus_id = focus or self.buttons[0][0]
-        self.escape_id = escape
+        self.focus_id = self.buttons[0][0]
         close = Binding("escape", f"screen.choose('{escape}')", "Close", show=escape_shown)
         self.keys = [close, *keys] if escape else list(keys)
         for binding in self.keys:
@@ -151,11 +149,11 @@ The status bar shows the live connection. Panes marked
 
 
 class HelpScreen(Notice):
-    pass
+    """The help, kept between uses (the app looks for it by type)."""
 
 
 def help_screen() -> Notice:
-    screen = HelpScreen(
+    return HelpScreen(
         "coachtui help",
         HELP,
         [("close", "Close")],
@@ -163,4 +161,3 @@ def help_screen() -> Notice:
         escape_shown=False,
         keys=[Binding("question_mark", "screen.choose('close')", "Close", key_display="?/esc")],
     )
-    return screen

@@ -193,9 +193,8 @@ class PickerScreen(Screen[None]):
                 key=r.id,
             )
             shown += 1
-        if current is not None and current.value in {r.id for r in self.sessions}:
-            if current in table.rows:  # (not if the filter hides it)
-                table.move_cursor(row=table.get_row_index(current), animate=False)
+        if current is not None and current in table.rows:  # (not if the filter hides it now)
+            table.move_cursor(row=table.get_row_index(current), animate=False)
         window = f"{self.start:%d %b %Y} – {self.end:%d %b %Y}"
         if not self.sessions:
             table.border_subtitle = f"no sessions {window} (< earlier, > later)"

@@ -76,8 +76,7 @@ class EntityTable(DataTable[Text]):
         # One cell is kept for the vertical scrollbar, so its appearance never adds a horizontal one.
         inner = self.content_region.width - 1
         widths = {key: width for key, _, width in self.COLUMNS if width is not None}
-        text_keys = [key for key, _, width in self.COLUMNS if width is None]
-        avail = inner - sum(w + padding for w in widths.values()) - padding * len(text_keys)
+        avail = inner - sum(w + padding for w in widths.values()) - padding
         for key in reversed(list(widths)):
             short = TEXT_MIN - avail
             if short <= 0:
@@ -175,10 +174,8 @@ class EntityTable(DataTable[Text]):
             self._shown[entity.id] = entity
         if empty and not self._empty_shown:
             # In the text column, the widest: in a narrow first column it would be cut short.
-            text_key = next((k for k, _, w in self.COLUMNS if w is None), keys[0])
-            placeholder = [
-                Text(self.EMPTY_TEXT, style="italic dim") if k == text_key else Text("") for k in keys
-            ]
+            placeholder = [Text("")] * len(keys)
+            placeholder[self.text_column()] = Text(self.EMPTY_TEXT, style="italic dim")
             self.add_row(*placeholder, key=EMPTY_KEY)
             self._empty_shown = True
         if reorder and self.SORT_COLUMN and len(self._rows) > 1:
@@ -186,13 +183,16 @@ class EntityTable(DataTable[Text]):
 
     def _marked_saving(self, row: Row) -> Row:
         """The text column says the change is not confirmed yet (words, not only a colour)."""
-        keys = [k for k, _, _ in self.COLUMNS]
-        text_at = next((i for i, (_, _, w) in enumerate(self.COLUMNS) if w is None), 0)
-        original = row[text_at]
+        at = self.text_column()
         # First, so a long text cut with … at the column's width cannot hide it.
         marked = Text("saving… ", style="italic dim", no_wrap=True, overflow="ellipsis")
-        marked.append_text(original)
-        return (*row[:text_at], marked, *row[text_at + 1 :])[: len(keys)]
+        marked.append_text(row[at])
+        return (*row[:at], marked, *row[at + 1 :])
+
+    @classmethod
+    def text_column(cls) -> int:
+        """Where the text is: the one column without a fixed width."""
+        return next(i for i, (_, _, width) in enumerate(cls.COLUMNS) if width is None)
 
     def selected_id(self) -> str | None:
         """The entity id of the row under the cursor (None on an empty pane)."""
@@ -252,7 +252,7 @@ def same_cell(a: Text, b: Text) -> bool:
 
 
 def same_cells(a: Row, b: Row) -> bool:
-    return len(a) == len(b) and all(same_cell(x, y) for x, y in zip(a, b, strict=True))
+    return all(same_cell(x, y) for x, y in zip(a, b, strict=True))
 
 
 def _drop_row(cache: LRUCache[Any, Any], row_key: RowKey) -> None:
