@@ -20,6 +20,7 @@ def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     config = tmp_path / "config"
     monkeypatch.setenv("COACHTUI_CONFIG_DIR", str(config))
     monkeypatch.setenv("COACHTUI_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setenv("COACHTUI_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.delenv("COACHTUI_SERVER", raising=False)
     monkeypatch.delenv("COACHTUI_LOG", raising=False)
     yield config

@@ -22,6 +22,12 @@ def log_dir() -> Path:
     return Path(override) if override else platformdirs.user_log_path(APP)
 
 
+def state_dir() -> Path:
+    """Drafts of unsaved edits live here; COACHTUI_STATE_DIR wins."""
+    override = os.environ.get("COACHTUI_STATE_DIR")
+    return Path(override) if override else platformdirs.user_state_path(APP)
+
+
 def server_from_env() -> str | None:
     value = os.environ.get("COACHTUI_SERVER", "").strip()
     return value or None

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import stat
-import tempfile
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from coachtui.api.models import Era
 from coachtui.loopback import same_server
+from coachtui.private_files import write_private
 
 FILE_NAME = "credentials.json"
 
@@ -66,8 +65,6 @@ class CredentialStore:
             ) from None
 
     def _write(self, data: _File) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.directory, 0o700)
         payload = {
             "default": data.default,
             "servers": {
@@ -75,17 +72,7 @@ class CredentialStore:
                 for url, c in data.servers.items()
             },
         }
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".credentials-", suffix=".tmp")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(payload, fh, indent=2)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_private(self.path, json.dumps(payload, indent=2))
 
     def get(self, server: str) -> Credentials | None:
         """The login for `server`; a login stored as `localhost` serves `127.0.0.1` too."""

@@ -23,3 +23,11 @@ def inert(value: str | None, *, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         text = text[: max(limit - 1, 0)] + "…"
     return text
+
+
+_UNSAFE_KEEP_LINES = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}]")
+
+
+def printable(value: str | None) -> str:
+    """Text for an editor: like `inert` but line breaks and tabs stay and nothing is cut."""
+    return _UNSAFE_KEEP_LINES.sub(" ", (value or "").replace("\r\n", "\n"))

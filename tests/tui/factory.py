@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from coachtui.api.client import ApiClient
+from coachtui.config import state_dir
 from coachtui.devserver.server import DevServer
 from coachtui.live.backoff import Backoff
 from coachtui.live.engine import LiveEngine
@@ -24,6 +25,7 @@ async def make_app(server: DevServer, session_id: str | None = None, **kwargs: A
     api = ApiClient(server.url)
     await api.login(server.demo.coach.email, server.demo.coach.password)
     options = {**FAST, **kwargs.pop("live_options", {})}
+    kwargs.setdefault("drafts_dir", state_dir())  # per test (conftest sets COACHTUI_STATE_DIR)
     return CoachApp(
         api,
         session_id or server.demo.today_session_id,

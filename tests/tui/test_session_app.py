@@ -383,7 +383,7 @@ async def test_key_bar_keys_are_clickable(head_server: DevServer) -> None:
         await until(pilot, lambda: shows_demo(app))
         keys = app.session_screen.query_one("#keys", Static)
         plain = Content.from_markup(str(keys.content)).plain
-        assert plain == "x Complete  d Delete  r Refresh  s Switch session  ? Help  q Quit"
+        assert plain == "n New  enter Open  x Done  d Delete  s Switch  ? Help  q Quit"
         await pilot.click(keys, offset=(1 + plain.index("?"), 0))
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.press("question_mark")

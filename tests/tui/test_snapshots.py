@@ -16,11 +16,14 @@ import pytest
 from textual.widgets import DataTable
 
 from coachtui.api.client import ApiClient
+from coachtui.api.models import Status
 from coachtui.devserver.server import DevServer, ServerOptions
 from coachtui.live.backoff import Backoff
 from coachtui.live.clock import Clock
+from coachtui.live.events import Pane
 from coachtui.live.status import ConnState
 from coachtui.tui.app import CoachApp
+from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev, login_cookie
@@ -131,3 +134,68 @@ def test_connected_narrow(pinned_server: DevServer, snap_compare: Any) -> None:
         await settle(pilot, app)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+# -- the editor ---------------------------------------------------------------------------------
+
+
+async def still(pilot: Any, app: CoachApp) -> None:
+    """A blinking cursor would make the picture depend on the instant it is taken."""
+    for widget in app.screen.query("TextArea, Input"):
+        widget.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause(0.2)
+
+
+def test_editor_new_action(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, app)
+        await pilot.press("2", "n")
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
+        await pilot.press(*"Send the agenda before Tuesday")
+        await still(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_editor_changed_elsewhere(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, app)
+        assert app.live is not None and pinned_server.demo is not None
+        model = app.live.model
+        target = next(a for a in model.items(Pane.ACTIONS) if a.status is Status.NOT_STARTED)
+        table = app.session_screen.pane_widget(Pane.ACTIONS)
+        table.focus()
+        table.move_cursor(row=table.get_row_index(target.id), animate=False)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
+        await pilot.press(*" first")
+        other = ApiClient(pinned_server.url)
+        await other.login(pinned_server.demo.coachee.email, pinned_server.demo.coachee.password)
+        await other.update_action(target.model_copy(update={"status": Status.IN_PROGRESS}))
+        await other.aclose()
+        await until(
+            pilot, lambda: "Changed elsewhere" in str(app.screen.query_one("#editor-elsewhere").render())
+        )
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_editor_save_error(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, app)
+        await pilot.press("3", "n")
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
+        await pilot.press(*"We both read the chapter")
+        dev(pinned_server, "rest/fail_mutations", status=403)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen) and bool(app.screen.error))
+        await still(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

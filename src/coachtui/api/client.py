@@ -313,6 +313,15 @@ class ApiClient(Writes):
         data = await self._call("GET", "/overarching_goals", params={"coaching_session_id": session_id})
         return parse_list(Goal, data, self.host)
 
+    async def relationship_goals(self, relationship_id: str) -> list[Goal]:
+        """Every goal of a coaching relationship, in any status (current backend)."""
+        data = await self._call("GET", "/goals", params={"coaching_relationship_id": relationship_id})
+        return parse_list(Goal, data, self.host)
+
+    async def get_goal(self, goal_id: str) -> Goal:
+        path = f"/overarching_goals/{goal_id}" if self.era is Era.SEED else f"/goals/{goal_id}"
+        return parse_one(Goal, await self._call("GET", path), self.host)
+
     async def session_actions(self, session_id: str) -> list[Action]:
         data = await self._call(
             "GET",

@@ -40,11 +40,25 @@ class BadRequest(ApiError):
 
 
 class Conflict(ApiError):
-    """409/422 domain errors of the HEAD backend (goal cap, already linked, ...)."""
+    """409/422 domain errors of the HEAD backend (goal cap, already linked, ...).
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
+    For the goal cap (`code == "conflict"`): `in_progress_goals` lists (id, title) of the goals
+    in progress, from the error's details, and `max_in_progress` the cap.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        in_progress_goals: tuple[tuple[str, str], ...] = (),
+        max_in_progress: int | None = None,
+    ) -> None:
         super().__init__(message, status=status)
         self.code = code
+        self.in_progress_goals = in_progress_goals
+        self.max_in_progress = max_in_progress
 
 
 class ServerError(ApiError):

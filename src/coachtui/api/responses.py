@@ -56,20 +56,42 @@ def raise_for_status(response: httpx.Response, host: str) -> None:
         )
     if status >= 500:
         raise ServerError(f"{host} had an internal error (HTTP {status}); try again shortly.", status=status)
-    code = _json_error_code(response)
-    if status in (409, 422) and code is not None:
-        raise Conflict(f"{host} refused the change ({code}).", status=status, code=code)
+    body = _json_error(response)
+    if status in (409, 422) and body is not None:
+        code = str(body["error"])[:64]
+        goals, cap = _cap_details(body.get("details"))
+        raise Conflict(
+            f"{host} refused the change ({code}).",
+            status=status,
+            code=code,
+            in_progress_goals=goals,
+            max_in_progress=cap,
+        )
     raise BadRequest(f"{host} rejected the request (HTTP {status}).", status=status)
 
 
-def _json_error_code(response: httpx.Response) -> str | None:
+def _json_error(response: httpx.Response) -> dict[str, Any] | None:
+    """HEAD's structured error body, if that is what this is."""
     try:
         body = response.json()
     except (ValueError, UnicodeDecodeError):
         return None
     if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return str(body["error"])[:64]
+        return body
     return None
+
+
+def _cap_details(details: Any) -> tuple[tuple[tuple[str, str], ...], int | None]:
+    """The goal cap's details: the goals in progress (id, title) and the cap; tolerant of junk."""
+    if not isinstance(details, dict):
+        return (), None
+    goals = []
+    for goal in details.get("in_progress_goals") or ():
+        if isinstance(goal, dict) and isinstance(goal.get("id"), str):
+            title = goal.get("title")
+            goals.append((goal["id"], title if isinstance(title, str) else ""))
+    cap = details.get("max_in_progress_goals")
+    return tuple(goals[:20]), cap if isinstance(cap, int) and not isinstance(cap, bool) else None
 
 
 def unwrap(response: httpx.Response, host: str) -> Any:

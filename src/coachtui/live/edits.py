@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from coachtui.api.client import ApiClient
-from coachtui.api.errors import ApiError, Conflict, NetworkError, NotFound, ServerError
+from coachtui.api.errors import ApiError, Conflict, Forbidden, NetworkError, NotFound, ServerError
 from coachtui.api.models import Action, Agreement, EnrichedSession, Era, Goal, Status
 from coachtui.live.events import Pane
-from coachtui.live.model import KEEP, SessionModel
+from coachtui.live.forms import Form, Values, build, differing, values_of
+from coachtui.live.model import KEEP, SessionModel, same_item
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,15 @@ class Permissions:
             raise EditRefused(f"The session is over: only the coach can {verb} its {kind} now.")
 
 
+class ChangedElsewhere(Exception):
+    """The item changed on the server since the editor opened (or was deleted: `fields` empty)."""
+
+    def __init__(self, fields: list[str], *, deleted: bool = False) -> None:
+        super().__init__(", ".join(fields) or "deleted")
+        self.fields = fields
+        self.deleted = deleted
+
+
 def permissions(
     session: EnrichedSession | None, me: str | None, era: Era | None, now: dt.datetime
 ) -> Permissions:
@@ -73,6 +84,8 @@ def permissions(
 def _reason(exc: ApiError, what: str) -> str:
     if isinstance(exc, NotFound):
         return f"Not {what}: it was deleted elsewhere."
+    if isinstance(exc, Forbidden):
+        return f"Not {what}: the server says you are not allowed to change that."
     if isinstance(exc, Conflict) and exc.code == "conflict":
         return f"Not {what}: this relationship already has the most goals in progress allowed."
     return f"Not {what}: {exc.message}"
@@ -118,7 +131,8 @@ class LocalEdits:
         self.requests += 1
         try:
             if isinstance(changed, Action):
-                saved: Any = await self.api.update_action(changed)
+                people = set(changed.assignee_ids) != set(before.assignee_ids)
+                saved: Any = await self.api.update_action(changed, assignees_changed=people)
             elif isinstance(changed, Goal):
                 saved = await self.api.update_goal(changed)
             elif isinstance(changed, Agreement):
@@ -144,6 +158,177 @@ class LocalEdits:
         self.model.settle_local(pane, before.id, saved)
         return saved
 
+    # -- the editor: save a form's values --------------------------------------------------------
+
+    def check_current(self, form: Form, item_id: str, base: Values) -> list[str]:
+        """The fields someone else changed since `base` was read (raises ChangedElsewhere with
+        deleted=True when the item is gone)."""
+        if form.pane is Pane.HEADER:
+            latest: Any = self.model.header
+        else:
+            latest = self.model.states[form.pane].items.get(item_id)
+        if latest is None:
+            raise ChangedElsewhere([], deleted=True)
+        return differing(form, base, values_of(form, latest))
+
+    async def update(
+        self, form: Form, item_id: str, base: Values, values: Values, *, overwrite: bool = False
+    ) -> Any:
+        """Save the fields the user changed (from `base`, what the editor showed first) on top of
+        the latest server copy, so what someone else changed in other fields stays. If someone
+        else changed the item since, nothing is sent unless `overwrite` (ChangedElsewhere)."""
+        pane = form.pane
+        theirs = self.check_current(form, item_id, base)
+        if theirs and not overwrite:
+            raise ChangedElsewhere(theirs)
+        if pane is Pane.HEADER:
+            if differing(form, values_of(form, self.model.header), values):
+                await self.set_title(str(values["title"]).strip() or None)
+            return self.model.header
+        latest = self.current(pane, item_id)
+        latest_values = values_of(form, latest)
+        merged = {**latest_values, **{name: values[name] for name in differing(form, base, values)}}
+        if not differing(form, latest_values, merged):
+            return latest  # nothing to save: no request
+        changed = build(form, merged, latest, session_id=self.model.session_id, me=self.api.user_id)
+        if isinstance(changed, Action | Goal) and changed.status is not latest.status:
+            self._status_before.pop(item_id, None)
+        return await self._save(pane, latest, changed, "saved")
+
+    async def create(self, form: Form, values: Values) -> Any:
+        """Create the item the values describe: shown at once under a temporary id, replaced by
+        the server's copy (or by its own event, whichever comes first). When the answer is lost
+        after the request went out, the pane is read again to learn whether it was made, so a
+        retry never creates it twice."""
+        pane, session_id = form.pane, self.model.session_id
+        local = build(form, values, None, session_id=session_id, me=self.api.user_id)
+        temp = f"new-{uuid.uuid4().hex[:12]}"
+        local = local.model_copy(update={"id": temp})
+        known = set(self.model.states[pane].items)
+        self.model.show_created(pane, temp, local)
+        self.requests += 1
+        try:
+            saved = await self._send_create(local)
+        except ApiError as exc:
+            saved = None
+            if (isinstance(exc, NetworkError) and exc.request_sent) or isinstance(exc, ServerError):
+                saved = await self._find_created(pane, session_id, temp, local, known)
+            if saved is None:
+                if self.model.session_id == session_id:
+                    self.model.settle_created(pane, temp, None)
+                log.info("create in %s failed: %s", pane.value, type(exc).__name__)
+                raise EditFailed(_reason(exc, "saved"), error=exc) from None
+        if self.model.session_id == session_id:
+            self.model.settle_created(pane, temp, saved)
+            if pane is Pane.GOALS and self.api.era is Era.HEAD:
+                # Created in this session, it was linked (and maybe promoted): its answer and
+                # event carry the status before that (§5.6), so the pane is read again.
+                self.model.reload(pane)
+        return saved
+
+    async def _send_create(self, item: Any) -> Any:
+        session_id = self.model.session_id
+        if isinstance(item, Action):
+            return await self.api.create_action(
+                session_id,
+                item.body or "",
+                status=item.status,
+                due_by=item.due_by,
+                assignee_ids=item.assignee_ids,
+                goal_id=item.goal_id,
+            )
+        if isinstance(item, Agreement):
+            return await self.api.create_agreement(session_id, item.body or "")
+        session = self.model.header or await self.api.get_session(session_id)
+        return await self.api.create_goal(
+            session, item.title or "", body=item.body, status=item.status, target_date=item.target_date
+        )
+
+    async def _find_created(self, pane: Pane, session_id: str, temp: str, local: Any, known: set[str]) -> Any:
+        """Was it created although the answer was lost? Its event may have said so already;
+        otherwise the pane is read now (None: it was not, or that cannot be learned now)."""
+        real = self.model.created_id(temp)
+        if real is not None:
+            return self.model.states[pane].items.get(real)
+        try:
+            if pane is Pane.ACTIONS:
+                rows: list[Any] = await self.api.session_actions(session_id)
+            elif pane is Pane.AGREEMENTS:
+                rows = await self.api.session_agreements(session_id)
+            else:
+                rows = await self.api.session_goals(session_id)
+        except ApiError:
+            return None
+        return next((r for r in rows if r.id not in known and same_item(local, r)), None)
+
+    # -- goals: link, make room under the cap; the session title ----------------------------------
+
+    async def linkable(self) -> list[Goal]:
+        """The relationship's goals this session could link: not linked yet, not Completed or
+        Won't Do, newest first (the web app's list)."""
+        rel = self.model.relationship_id
+        if rel is None:
+            raise EditRefused("The session is still loading; try again in a moment.")
+        try:
+            goals = await self.api.relationship_goals(rel)
+        except ApiError as exc:
+            raise EditFailed(f"The goals could not be read: {exc.message}", error=exc) from None
+        linked = self.model.states[Pane.GOALS].items
+        done = (Status.COMPLETED, Status.WONT_DO)
+        free = [g for g in goals if g.id not in linked and g.status not in done]
+        return sorted(free, key=lambda g: g.created_at.timestamp() if g.created_at else 0.0, reverse=True)
+
+    async def link(self, goal: Goal) -> None:
+        """Link a goal of this relationship to the session (it may be promoted to In Progress)."""
+        self.requests += 1
+        try:
+            await self.api.link_goal(self.model.session_id, goal.id)
+        except ApiError as exc:
+            raise EditFailed(_reason(exc, "linked"), error=exc) from None
+        self.model.reload(Pane.GOALS)  # the link's answer is not the goal; its events are coarse
+
+    async def make_room(self, goal_id: str, title: str) -> str:
+        """Put an in-progress goal On Hold (and take it out of this session, as the web app's swap
+        does) so another can be in progress. Says exactly what was done if a step fails."""
+        name = f"“{title}”" if title else "The goal"
+        try:
+            goal = await self.api.get_goal(goal_id)
+            self.requests += 1
+            await self.api.update_goal(goal.model_copy(update={"status": Status.ON_HOLD}))
+        except ApiError as exc:
+            raise EditFailed(
+                f"Nothing changed: putting {name} on hold failed ({exc.message}).", error=exc
+            ) from None
+        if goal_id in self.model.states[Pane.GOALS].items:
+            try:
+                self.requests += 1
+                await self.api.unlink_goal(self.model.session_id, goal_id)
+            except NotFound:
+                pass
+            except ApiError as exc:
+                raise EditFailed(
+                    f"{name} is on hold now, but removing it from this session failed "
+                    f"({exc.message}); your goal was not saved yet.",
+                    error=exc,
+                ) from None
+        self.model.reload(Pane.GOALS)
+        return f"{name} is on hold now."
+
+    async def set_title(self, title: str | None) -> None:
+        """The session title (current backend): shown at once, the server's copy after."""
+        header = self.model.header
+        self.requests += 1
+        if header is not None:
+            self.model.show_header(header.model_copy(update={"title": title}))
+        try:
+            saved = await self.api.update_session_title(self.model.session_id, title)
+        except ApiError as exc:
+            if header is not None:
+                self.model.show_header(header)
+            raise EditFailed(_reason(exc, "saved"), error=exc) from None
+        if self.model.header is not None and self.model.session_id == saved.id:
+            self.model.show_header(self.model.header.model_copy(update={"title": saved.title}))
+
     def _undo(self, pane: Pane, before: Any, changed: Any) -> None:
         state = self.model.states[pane]
         if state.items.get(before.id) is changed or (changed is None and before.id not in state.items):
@@ -167,6 +352,11 @@ class LocalEdits:
                 await self.api.delete_goal(entity_id)
             else:
                 await self.api.unlink_goal(self.model.session_id, entity_id)
+                if entity.status is Status.IN_PROGRESS:
+                    # Out of the session it is not being worked on: On Hold, as the web app
+                    # does (and frees a place under the cap). Linking it again promotes it.
+                    self.requests += 1
+                    await self.api.update_goal(entity.model_copy(update={"status": Status.ON_HOLD}))
         except NotFound:
             pass  # gone already (deleted elsewhere): what was asked for is true
         except ApiError as exc:

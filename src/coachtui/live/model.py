@@ -122,6 +122,10 @@ class SessionModel:
         # Local changes not yet confirmed (None: deleted here), laid over every reload's answer
         # so a snapshot taken before the change cannot undo it on screen.
         self._local: dict[Pane, dict[str, Entity | None]] = {p: {} for p in LIST_PANES}
+        # Items created here, by their temporary id, until the server answers; and the real id
+        # of those whose own event (or a reload) showed them first.
+        self._creating: dict[Pane, dict[str, Entity]] = {p: {} for p in LIST_PANES}
+        self._adopted: dict[str, str] = {}
         self._reloaders = {p: _Reloader(self._loader(p), debounce, clock.sleep) for p in self.states}
 
     # -- reading ------------------------------------------------------------------------------
@@ -156,6 +160,8 @@ class SessionModel:
         self._generation += 1
         self.header = None
         self._local = {p: {} for p in LIST_PANES}  # changes to the old session stay out of the new one
+        self._creating = {p: {} for p in LIST_PANES}
+        self._adopted = {}
         for pane, state in self.states.items():
             self.states[pane] = PaneState(pane, version=state.version + 1)
             self.observer.pane_changed(pane)
@@ -223,6 +229,8 @@ class SessionModel:
             self._journal[pane] = []
             for entity_id, local in self._local[pane].items():
                 _put(state, entity_id, local)
+            for entity in result:
+                self._adopt_echo(state, entity, before[0])  # a create committed before this snapshot
         changed = (state.items, self.header) != before or state.status is not PaneStatus.FRESH
         state.status, state.error, state.since, state.loaded_once = PaneStatus.FRESH, None, None, True
         state.loaded_at = self.clock.now()
@@ -264,6 +272,8 @@ class SessionModel:
             state = self.states[event.pane]
             if self._reloaders[event.pane].busy:
                 self._journal[event.pane].append(event)
+            if isinstance(event, Upsert):
+                self._adopt_echo(state, event.entity, state.items)
             if self._apply_to(state, event):
                 state.version += 1
                 self.observer.pane_changed(event.pane)
@@ -321,6 +331,61 @@ class SessionModel:
             _put(state, entity_id, entity)
         self._changed(state, entity_id)
 
+    def show_header(self, header: EnrichedSession) -> None:
+        """The session header changed here (its title): shown at once."""
+        if header == self.header:
+            return
+        self.header = header
+        self.states[Pane.HEADER].version += 1
+        self.observer.pane_changed(Pane.HEADER)
+
+    def show_created(self, pane: Pane, temp_id: str, entity: Entity) -> None:
+        """Show an item created here under a temporary id until the server answers."""
+        self._creating[pane][temp_id] = entity
+        self.show_local(pane, temp_id, entity)
+
+    def created_id(self, temp_id: str) -> str | None:
+        """The real id of a create whose own event (or a reload) has shown it already."""
+        return self._adopted.get(temp_id)
+
+    def settle_created(self, pane: Pane, temp_id: str, saved: Entity | None) -> None:
+        """The server answered a create: its copy replaces the local one (None: none was made).
+        If the item's own event came first, the pane's copy (maybe newer) stays."""
+        state = self.states[pane]
+        self._creating[pane].pop(temp_id, None)
+        self._local[pane].pop(temp_id, None)
+        real = self._adopted.pop(temp_id, None)
+        state.saving.discard(temp_id)
+        _put(state, temp_id, None)
+        if real is not None:
+            state.saving.discard(real)
+        if saved is not None:
+            state.saving.discard(saved.id)
+            if real is None:
+                state.items[saved.id] = saved
+        self._changed(state, temp_id)
+        if saved is not None:
+            self._changed(state, saved.id)
+
+    def _adopt_echo(self, state: PaneState, entity: Entity, known: dict[str, Entity]) -> None:
+        """An item the server made may be one created here (its event can come before the
+        answer): then it takes the local row's place instead of showing twice."""
+        creating = self._creating.get(state.pane)
+        if not creating or entity.id in known:
+            return
+        temp = next(
+            (t for t, mine in creating.items() if t not in self._adopted and same_item(mine, entity)), None
+        )
+        if temp is None:
+            return
+        self._adopted[temp] = entity.id
+        self._local[state.pane].pop(temp, None)
+        state.saving.discard(temp)
+        state.saving.add(entity.id)  # still saving until the answer comes
+        _put(state, temp, None)
+        if state.changed is not None:
+            state.changed.add(temp)
+
     def _changed(self, state: PaneState, entity_id: str) -> None:
         if state.changed is not None:
             state.changed.add(entity_id)
@@ -338,6 +403,16 @@ class SessionModel:
             if self.api.era is Era.SEED:
                 for pane in SEED_POLLED:
                     self.reload(pane)
+
+
+def same_item(mine: Any, theirs: Any) -> bool:
+    """Is `theirs` (from the server) the item `mine` (created here) asked for?"""
+    if type(mine) is not type(theirs):
+        return False
+    if mine.user_id and theirs.user_id and mine.user_id != theirs.user_id:
+        return False
+    text = "title" if hasattr(mine, "title") else "body"
+    return bool((getattr(mine, text) or "").strip() == (getattr(theirs, text) or "").strip())
 
 
 def _put(state: PaneState, entity_id: str, entity: Entity | None) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import platformdirs
 from rich.text import Text
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -27,26 +27,23 @@ from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError
 from coachtui.credentials import Credentials, CredentialsError
 from coachtui.live.clock import REAL_CLOCK, Clock
-from coachtui.live.edits import EditFailed, EditRefused, LocalEdits, permissions
+from coachtui.live.edits import LocalEdits
 from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
 from coachtui.live.observer import LiveObserver
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
 from coachtui.text import inert
+from coachtui.tui.editing import EditingApp
 from coachtui.tui.messages import (
     AuthLost,
     ConnectionChanged,
-    DeleteRequested,
     LoggedOut,
     PaneChanged,
     SessionChosen,
-    ToggleDone,
-    UndoRequested,
 )
 from coachtui.tui.screens.modals import (
     Notice,
     confirm,
-    delete_question,
     help_screen,
     logged_out,
     session_expired,
@@ -61,13 +58,13 @@ HELP_SCREEN = "help"
 FRAME = 1 / 60  # Textual paints at most 60 times a second
 
 
-class CoachApp(App[int]):
+class CoachApp(EditingApp):
     CSS_PATH = "app.tcss"
     TITLE = "coachtui"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("s", "switch", "Switch session", id="switch"),
+        Binding("r", "refresh", "Refresh", id="refresh", show=False),  # in ? help and the palette
+        Binding("s", "switch", "Switch", id="switch"),
         Binding("question_mark", "help", "Help", id="help", key_display="?"),
         Binding("q", "quit", "Quit", id="quit"),
         # A viewer quits on ctrl+c, from dialogs too (priority: a dialog stops app bindings).
@@ -86,6 +83,7 @@ class CoachApp(App[int]):
         live_options: dict[str, Any] | None = None,
         clock: Clock = REAL_CLOCK,
         today: dt.date | None = None,
+        drafts_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.api = api
@@ -97,6 +95,7 @@ class CoachApp(App[int]):
         self.live_options = live_options or {}
         self.clock = clock
         self.today = today  # the picker's 'today'; None means the real date
+        self.drafts_dir = drafts_dir  # unsaved editor text (None: not kept)
         self.live: LiveEngine | None = None
         self.edits: LocalEdits | None = None
         self.session_screen = SessionScreen(api.host, user_name, clock=clock.monotonic)
@@ -131,6 +130,7 @@ class CoachApp(App[int]):
                 pass
 
     def open_session(self, session_id: str) -> None:
+        self.open_drafts(session_id)
         if self.live is None:
             self.live = LiveEngine(
                 self.api, session_id, _Reports(self), clock=self.clock, **self.live_options
@@ -216,6 +216,8 @@ class CoachApp(App[int]):
         self._pane_shown_at[pane] = time.monotonic()
         if self.live is not None and self._session_screen_up():
             self.session_screen.show_pane(self.live.model, pane)
+            self.show_to_editor(pane)
+            self.offer_drafts()
 
     def _session_screen_up(self) -> bool:
         """Mounted, and the app not shutting down (messages still arrive while it does)."""
@@ -268,66 +270,6 @@ class CoachApp(App[int]):
         while isinstance(self.screen, PickerScreen):
             self.pop_screen()
         self.open_session(message.session_id)
-
-    # -- changes made here (x, d): shown at once by the model, sent by a worker ------------------
-
-    def _allowed(self, what: str, pane: Pane) -> bool:
-        """May the user make this change here? If not, say why (nothing is sent)."""
-        if self.live is None:
-            return False
-        model = self.live.model
-        try:
-            permissions(model.header, self.api.user_id, self.api.era, self.clock.now()).check(what, pane)
-        except EditRefused as refused:
-            self.notify(str(refused), title="Not possible here", severity="warning", markup=False)
-            return False
-        return True
-
-    @on(ToggleDone)
-    def toggle_done(self, message: ToggleDone) -> None:
-        if self.edits is not None and self._allowed("edit", message.pane):
-            self.run_edit(self.edits.toggle_completed(message.pane, message.entity_id))
-
-    @on(DeleteRequested)
-    def delete_requested(self, message: DeleteRequested) -> None:
-        pane, entity_id = message.pane, message.entity_id
-        if self.edits is None or self.live is None or not self._allowed("delete", pane):
-            return
-        entity = self.live.model.states[pane].items.get(entity_id)
-        if entity is None:
-            return
-        edits = self.edits
-        text = inert(
-            getattr(entity, "title", None) or getattr(entity, "body", None) or "(no text)", limit=120
-        )
-
-        def answered(choice: str | None) -> None:
-            if choice in ("yes", "everywhere"):
-                self.run_edit(edits.delete(pane, entity_id, everywhere=choice == "everywhere"))
-
-        self.push_screen(delete_question(pane, text), answered)
-
-    @on(UndoRequested)
-    def undo_requested(self, message: UndoRequested) -> None:
-        if self.edits is None:
-            return
-        pane = self.edits.undo_pane
-        if pane is None:
-            self.notify("Nothing to undo: z brings back your last delete.", severity="warning")
-            return
-        if self._allowed("edit", pane):
-            self.run_edit(self.edits.undo(), done="Restored.")
-
-    @work(group="edits", exit_on_error=False)
-    async def run_edit(self, change: Awaitable[object], done: str | None = None) -> None:
-        try:
-            await change
-            if done:
-                self.notify(done, timeout=2)
-        except EditRefused as refused:
-            self.notify(str(refused), title="Not possible here", severity="warning", markup=False)
-        except EditFailed as failed:
-            self.notify(failed.message, title="Change undone", severity="error", markup=False)
 
     # -- the picker's data (fetched here: screens and widgets never call the network) -----------
 
@@ -482,6 +424,8 @@ class CoachApp(App[int]):
         self.notify(f"Saved {path}", title="Screenshot", markup=False)
 
     async def on_unmount(self) -> None:
+        if self.drafts is not None:
+            self.drafts.flush()  # what was typed in the last fraction of a second too
         await self.api.aclose()
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import Forbidden, NetworkError, NotFound, ServerError
+from coachtui.config import state_dir
 from coachtui.credentials import Credentials, CredentialStore
 from coachtui.errors import UserError
 
@@ -56,6 +57,7 @@ def run_session(client: ApiClient, creds: Credentials, store: CredentialStore, s
         user_name=creds.display_name,
         on_logout=lambda: store.remove(creds.server),
         stored_login=lambda: store.get(creds.server),
+        drafts_dir=state_dir(),
     )
     code = app.run() or 0
     if api.era is not None:
@@ -109,6 +111,7 @@ def run_demo(*, profile: str, activity: bool, interval: float) -> int:
             user_name=creds.display_name,
             activity=coachee if activity else None,
             on_logout=lambda: store.remove(server.url),
+            drafts_dir=throwaway,  # the demo's data is thrown away too
         )
         return int(app.run() or 0)
     finally:

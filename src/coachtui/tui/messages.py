@@ -61,3 +61,16 @@ class DeleteRequested(Message):
 @dataclass
 class UndoRequested(Message):
     """`z`: bring back the last item deleted (or goal unlinked) here."""
+
+
+@dataclass
+class EditRequested(Message):
+    """`n` (entity_id None: a new item), `enter` on a row, `t` (pane HEADER: the session title)."""
+
+    pane: Pane
+    entity_id: str | None
+
+
+@dataclass
+class LinkRequested(Message):
+    """`l`: link one of the relationship's goals to this session."""

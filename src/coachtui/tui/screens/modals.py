@@ -133,19 +133,19 @@ def delete_question(pane: Pane, text: str) -> Notice:
 
 
 HELP = """\
-1 2 3    focus Goals, Actions, Agreements (tab cycles)
-x        complete the row (again: back as it was)
-d        delete the row (asks first; a goal: remove it
-         from this session, or delete it everywhere)
-z        undo your last delete
-r        refresh now, or retry the connection
-s        switch to another session
-?        this help (?, Esc or Enter closes it)
-q        quit (ctrl+c too)
-ctrl+p   palette: refresh, switch, logout, theme
+1 2 3  focus a pane (tab cycles)    r       refresh / retry now
+n      new item in focused pane     s       switch session
+enter  open the row in the editor   ?       this help (? or Esc)
+x      complete (again: undo)       q       quit (ctrl+c too)
+d      delete (asks first)          ctrl+p  palette: logout, theme
+z      undo your last delete
+l      link a relationship goal
+t      edit the session title
 
-The status bar shows the live connection. Panes marked
-"stale" keep their last data until it is back."""
+Editor: ctrl+s saves, Esc closes (asks first if you typed),
+tab moves between fields. If someone else changes the item
+meanwhile it says so, and ctrl+s asks before overwriting.
+Unsaved text is kept and offered back next time."""
 
 
 class HelpScreen(Notice):

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 from coachtui.live.events import Pane
 from coachtui.live.model import SessionModel
 from coachtui.live.status import ConnectionStatus
-from coachtui.tui.messages import DeleteRequested, ToggleDone, UndoRequested
+from coachtui.tui.messages import DeleteRequested, EditRequested, LinkRequested, ToggleDone, UndoRequested
 from coachtui.tui.widgets.entity_table import EntityTable
 from coachtui.tui.widgets.key_bar import KeyBar
 from coachtui.tui.widgets.panes import ActionsPane, AgreementsPane, GoalsPane
@@ -27,8 +28,12 @@ class SessionScreen(Screen[None]):
         Binding("1", "focus_pane('goals')", "Goals", show=False),
         Binding("2", "focus_pane('actions')", "Actions", show=False),
         Binding("3", "focus_pane('agreements')", "Agreements", show=False),
-        Binding("x", "toggle_done", "Complete"),
+        Binding("n", "new", "New"),
+        Binding("enter", "open", "Open"),
+        Binding("x", "toggle_done", "Done"),
         Binding("d", "delete", "Delete"),
+        Binding("l", "link", "Link goal", show=False),
+        Binding("t", "title", "Title", show=False),
         Binding("z", "undo", "Undo", show=False),
     ]
 
@@ -78,6 +83,36 @@ class SessionScreen(Screen[None]):
             self.notify(f"Nothing to {what.lower()} here.", severity="warning")
             return None
         return pane, entity_id
+
+    def _focused_pane(self) -> Pane | None:
+        focused = self.focused
+        return next((p for p in PANE_KEYS if focused is not None and focused.id == p.value), None)
+
+    def action_new(self) -> None:
+        pane = self._focused_pane()
+        if pane is None:
+            self.notify("n adds to the focused pane: press 1, 2 or 3 first.", severity="warning")
+            return
+        self.post_message(EditRequested(pane, None))
+
+    def action_open(self) -> None:
+        chosen = self._selected((Pane.ACTIONS, Pane.AGREEMENTS, Pane.GOALS), "Open")
+        if chosen is not None:
+            self.post_message(EditRequested(*chosen))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row (the table's own key) opens it."""
+        event.stop()
+        pane = next((p for p in PANE_KEYS if event.data_table.id == p.value), None)
+        entity_id = self.pane_widget(pane).selected_id() if pane is not None else None
+        if pane is not None and entity_id is not None:
+            self.post_message(EditRequested(pane, entity_id))
+
+    def action_link(self) -> None:
+        self.post_message(LinkRequested())
+
+    def action_title(self) -> None:
+        self.post_message(EditRequested(Pane.HEADER, None))
 
     def action_toggle_done(self) -> None:
         chosen = self._selected((Pane.ACTIONS, Pane.GOALS), "Complete")

@@ -1,0 +1,437 @@
+"""Changes made from the keyboard: the keys' messages become edits, sent by workers.
+
+The session screen says what the user asked for (messages); this part of the app opens the
+editor or a question, and hands the change to live/edits.py, which shows it at once and sends
+it. Nothing typed is lost: the editor's text is kept as a draft until the server has it, a
+failed save reopens the editor with the text and the reason, and a draft left by a crash is
+offered back when the session opens again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+
+from coachtui.api.client import ApiClient
+from coachtui.api.errors import Conflict
+from coachtui.api.models import Era
+from coachtui.drafts import Draft, Drafts
+from coachtui.live.clock import Clock
+from coachtui.live.edits import ChangedElsewhere, EditFailed, EditRefused, LocalEdits, permissions
+from coachtui.live.engine import LiveEngine
+from coachtui.live.events import Pane
+from coachtui.live.forms import Form, Values, form_for, values_of
+from coachtui.live.model import LIST_PANES
+from coachtui.text import inert
+from coachtui.tui.messages import DeleteRequested, EditRequested, LinkRequested, ToggleDone, UndoRequested
+from coachtui.tui.screens.chooser import Chooser
+from coachtui.tui.screens.editor import EditorResult, EditorScreen
+from coachtui.tui.screens.modals import Notice, delete_question
+from coachtui.tui.screens.session import SessionScreen
+
+EDITS_GROUP = "edits"
+
+
+@dataclass
+class SaveJob:
+    """One change to send; `retry` runs it again after room was made under the goal cap."""
+
+    run: Callable[[], Awaitable[Any]]
+    failed: Callable[[str], None]  # says why (reopens the editor, or a notification)
+    done: Callable[[], None] = lambda: None
+    what: str = "saved"  # for "Not saved: …"
+
+
+class EditingApp(App[int]):
+    """The CoachApp's editing half (see tui/app.py for the rest)."""
+
+    api: ApiClient
+    live: LiveEngine | None
+    edits: LocalEdits | None
+    clock: Clock
+    session_screen: SessionScreen
+    drafts_dir: Path | None
+    drafts: Drafts | None = None
+    _drafts_offered: str | None = None  # the session whose drafts were offered
+
+    def _show_pane(self, pane: Pane) -> None:
+        raise NotImplementedError  # (the app's: repaint one pane now)
+
+    # -- who may change what ----------------------------------------------------------------------
+
+    def _allowed(self, what: str, pane: Pane) -> bool:
+        """May the user make this change here? If not, say why (nothing is sent)."""
+        reason = self._refusal(what, pane)
+        if reason:
+            self.notify(reason, title="Not possible here", severity="warning", markup=False)
+        return not reason
+
+    def _refusal(self, what: str, pane: Pane) -> str:
+        if self.live is None:
+            return "The session is still loading."
+        if self.api.era is Era.SEED and pane is Pane.HEADER:
+            return "This server (January 2026 version) has no session titles to edit."
+        if self.api.era is Era.SEED and what == "link":
+            return "This server (January 2026 version) cannot link goals to sessions."
+        try:
+            model = self.live.model
+            permissions(model.header, self.api.user_id, self.api.era, self.clock.now()).check(
+                "delete" if what == "delete" else "edit", pane
+            )
+        except EditRefused as refused:
+            return str(refused)
+        return ""
+
+    # -- x, d, z ------------------------------------------------------------------------------------
+
+    @on(ToggleDone)
+    def toggle_done(self, message: ToggleDone) -> None:
+        if self.edits is not None and self._allowed("edit", message.pane):
+            self.run_edit(self.edits.toggle_completed(message.pane, message.entity_id))
+
+    @on(DeleteRequested)
+    def delete_requested(self, message: DeleteRequested) -> None:
+        pane, entity_id = message.pane, message.entity_id
+        if self.edits is None or self.live is None or not self._allowed("delete", pane):
+            return
+        entity = self.live.model.states[pane].items.get(entity_id)
+        if entity is None:
+            return
+        edits = self.edits
+        text = inert(
+            getattr(entity, "title", None) or getattr(entity, "body", None) or "(no text)", limit=120
+        )
+
+        def answered(choice: str | None) -> None:
+            if choice in ("yes", "everywhere"):
+                self.run_edit(edits.delete(pane, entity_id, everywhere=choice == "everywhere"))
+
+        self.push_screen(delete_question(pane, text), answered)
+
+    @on(UndoRequested)
+    def undo_requested(self, message: UndoRequested) -> None:
+        if self.edits is None:
+            return
+        pane = self.edits.undo_pane
+        if pane is None:
+            self.notify("Nothing to undo: z brings back your last delete.", severity="warning")
+            return
+        if self._allowed("edit", pane):
+            self.run_edit(self.edits.undo(), done="Restored.")
+
+    @work(group=EDITS_GROUP, exit_on_error=False)
+    async def run_edit(self, change: Awaitable[object], done: str | None = None) -> None:
+        try:
+            await change
+            if done:
+                self.notify(done, timeout=2)
+        except EditRefused as refused:
+            self.notify(str(refused), title="Not possible here", severity="warning", markup=False)
+        except EditFailed as failed:
+            if self._goal_cap(failed):
+                self.notify(
+                    "Too many goals in progress: put one on hold first.", severity="error", markup=False
+                )
+            else:
+                self.notify(failed.message, title="Change undone", severity="error", markup=False)
+
+    # -- n, enter, t: the editor -------------------------------------------------------------------
+
+    @on(EditRequested)
+    def edit_requested(self, message: EditRequested) -> None:
+        pane, item_id = message.pane, message.entity_id
+        if self.live is None:
+            return
+        if item_id is None or pane is Pane.HEADER:
+            if not self._allowed("edit", pane):
+                return
+            if pane is Pane.HEADER:
+                if self.live.model.header is None:
+                    self.notify("The session is still loading.", severity="warning")
+                    return
+                item_id = self.live.model.session_id
+        self.open_editor(pane, item_id, error=self._refusal("edit", pane) if item_id else "")
+
+    def _form(self, pane: Pane, item: Any) -> Form:
+        assert self.live is not None
+        model = self.live.model
+        return form_for(pane, self.api.era, model.header, model.items(Pane.GOALS), item)
+
+    def _item(self, pane: Pane, item_id: str | None) -> Any:
+        if self.live is None or item_id is None:
+            return None
+        model = self.live.model
+        return model.header if pane is Pane.HEADER else model.states[pane].items.get(item_id)
+
+    def open_editor(
+        self,
+        pane: Pane,
+        item_id: str | None,
+        *,
+        values: Values | None = None,
+        base: Values | None = None,
+        error: str = "",
+    ) -> None:
+        item = self._item(pane, item_id)
+        if item_id is not None and item is None and base is None:
+            self.notify("That item is no longer there.", severity="warning")
+            return
+        form = self._form(pane, item)
+        today = self.clock.now().astimezone().date()
+        current = values_of(form, item, today=today) if item is not None else None
+        if base is None:
+            base = current
+        start = values if values is not None else current or values_of(form, None, today=today)
+        key = Draft(pane, item_id, {}, None).key
+        drafts = self.drafts
+
+        def keep(typed: Values) -> None:
+            if drafts is not None:
+                drafts.put(Draft(pane, item_id, typed, base))
+
+        editor = EditorScreen(
+            form,
+            start,
+            item_id=item_id,
+            base=base,
+            title=self._editor_title(form, item_id),
+            facts=self._facts(item) if pane is not Pane.HEADER else "",
+            error=error,
+            on_change=keep,
+        )
+
+        def closed(result: EditorResult | None) -> None:
+            if result is None:
+                if drafts is not None:
+                    drafts.drop(key)
+                return
+            keep(result.values)
+            self._save_from_editor(form, item_id, base, result)
+
+        self.push_screen(editor, closed)
+        if base is not None:
+            editor.call_after_refresh(editor.show_latest, current)
+
+    @staticmethod
+    def _editor_title(form: Form, item_id: str | None) -> str:
+        if form.pane is Pane.HEADER:
+            return "Session title"
+        return f"New {form.noun}" if item_id is None else f"Edit {form.noun}"
+
+    def _facts(self, item: Any) -> str:
+        """Read-only facts: who created it, when, last changes (local time)."""
+        if item is None or self.live is None:
+            return ""
+        header = self.live.model.header
+        names = {u.id: u.name for u in (header.coach, header.coachee) if u is not None} if header else {}
+        parts = []
+        if item.user_id:
+            parts.append(f"Created by {inert(names.get(item.user_id, 'someone else'), limit=40)}")
+        for label, when in (
+            ("created", item.created_at),
+            ("updated", item.updated_at),
+            ("status changed", getattr(item, "status_changed_at", None)),
+        ):
+            if when is not None:
+                parts.append(f"{label} {_when(when)}")
+        return " · ".join(parts)
+
+    def _save_from_editor(
+        self, form: Form, item_id: str | None, base: Values | None, result: EditorResult
+    ) -> None:
+        assert self.edits is not None
+        edits, values = self.edits, result.values
+        key = Draft(form.pane, item_id, {}, None).key
+        session_id = self.live.model.session_id if self.live else None
+
+        def failed(message: str) -> None:
+            if self.live is None or self.live.model.session_id != session_id:
+                self.notify(message, title="Not saved (kept as a draft)", severity="error", markup=False)
+                return
+            self._show_pane(form.pane)  # the row as the server has it, before the editor covers it
+            self.open_editor(form.pane, item_id, values=values, base=base, error=message)
+
+        def done() -> None:
+            if self.drafts is not None and self.live is not None and self.live.model.session_id == session_id:
+                self.drafts.drop(key)
+
+        reason = self._refusal("edit", form.pane)
+        if reason:
+            failed(reason)
+            return
+        if item_id is None or result.as_new or base is None:
+            run: Callable[[], Awaitable[Any]] = lambda: edits.create(form, values)  # noqa: E731
+        else:
+            run = lambda: edits.update(form, item_id, base, values, overwrite=result.overwrite)  # noqa: E731
+        self.save(SaveJob(run, failed, done))
+
+    @work(group=EDITS_GROUP, exit_on_error=False)
+    async def save(self, job: SaveJob) -> None:
+        try:
+            await job.run()
+        except ChangedElsewhere as elsewhere:
+            job.failed(
+                "Not saved: it was deleted elsewhere meanwhile."
+                if elsewhere.deleted
+                else "Not saved: someone changed it meanwhile (see above); ctrl+s asks before overwriting."
+            )
+        except EditRefused as refused:
+            job.failed(str(refused))
+        except EditFailed as failed:
+            if self._goal_cap(failed):
+                assert isinstance(failed.error, Conflict)
+                self._offer_room(failed.error, job)
+            else:
+                job.failed(failed.message)
+        else:
+            job.done()
+
+    # -- the goal cap: make room, then try again ---------------------------------------------------
+
+    @staticmethod
+    def _goal_cap(failed: EditFailed) -> bool:
+        error = failed.error
+        return isinstance(error, Conflict) and error.code == "conflict" and bool(error.in_progress_goals)
+
+    def _offer_room(self, error: Conflict, job: SaveJob) -> None:
+        cap = error.max_in_progress or len(error.in_progress_goals)
+        options = [
+            (gid, inert(title, limit=60) or "(untitled goal)") for gid, title in error.in_progress_goals
+        ]
+        chooser = Chooser(
+            "Too many goals in progress",
+            f"This coaching relationship can have at most {cap} goals in progress. Put one of them "
+            "on hold (it also leaves this session) to make room, and yours is saved right after:",
+            options,
+            empty="",
+            verb="Put on hold",
+        )
+        titles = dict(options)
+
+        def chosen(goal_id: str | None) -> None:
+            if goal_id is None:
+                job.failed(f"Not {job.what}: the relationship already has the most goals in progress.")
+            else:
+                self.make_room(goal_id, titles.get(goal_id, ""), job)
+
+        self.push_screen(chooser, chosen)
+
+    @work(group=EDITS_GROUP, exit_on_error=False)
+    async def make_room(self, goal_id: str, title: str, job: SaveJob) -> None:
+        assert self.edits is not None
+        try:
+            said = await self.edits.make_room(goal_id, title)
+        except EditFailed as failed:
+            job.failed(failed.message)
+            return
+        self.notify(said, timeout=3, markup=False)
+        self.save(job)
+
+    # -- l: link a goal ---------------------------------------------------------------------------
+
+    @on(LinkRequested)
+    def link_requested(self, message: LinkRequested) -> None:
+        if self.edits is not None and self._allowed("link", Pane.GOALS):
+            self.choose_goal_to_link()
+
+    @work(group=EDITS_GROUP, exit_on_error=False, exclusive=True)
+    async def choose_goal_to_link(self) -> None:
+        assert self.edits is not None
+        edits = self.edits
+        try:
+            goals = await edits.linkable()
+        except (EditRefused, EditFailed) as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        by_id = {g.id: g for g in goals}
+        chooser = Chooser(
+            "Link a goal to this session",
+            "Goals of this coaching relationship not in this session (newest first):",
+            [(g.id, inert(g.title, limit=60) or "(untitled goal)") for g in goals],
+            empty="Every open goal of this coaching relationship is in this session already. "
+            "n in Goals creates a new one.",
+            verb="Link",
+        )
+
+        def chosen(goal_id: str | None) -> None:
+            goal = by_id.get(goal_id or "")
+            if goal is not None:
+                self.save(SaveJob(lambda: edits.link(goal), self._say_failed, what="linked"))
+
+        self.push_screen(chooser, chosen)
+
+    def _say_failed(self, message: str) -> None:
+        self.notify(message, title="Not done", severity="error", markup=False)
+
+    # -- drafts: kept until saved, offered back --------------------------------------------------
+
+    def open_drafts(self, session_id: str) -> None:
+        if self.drafts is not None:
+            self.drafts.flush()
+        self.drafts = Drafts(self.drafts_dir, self.api.host, session_id) if self.drafts_dir else None
+
+    def offer_drafts(self) -> None:
+        """Once the session's panes are loaded: offer back what a crash or a quit left unsaved."""
+        if self.live is None or self.drafts is None:
+            return
+        model = self.live.model
+        if self._drafts_offered == model.session_id:
+            return
+        if model.header is None or not all(model.states[p].loaded_once for p in LIST_PANES):
+            return
+        self._drafts_offered = model.session_id
+        waiting = self.drafts.all()
+        if waiting:
+            self._offer_draft(waiting[0])
+
+    def _offer_draft(self, draft: Draft) -> None:
+        drafts = self.drafts
+        text = next((str(v) for v in draft.values.values() if isinstance(v, str) and v.strip()), "")
+        kind = "session title" if draft.pane is Pane.HEADER else draft.pane.value.rstrip("s")
+        what = f"a new {kind}" if draft.item_id is None else f"the {kind}"
+        question = Notice(
+            "Restore your unsaved draft?",
+            f"You were writing {what} and it was not saved:\n\n{inert(text, limit=160) or '(empty)'}",
+            [("restore", "Restore"), ("discard", "Discard")],
+            escape="later",
+            escape_shown=False,
+            keys=[
+                Binding("y", "screen.choose('restore')", "Restore"),
+                Binding("n", "screen.choose('discard')", "Discard"),
+            ],
+        )
+
+        def answered(choice: str | None) -> None:
+            if drafts is None:
+                return
+            if choice == "discard":
+                drafts.drop(draft.key)
+            elif choice == "restore":
+                self.open_editor(draft.pane, draft.item_id, values=draft.values, base=draft.base)
+            rest = [d for d in drafts.all() if d.key != draft.key]
+            if choice != "restore" and rest:
+                self._offer_draft(rest[0])
+
+        self.push_screen(question, answered)
+
+    def show_to_editor(self, pane: Pane) -> None:
+        """An editor open on an item of `pane` learns the item's latest server copy."""
+        for screen in self.screen_stack:
+            if isinstance(screen, EditorScreen) and screen.form.pane is pane and screen.item_id:
+                if self.live is None or screen.item_id in self.live.model.states[pane].saving:
+                    continue  # our own change on its way: not someone else's
+                item = self._item(pane, screen.item_id)
+                screen.show_latest(values_of(screen.form, item) if item is not None else None)
+
+
+def _when(moment: dt.datetime) -> str:
+    local = moment.astimezone()
+    same_year = local.year == dt.datetime.now().astimezone().year
+    return local.strftime("%d %b %H:%M" if same_year else "%d %b %Y %H:%M")

@@ -1,0 +1,56 @@
+"""Pick one of a list (a goal to link, a goal to put on hold): enter chooses, escape cancels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from coachtui.tui.widgets.key_bar import KeyBar
+
+
+class Chooser(ModalScreen[str | None]):
+    """Dismisses with the id of the option chosen, or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self, title: str, body: str, options: Sequence[tuple[str, str]], *, empty: str, verb: str
+    ) -> None:
+        super().__init__()
+        self.title_text, self.body_text = title, body
+        self.options = list(options)
+        self.empty, self.verb = empty, verb
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="chooser"):
+            yield Static(self.title_text, id="chooser-title", markup=False)
+            yield Static(self.body_text if self.options else self.empty, id="chooser-body", markup=False)
+            # Text(), not str: titles from the server are shown literally, never as markup.
+            yield OptionList(*(Option(Text(label), id=key) for key, label in self.options), id="chooser-list")
+        keys = [Binding("escape", "screen.cancel", "Cancel")]
+        if self.options:
+            keys.insert(0, Binding("enter", "screen.noop", self.verb))
+        yield KeyBar(keys)
+
+    def on_mount(self) -> None:
+        listing = self.query_one(OptionList)
+        listing.display = bool(self.options)
+        if self.options:
+            listing.highlighted = 0
+            listing.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_noop(self) -> None:
+        """(Enter is the list's own key; the binding is only there to be shown.)"""

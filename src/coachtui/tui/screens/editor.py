@@ -1,0 +1,240 @@
+"""The editor: one dialog for every kind, built from the kind's field description (live/forms.py).
+
+It never calls the network: ctrl+s dismisses with the values (after checking them, and after
+asking when someone else changed the item meanwhile); the app saves them. While open it is told
+of the item's latest server copy, and says what changed elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Select, Static, TextArea
+
+from coachtui.live.forms import DATE_HINT, Form, FormField, Kind, Values, check, differing, shown
+from coachtui.text import inert
+from coachtui.tui.screens.modals import Notice, confirm
+from coachtui.tui.widgets.key_bar import KeyBar
+
+
+@dataclass(frozen=True)
+class EditorResult:
+    values: Values
+    overwrite: bool = False  # the user agreed to replace someone else's change
+    as_new: bool = False  # the item was deleted elsewhere: save it as a new one
+
+
+class EditorScreen(ModalScreen[EditorResult | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "close", "Close"),
+    ]
+
+    def __init__(
+        self,
+        form: Form,
+        values: Values,
+        *,
+        item_id: str | None,
+        base: Values | None,
+        title: str,
+        facts: str = "",
+        error: str = "",
+        on_change: Callable[[Values], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.form = form
+        self.item_id = item_id
+        self.base = base  # what the server had when the editing began (None: new)
+        self.initial = dict(values)  # escape asks first once anything differs from this
+        self.start_values = values
+        self.title_text = title
+        self.facts = facts
+        self.error = error
+        self.on_change = on_change
+        self.latest: Values | None = base  # the server's copy now
+        self.deleted = False
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="editor"):
+            yield Static(self.title_text, id="editor-title", markup=False)
+            yield Static("", id="editor-elsewhere", markup=False)
+            yield Static(self.error, id="editor-error", markup=False)
+            with Vertical(id="editor-fields"):
+                for f in self.form.fields:
+                    with Horizontal(classes="editor-row"):
+                        yield Static(f.label, classes="editor-label", markup=False)
+                        with Vertical(classes="editor-input"):
+                            yield self._input(f, self.start_values.get(f.name))
+                            yield Static("", id=f"error-{f.name}", classes="field-error", markup=False)
+            if self.facts:
+                yield Static(self.facts, id="editor-facts", markup=False)
+        yield KeyBar(
+            [
+                Binding("ctrl+s", "screen.save", "Save"),
+                Binding("escape", "screen.close", "Close"),
+                Binding("tab", "app.focus_next", "Next field"),
+            ]
+        )
+
+    def _input(self, f: FormField, value: Any) -> Widget:
+        fid = f"field-{f.name}"
+        if f.kind is Kind.TEXT:
+            area = TextArea(str(value or ""), id=fid, soft_wrap=True, compact=True, tab_behavior="focus")
+            area.show_line_numbers = False
+            return area
+        if f.kind in (Kind.LINE, Kind.DATE):
+            hint = DATE_HINT if f.kind is Kind.DATE else ""
+            return Input(str(value or ""), id=fid, placeholder=hint, compact=True, select_on_focus=False)
+        if f.kind is Kind.CHOICE:
+            options = [(label, v) for v, label in f.choices]
+            return Select(options, value=value, id=fid, allow_blank=False, compact=True)
+        chosen = set(value or ())
+        boxes: list[Widget] = [Checkbox(label, v in chosen, compact=True, name=v) for v, label in f.choices]
+        if not boxes:
+            boxes = [Static("(the session's people are not known yet)", classes="field-hint")]
+        return Horizontal(*boxes, id=fid, classes="editor-people")
+
+    def on_mount(self) -> None:
+        self.query_one("#editor-error").display = bool(self.error)
+        self.query_one("#editor-elsewhere").display = False
+        first = self.query_one(f"#field-{self.form.fields[0].name}")
+        first.focus()
+        if isinstance(first, TextArea):
+            first.move_cursor(first.document.end)
+        elif isinstance(first, Input):
+            first.cursor_position = len(first.value)
+
+    # -- values -------------------------------------------------------------------------------
+
+    def values(self) -> Values:
+        values: Values = {}
+        for f in self.form.fields:
+            widget = self.query_one(f"#field-{f.name}")
+            if isinstance(widget, TextArea):
+                values[f.name] = widget.text
+            elif isinstance(widget, Input):
+                values[f.name] = widget.value
+            elif isinstance(widget, Select):
+                values[f.name] = widget.value
+            else:
+                values[f.name] = [c.name for c in widget.query(Checkbox) if c.value]
+        return values
+
+    @property
+    def typed(self) -> bool:
+        return bool(differing(self.form, self.initial, self.values()))
+
+    @on(TextArea.Changed)
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self, event: Any) -> None:
+        event.stop()
+        name = (event.control.id or "").removeprefix("field-")
+        if isinstance(event, Checkbox.Changed):
+            name = next((f.name for f in self.form.fields if f.kind is Kind.PEOPLE), "")
+        self._show_field_error(name, "")
+        if self.on_change is not None and self.is_mounted:
+            self.on_change(self.values())
+
+    def _show_field_error(self, name: str, message: str) -> None:
+        for label in self.query(f"#error-{name}").results(Static):
+            label.update(message)
+            label.display = bool(message)
+
+    # -- what the server has now -----------------------------------------------------------------
+
+    def show_latest(self, latest: Values | None) -> None:
+        """The item's latest server copy (None: deleted elsewhere)."""
+        if self.base is None:
+            return
+        note = self.query_one("#editor-elsewhere", Static)
+        if latest is None:
+            self.deleted = True
+            note.update("Deleted elsewhere. ctrl+s saves what is here as a new item.")
+            note.display = True
+            return
+        self.latest = latest
+        changed = differing(self.form, self.base, latest)
+        if not changed:
+            note.display = False
+            return
+        parts = [
+            f"{self.form.field(n).label}: {inert(shown(self.form, n, self.base[n]), limit=40)} → "
+            f"{inert(shown(self.form, n, latest[n]), limit=40)}"
+            for n in changed
+        ]
+        note.update("Changed elsewhere · " + " · ".join(parts))
+        note.display = True
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        values = self.values()
+        errors = check(self.form, values)
+        for f in self.form.fields:
+            self._show_field_error(f.name, errors.get(f.name, ""))
+        if errors:
+            self.query_one(f"#field-{next(iter(errors))}").focus()
+            return
+        if self.deleted:
+            question = confirm(
+                f"This {self.form.noun} was deleted elsewhere",
+                "Save what you wrote as a new one?",
+                "Save as new",
+            )
+            self.app.push_screen(question, self._then(EditorResult(values, as_new=True)))
+            return
+        if self.base is not None and self.latest is not None and differing(self.form, self.base, self.latest):
+            changed = differing(self.form, self.base, self.latest)
+            theirs = ", ".join(self.form.field(n).label.lower() for n in changed)
+            question = confirm(
+                "Overwrite their change?",
+                f"Someone else changed the {theirs} while you were editing (shown at the top). "
+                "Saving puts your version of the fields you changed over theirs; fields you did "
+                "not touch keep their change.",
+                "Overwrite",
+            )
+            self.app.push_screen(question, self._then(EditorResult(values, overwrite=True)))
+            return
+        self.dismiss(EditorResult(values))
+
+    def _then(self, result: EditorResult) -> Callable[[str | None], None]:
+        def answered(choice: str | None) -> None:
+            if choice == "yes":
+                self.dismiss(result)
+
+        return answered
+
+    def action_close(self) -> None:
+        if not self.typed:
+            self.dismiss(None)
+            return
+        question = Notice(
+            "Discard what you typed?",
+            f"Your changes to this {self.form.noun} are not saved.",
+            [("keep", "Keep editing"), ("discard", "Discard")],
+            escape="keep",
+            escape_shown=False,
+            keys=[
+                Binding("y", "screen.choose('discard')", "Discard"),
+                Binding("n", "screen.choose('keep')", "Keep editing", key_display="n/esc"),
+            ],
+        )
+
+        def answered(choice: str | None) -> None:
+            if choice == "discard":
+                self.dismiss(None)
+
+        self.app.push_screen(question, answered)
