@@ -162,6 +162,7 @@ class PtyApp:
         env = {
             **os.environ,
             "COACHTUI_CONFIG_DIR": self.home,
+            "COACHTUI_STATE_DIR": self.home,
             "TERM": "xterm-256color",
             "COLUMNS": str(self.size[0]),
             "LINES": str(self.size[1]),

@@ -22,6 +22,7 @@ EXPECTED = {
     "start-up": "--help",
     "memory": "RSS",
     "reconnect": "server restart",
+    "editing": "REST requests per local edit",
 }
 
 
@@ -42,3 +43,6 @@ def test_benchmark_runs_once(part: str) -> None:
         exact = {r.metric: r.coachtui for r in rows}
         assert exact["requests per event: entity (action_updated)"] == 0
         assert exact["requests per event: other session (action_created)"] == 0
+    if part == "editing":
+        met = {r.metric.split(" (")[0]: r.met for r in rows}
+        assert met["REST requests per local edit"] and met["repaints caused by the edit's own echo"]

@@ -67,6 +67,10 @@ async def _one_change(api: ApiClient, session: CoachingSession, rng: random.Rand
         mine.append(created.id)
     elif roll < 0.6:
         action = rng.choice(actions)
+        if rng.random() < 0.3 and not (action.body or "").endswith("(Jordan)"):
+            # A change of text too, so a coach editing the same action meets "Changed elsewhere".
+            await api.update_action(action.model_copy(update={"body": f"{action.body} (Jordan)"}))
+            return
         statuses = [
             s for s in Status if s is not action.status and (api.era is Era.HEAD or s is not Status.ON_HOLD)
         ]

@@ -1,0 +1,159 @@
+"""Benchmarks of changes made here: `x` → row repainted under a live stream, REST requests per
+local edit, and repaints caused by the edit's own echo."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from benchmarks.common import SYNC_END, DevServerProcess, PtyApp, login, session_actions, today_session
+from benchmarks.headless import _Engine, _on_devserver, _rest, _wait
+from benchmarks.screen import _open
+
+
+@dataclass
+class KeyToRow:
+    samples_ms: list[float]
+    rate: float
+
+
+def x_under_load(presses: int, rate: float = 20.0) -> KeyToRow:
+    """`x` on an action → the frame that shows it changed (marked saving), while another action
+    of the session changes `rate` times a second over SSE."""
+    server = DevServerProcess().start()
+    try:
+        app, sid, target = _open(server)
+        others = [a for a in session_actions(server.url, _coach(server), sid) if a["id"] != target]
+        seconds = presses * 0.4 + 2
+        server.dev("sse/flood", action_id=others[0]["id"], count=int(seconds * rate), seconds=seconds)
+        samples: list[float] = []
+        time.sleep(0.3)  # the stream is running
+        status = "Completed"  # the target starts In Progress; each press toggles it
+        for _ in range(presses):
+            start_at = app.offset()
+            sent = app.press(b"x")
+            # The row with its new status: the optimistic frame, or (when the answer came within
+            # the same frame, as over loopback) the confirmed one. Either is what the user sees.
+            shown = _row_drawn(app, status, start_at)
+            samples.append((shown - sent) * 1000)
+            status = "In Progress" if status == "Completed" else "Completed"
+            time.sleep(0.3)  # confirmed before the next press
+        app.stop()
+        return KeyToRow(samples, rate)
+    finally:
+        server.stop()
+
+
+_ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[a-zA-Z]")
+
+
+def _row_drawn(app: PtyApp, status: str, start: int, timeout: float = 10) -> float:
+    """When the frame drawing the target row (the demo's "Draft the delegation plan…") with
+    `status` had fully arrived."""
+    wanted = re.compile(status.encode() + rb" +(saving\xe2\x80\xa6 )?Draft the")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app._lock:
+            chunks = list(app.chunks)
+            raw = bytes(app.buffer)
+        for _, end in chunks:
+            if end > start and wanted.search(_ESCAPES.sub(b"", raw[start:end])):
+                at, _ = app.wait_for(SYNC_END, timeout, end)
+                return at
+        time.sleep(0.001)
+    raise TimeoutError("the row was never drawn")
+
+
+def _coach(server: DevServerProcess) -> Any:
+    return login(server.url, "coach@example.com", "coach-demo-pass")
+
+
+def _sid(server: DevServerProcess) -> str:
+    return today_session(server.url, _coach(server))
+
+
+@dataclass
+class RequestsPerEdit:
+    by_edit: dict[str, int]  # REST requests (reads and writes) each local edit cost
+
+
+def requests_per_edit() -> RequestsPerEdit:
+    return _on_devserver(DevServerProcess(), _requests_per_edit)
+
+
+async def _requests_per_edit(server: DevServerProcess) -> RequestsPerEdit:
+    from coachtui.api.models import Status
+    from coachtui.live.edits import LocalEdits
+    from coachtui.live.events import Pane
+    from coachtui.live.forms import form_for, values_of
+
+    sid = _sid(server)
+    counts: dict[str, int] = {}
+    async with _Engine(server.url, sid) as live:
+        model = live.model
+        edits = LocalEdits(model, live.api)
+
+        async def cost(name: str, change: Any) -> None:
+            before = _rest(server)
+            await change
+            await asyncio.sleep(0.3)  # the change's own event has come back (and caused nothing)
+            await _wait(lambda: not model.busy)
+            counts[name] = _rest(server) - before
+
+        action = next(a for a in model.items(Pane.ACTIONS) if a.status is Status.NOT_STARTED)
+        await cost("x on an action", edits.toggle_completed(Pane.ACTIONS, action.id))
+        form = form_for(Pane.ACTIONS, live.api.era, model.header, model.items(Pane.GOALS), action)
+        base = values_of(form, model.states[Pane.ACTIONS].items[action.id])
+        await cost("editor: action text", edits.update(form, action.id, base, {**base, "body": "Edited"}))
+        new = values_of(form, None, today=dt.date.today())
+        await cost("editor: new action", edits.create(form, {**new, "body": "Created here"}))
+        agreements = form_for(Pane.AGREEMENTS, live.api.era, model.header, [])
+        await cost("editor: new agreement", edits.create(agreements, {"body": "Agreed here"}))
+        await cost("d on an agreement", edits.delete(Pane.AGREEMENTS, model.items(Pane.AGREEMENTS)[0].id))
+        goals = form_for(Pane.GOALS, live.api.era, model.header, [])
+        await cost(
+            "editor: new goal in the session",
+            edits.create(goals, {"title": "Created here", "status": "OnHold", "target": ""}),
+        )
+    return RequestsPerEdit(counts)
+
+
+@dataclass
+class EchoRepaints:
+    edits: int
+    row_updates: int  # rows the Actions pane redrew
+    expected: int  # two per edit: the change shown (marked saving), then confirmed
+
+
+def echo_repaints(edits: int) -> EchoRepaints:
+    return _on_devserver(DevServerProcess(), lambda server: _echo_repaints(server, edits))
+
+
+async def _echo_repaints(server: DevServerProcess, count: int) -> EchoRepaints:
+    from coachtui.api.client import ApiClient
+    from coachtui.live.events import Pane
+    from coachtui.tui.app import CoachApp
+
+    api = ApiClient(server.url)
+    await api.login("coach@example.com", "coach-demo-pass")
+    app = CoachApp(api, _sid(server), user_name="Bench Coach")
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.live is not None
+        model = app.live.model
+        await _wait(lambda: all(s.loaded_once for s in model.states.values()) and not model.busy)
+        await pilot.pause()
+        table = app.session_screen.pane_widget(Pane.ACTIONS)
+        table.focus()
+        await pilot.pause()
+        before = table.fast_row_updates + table.fallback_row_updates
+        for _ in range(count):
+            await pilot.press("x")
+            await _wait(lambda: not model.states[Pane.ACTIONS].saving)
+            await asyncio.sleep(0.2)  # the echo has come and gone
+            await pilot.pause()
+        updates = table.fast_row_updates + table.fallback_row_updates - before
+    return EchoRepaints(count, updates, 2 * count)
