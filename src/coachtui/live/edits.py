@@ -18,7 +18,7 @@ from typing import Any
 
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError, Conflict, Forbidden, NetworkError, NotFound, ServerError
-from coachtui.api.models import Action, Agreement, EnrichedSession, Era, Goal, Status
+from coachtui.api.models import Action, Agreement, CoachingSession, EnrichedSession, Era, Goal, Status
 from coachtui.live.events import Pane
 from coachtui.live.forms import Form, Values, build, differing, values_of
 from coachtui.live.model import KEEP, SessionModel, same_item
@@ -208,7 +208,7 @@ class LocalEdits:
         self.model.show_created(pane, temp, local)
         self.requests += 1
         try:
-            saved = await self._send_create(local)
+            saved = await self._send_create(local, session_id)
         except ApiError as exc:
             saved = None
             if (isinstance(exc, NetworkError) and exc.request_sent) or isinstance(exc, ServerError):
@@ -226,8 +226,7 @@ class LocalEdits:
                 self.model.reload(pane)
         return saved
 
-    async def _send_create(self, item: Any) -> Any:
-        session_id = self.model.session_id
+    async def _send_create(self, item: Any, session_id: str) -> Any:
         if isinstance(item, Action):
             return await self.api.create_action(
                 session_id,
@@ -239,7 +238,12 @@ class LocalEdits:
             )
         if isinstance(item, Agreement):
             return await self.api.create_agreement(session_id, item.body or "")
-        session = self.model.header or await self.api.get_session(session_id)
+        header = self.model.header
+        session: CoachingSession = (
+            header
+            if header is not None and header.id == session_id
+            else await self.api.get_session(session_id)
+        )
         return await self.api.create_goal(
             session, item.title or "", body=item.body, status=item.status, target_date=item.target_date
         )
@@ -385,29 +389,11 @@ class LocalEdits:
         self._last_removed = None
         self.requests += 1
         try:
-            if isinstance(entity, Action):
-                restored: Any = await self.api.create_action(
-                    session_id,
-                    entity.body or "",
-                    status=entity.status,
-                    due_by=entity.due_by,
-                    assignee_ids=entity.assignee_ids,
-                    goal_id=entity.goal_id,
-                )
-            elif isinstance(entity, Agreement):
-                restored = await self.api.create_agreement(session_id, entity.body or "")
-            elif everywhere:
-                session = await self.api.get_session(session_id)
-                restored = await self.api.create_goal(
-                    session,
-                    entity.title or "",
-                    body=entity.body,
-                    status=entity.status,
-                    target_date=entity.target_date,
-                )
-            else:
+            if pane is Pane.GOALS and not everywhere:
                 await self.api.link_goal(session_id, entity.id)
-                restored = entity
+                restored: Any = entity
+            else:
+                restored = await self._send_create(entity, session_id)
         except ApiError as exc:
             self._last_removed = (session_id, pane, entity, everywhere)  # still there to try again
             raise EditFailed(_reason(exc, "restored"), error=exc) from None
