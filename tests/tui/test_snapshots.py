@@ -140,9 +140,8 @@ def test_connected_narrow(pinned_server: DevServer, snap_compare: Any) -> None:
 
 
 async def still(pilot: Any, app: CoachApp) -> None:
-    """A blinking cursor would make the picture depend on the instant it is taken."""
-    for widget in app.screen.query("TextArea, Input"):
-        widget.cursor_blink = False  # type: ignore[attr-defined]
+    """No cursor in the picture: its blink phase would make it depend on the instant it is taken."""
+    app.screen.set_focus(None)
     await pilot.pause(0.2)
 
 
