@@ -16,11 +16,9 @@ import pytest
 from textual.widgets import DataTable
 
 from coachtui.api.client import ApiClient
-from coachtui.api.models import Status
 from coachtui.devserver.server import DevServer, ServerOptions
 from coachtui.live.backoff import Backoff
 from coachtui.live.clock import Clock
-from coachtui.live.events import Pane
 from coachtui.live.status import ConnState
 from coachtui.tui.app import CoachApp
 from coachtui.tui.screens.editor import EditorScreen
@@ -154,32 +152,6 @@ def test_editor_new_action(pinned_server: DevServer, snap_compare: Any) -> None:
         await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
         await pilot.press(*"Send the agenda before Tuesday")
         await still(pilot, app)
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
-
-
-def test_editor_changed_elsewhere(pinned_server: DevServer, snap_compare: Any) -> None:
-    app = pinned_app(pinned_server)
-
-    async def run_before(pilot: Any) -> None:
-        await settle(pilot, app)
-        assert app.live is not None and pinned_server.demo is not None
-        model = app.live.model
-        target = next(a for a in model.items(Pane.ACTIONS) if a.status is Status.NOT_STARTED)
-        table = app.session_screen.pane_widget(Pane.ACTIONS)
-        table.focus()
-        table.move_cursor(row=table.get_row_index(target.id), animate=False)
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
-        await pilot.press(*" first")
-        other = ApiClient(pinned_server.url)
-        await other.login(pinned_server.demo.coachee.email, pinned_server.demo.coachee.password)
-        await other.update_action(target.model_copy(update={"status": Status.IN_PROGRESS}))
-        await other.aclose()
-        await until(
-            pilot, lambda: "Changed elsewhere" in str(app.screen.query_one("#editor-elsewhere").render())
-        )
-        await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
