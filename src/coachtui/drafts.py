@@ -36,7 +36,12 @@ class Draft:
 
     @property
     def key(self) -> str:
-        return f"{self.pane.value}:{self.item_id or 'new'}"
+        return draft_key(self.pane, self.item_id)
+
+
+def draft_key(pane: Pane, item_id: str | None) -> str:
+    """One draft per item (and one for a new item) of each pane."""
+    return f"{pane.value}:{item_id or 'new'}"
 
 
 class Drafts:

@@ -98,3 +98,12 @@ class Live:
     async def ready(self) -> None:
         await wait_for(lambda: self.state is ConnState.CONNECTED and self.fresh())
         await asyncio.sleep(0.1)  # let the start-up reload's coalesced trigger settle
+
+
+async def coachee_api(server: DevServer) -> ApiClient:
+    """The demo coachee, logged in on `server` (the other participant of today's session)."""
+    assert server.demo is not None
+    api = ApiClient(server.url)
+    await api.login(server.demo.coachee.email, server.demo.coachee.password)
+    await api.session_goals(server.demo.today_session_id)  # learns the era
+    return api

@@ -11,30 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from coachtui.api.client import ApiClient
 from coachtui.api.errors import Conflict
 from coachtui.api.models import Action, Era, Goal, Status
 from coachtui.devserver.server import DevServer
 from coachtui.drafts import Draft, Drafts
 from coachtui.live.edits import ChangedElsewhere, EditFailed, LocalEdits
 from coachtui.live.events import Pane
-from coachtui.live.forms import Invalid, build, form_for, statuses, values_of
+from coachtui.live.forms import Form, Invalid, build, form_for, statuses, values_of
 from tests.conftest import ServerFactory, dev
-from tests.live.helpers import Live
+from tests.live.helpers import Live, coachee_api
 from tests.live.test_edits import rest_writes
 from tests.waiting import wait_for
 
 
-def action_form(live: Live, item: object = None) -> object:
+def action_form(live: Live, item: object = None) -> Form:
     return form_for(Pane.ACTIONS, live.api.era, live.model.header, live.model.items(Pane.GOALS), item)
-
-
-async def coachee_api(server: DevServer) -> ApiClient:
-    assert server.demo is not None
-    api = ApiClient(server.url)
-    await api.login(server.demo.coachee.email, server.demo.coachee.password)
-    await api.session_goals(server.demo.today_session_id)  # learns the era
-    return api
 
 
 # -- forms ------------------------------------------------------------------------------------
@@ -96,16 +87,16 @@ async def test_an_edit_keeps_a_change_made_elsewhere_meanwhile(head_server: DevS
         edits = LocalEdits(live.model, live.api)
         action: Action = next(a for a in live.model.items(Pane.ACTIONS) if a.status is Status.NOT_STARTED)
         form = action_form(live, action)
-        base = values_of(form, action)  # type: ignore[arg-type]
+        base = values_of(form, action)
         mine = {**base, "body": "Mine: call the vendor"}
         other = await coachee_api(head_server)
         await other.update_action(action.model_copy(update={"status": Status.IN_PROGRESS}))
         await wait_for(lambda: live.model.states[Pane.ACTIONS].items[action.id].status is Status.IN_PROGRESS)
         with pytest.raises(ChangedElsewhere) as elsewhere:
-            await edits.update(form, action.id, base, mine)  # type: ignore[arg-type]
+            await edits.update(form, action.id, base, mine)
         assert elsewhere.value.fields == ["status"]
         writes = rest_writes(head_server)
-        saved = await edits.update(form, action.id, base, mine, overwrite=True)  # type: ignore[arg-type]
+        saved = await edits.update(form, action.id, base, mine, overwrite=True)
         # Their status stays (the user did not touch it), the text is the user's: one PUT.
         assert saved.body == "Mine: call the vendor" and saved.status is Status.IN_PROGRESS
         assert saved.due_by == action.due_by and saved.goal_id == action.goal_id
@@ -118,9 +109,9 @@ async def test_a_save_without_changes_sends_nothing(head_server: DevServer) -> N
         await live.ready()
         action: Action = live.model.items(Pane.ACTIONS)[0]
         form = action_form(live, action)
-        base = values_of(form, action)  # type: ignore[arg-type]
+        base = values_of(form, action)
         writes = rest_writes(head_server)
-        await LocalEdits(live.model, live.api).update(form, action.id, base, dict(base))  # type: ignore[arg-type]
+        await LocalEdits(live.model, live.api).update(form, action.id, base, dict(base))
         assert rest_writes(head_server) == writes
 
 
@@ -129,12 +120,12 @@ async def test_an_item_deleted_elsewhere_is_said_before_anything_is_sent(head_se
         await live.ready()
         action: Action = live.model.items(Pane.ACTIONS)[0]
         form = action_form(live, action)
-        base = values_of(form, action)  # type: ignore[arg-type]
+        base = values_of(form, action)
         other = await coachee_api(head_server)
         await other.delete_action(action.id)
         await wait_for(lambda: action.id not in live.model.states[Pane.ACTIONS].items)
         with pytest.raises(ChangedElsewhere) as gone:
-            await LocalEdits(live.model, live.api).update(form, action.id, base, {**base, "body": "x"})  # type: ignore[arg-type]
+            await LocalEdits(live.model, live.api).update(form, action.id, base, {**base, "body": "x"})
         assert gone.value.deleted
         await other.aclose()
 
@@ -166,10 +157,10 @@ async def test_a_create_whose_answer_is_lost_is_found_not_repeated(head_server: 
         await live.ready()
         edits = LocalEdits(live.model, live.api)
         form = action_form(live)
-        values = values_of(form, None, today=dt.date.today())  # type: ignore[arg-type]
+        values = values_of(form, None, today=dt.date.today())
         values["body"] = "Saved, answer lost"
         dev(head_server, "rest/drop_after_commit")
-        saved = await edits.create(form, values)  # type: ignore[arg-type]
+        saved = await edits.create(form, values)
         assert saved.body == "Saved, answer lost"
         on_server = await live.api.session_actions(live.session_id)
         assert [a.body for a in on_server].count("Saved, answer lost") == 1

@@ -18,6 +18,7 @@ from coachtui.tui.screens.chooser import Chooser
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.modals import Notice
 from tests.conftest import ServerFactory, dev
+from tests.live.helpers import coachee_api
 from tests.tui.factory import FAST, engine, make_app
 from tests.tui.test_editing import notices, pane, put_cursor_on, reads
 from tests.waiting import settled, until
@@ -39,14 +40,6 @@ async def open_editor(pilot: Any, app: Any, *keys: str) -> EditorScreen:
     await pilot.press(*keys)
     await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
     return editor(app)
-
-
-async def coachee(server: DevServer) -> ApiClient:
-    assert server.demo is not None
-    api = ApiClient(server.url)
-    await api.login(server.demo.coachee.email, server.demo.coachee.password)
-    await api.session_goals(server.demo.today_session_id)
-    return api
 
 
 @pytest.mark.parametrize("profile", ["head", "seed"])
@@ -143,7 +136,7 @@ async def test_a_change_elsewhere_is_shown_and_saving_asks_before_overwriting(he
         await put_cursor_on(pilot, actions, target.id)
         await open_editor(pilot, app, "enter")
         await pilot.press(*" today")
-        other = await coachee(head_server)
+        other = await coachee_api(head_server)
         await other.update_action(
             target.model_copy(update={"body": "Their words", "status": Status.IN_PROGRESS})
         )

@@ -255,12 +255,7 @@ class LocalEdits:
         if real is not None:
             return self.model.states[pane].items.get(real)
         try:
-            if pane is Pane.ACTIONS:
-                rows: list[Any] = await self.api.session_actions(session_id)
-            elif pane is Pane.AGREEMENTS:
-                rows = await self.api.session_agreements(session_id)
-            else:
-                rows = await self.api.session_goals(session_id)
+            rows: list[Any] = await self.model.fetch(pane, session_id)
         except ApiError:
             return None
         return next((r for r in rows if r.id not in known and same_item(local, r)), None)

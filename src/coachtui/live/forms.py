@@ -49,12 +49,17 @@ class Form:
 
     @property
     def noun(self) -> str:
-        return {Pane.ACTIONS: "action", Pane.AGREEMENTS: "agreement", Pane.GOALS: "goal"}.get(
-            self.pane, "session title"
-        )
+        return noun(self.pane)
 
     def field(self, name: str) -> FormField:
         return next(f for f in self.fields if f.name == name)
+
+
+def noun(pane: Pane) -> str:
+    """What one item of `pane` is called (HEADER: the session title)."""
+    return {Pane.ACTIONS: "action", Pane.AGREEMENTS: "agreement", Pane.GOALS: "goal"}.get(
+        pane, "session title"
+    )
 
 
 class Invalid(Exception):

@@ -184,7 +184,7 @@ class SessionModel:
             if pane in self._journal:
                 self._journal[pane] = []
             try:
-                result = await self._fetch(pane, session_id)
+                result = await self.fetch(pane, session_id)
             except ApiError as exc:
                 if generation != self._generation:
                     return
@@ -202,7 +202,8 @@ class SessionModel:
 
         return load
 
-    async def _fetch(self, pane: Pane, session_id: str) -> Any:
+    async def fetch(self, pane: Pane, session_id: str) -> Any:
+        """One pane's data for a session, read as a reload reads it (not installed)."""
         if pane is Pane.HEADER:
             known = self.header
             if known is not None and known.id == session_id:

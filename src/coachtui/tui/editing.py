@@ -22,12 +22,12 @@ from textual.binding import Binding
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import Conflict
 from coachtui.api.models import Era
-from coachtui.drafts import Draft, Drafts
+from coachtui.drafts import Draft, Drafts, draft_key
 from coachtui.live.clock import Clock
 from coachtui.live.edits import ChangedElsewhere, EditFailed, EditRefused, LocalEdits, permissions
 from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
-from coachtui.live.forms import Form, Values, form_for, values_of
+from coachtui.live.forms import Form, Values, form_for, noun, values_of
 from coachtui.live.model import LIST_PANES
 from coachtui.text import inert
 from coachtui.tui.messages import DeleteRequested, EditRequested, LinkRequested, ToggleDone, UndoRequested
@@ -189,7 +189,7 @@ class EditingApp(App[int]):
         if base is None:
             base = current
         start = values if values is not None else current or values_of(form, None, today=today)
-        key = Draft(pane, item_id, {}, None).key
+        key = draft_key(pane, item_id)
         drafts = self.drafts
 
         def keep(typed: Values) -> None:
@@ -248,7 +248,7 @@ class EditingApp(App[int]):
     ) -> None:
         assert self.edits is not None
         edits, values = self.edits, result.values
-        key = Draft(form.pane, item_id, {}, None).key
+        key = draft_key(form.pane, item_id)
         session_id = self.live.model.session_id if self.live else None
 
         def failed(message: str) -> None:
@@ -394,7 +394,7 @@ class EditingApp(App[int]):
     def _offer_draft(self, draft: Draft) -> None:
         drafts = self.drafts
         text = next((str(v) for v in draft.values.values() if isinstance(v, str) and v.strip()), "")
-        kind = "session title" if draft.pane is Pane.HEADER else draft.pane.value.rstrip("s")
+        kind = noun(draft.pane)
         what = f"a new {kind}" if draft.item_id is None else f"the {kind}"
         question = Notice(
             "Restore your unsaved draft?",

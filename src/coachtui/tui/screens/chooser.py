@@ -36,7 +36,7 @@ class Chooser(ModalScreen[str | None]):
             yield OptionList(*(Option(Text(label), id=key) for key, label in self.options), id="chooser-list")
         keys = [Binding("escape", "screen.cancel", "Cancel")]
         if self.options:
-            keys.insert(0, Binding("enter", "screen.noop", self.verb))
+            keys.insert(0, Binding("enter", "screen.choose", self.verb))
         yield KeyBar(keys)
 
     def on_mount(self) -> None:
@@ -52,5 +52,6 @@ class Chooser(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    def action_noop(self) -> None:
-        """(Enter is the list's own key; the binding is only there to be shown.)"""
+    def action_choose(self) -> None:
+        """The key bar's `enter` (clicked): the highlighted option, as Enter in the list."""
+        self.query_one(OptionList).action_select()

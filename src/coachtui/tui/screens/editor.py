@@ -21,7 +21,7 @@ from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from coachtui.live.forms import DATE_HINT, Form, FormField, Kind, Values, check, differing, shown
 from coachtui.text import inert
-from coachtui.tui.screens.modals import Notice, confirm
+from coachtui.tui.screens.modals import confirm
 from coachtui.tui.widgets.key_bar import KeyBar
 
 
@@ -210,7 +210,9 @@ class EditorScreen(ModalScreen[EditorResult | None]):
             return
         self.dismiss(EditorResult(values))
 
-    def _then(self, result: EditorResult) -> Callable[[str | None], None]:
+    def _then(self, result: EditorResult | None) -> Callable[[str | None], None]:
+        """Close with `result` once the question on top is answered yes."""
+
         def answered(choice: str | None) -> None:
             if choice == "yes":
                 self.dismiss(result)
@@ -221,20 +223,10 @@ class EditorScreen(ModalScreen[EditorResult | None]):
         if not self.typed:
             self.dismiss(None)
             return
-        question = Notice(
+        question = confirm(
             "Discard what you typed?",
             f"Your changes to this {self.form.noun} are not saved.",
-            [("keep", "Keep editing"), ("discard", "Discard")],
-            escape="keep",
-            escape_shown=False,
-            keys=[
-                Binding("y", "screen.choose('discard')", "Discard"),
-                Binding("n", "screen.choose('keep')", "Keep editing", key_display="n/esc"),
-            ],
+            "Discard",
+            no="Keep editing",
         )
-
-        def answered(choice: str | None) -> None:
-            if choice == "discard":
-                self.dismiss(None)
-
-        self.app.push_screen(question, answered)
+        self.app.push_screen(question, self._then(None))

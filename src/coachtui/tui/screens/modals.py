@@ -96,17 +96,17 @@ def logged_out(reason: str) -> Notice:
     )
 
 
-def confirm(title: str, body: str, yes: str) -> Notice:
-    """A yes/no question; `y` confirms, `n` and Esc cancel, and Cancel has the focus."""
+def confirm(title: str, body: str, yes: str, *, no: str = "Cancel") -> Notice:
+    """A yes/no question; `y` confirms, `n` and Esc cancel, and the cancelling button has the focus."""
     return Notice(
         title,
         body,
-        [("no", "Cancel"), ("yes", yes)],
+        [("no", no), ("yes", yes)],
         escape="no",
         escape_shown=False,
         keys=[
             Binding("y", "screen.choose('yes')", yes),
-            Binding("n", "screen.choose('no')", "Cancel", key_display="n/esc"),
+            Binding("n", "screen.choose('no')", no, key_display="n/esc"),
         ],
     )
 

@@ -72,9 +72,8 @@ class SessionScreen(Screen[None]):
         self.query_one(f"#{name}", EntityTable).focus()
 
     def _selected(self, panes: tuple[Pane, ...], what: str) -> tuple[Pane, str] | None:
-        focused = self.focused
-        pane = next((p for p in panes if focused is not None and focused.id == p.value), None)
-        if pane is None:
+        pane = self._focused_pane()
+        if pane not in panes:
             names = " or ".join(f"{p.value.title()} ({PANE_KEYS[p]})" for p in panes)
             self.notify(f"{what} works on a row of {names}.", severity="warning")
             return None
