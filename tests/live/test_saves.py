@@ -221,6 +221,20 @@ async def test_unlinking_an_in_progress_goal_puts_it_on_hold(head_server: DevSer
         assert held.status is Status.ON_HOLD and held.title == goal.title
 
 
+async def test_a_failed_on_hold_after_an_unlink_says_so_and_puts_nothing_back(head_server: DevServer) -> None:
+    async with Live(head_server) as live:
+        await live.ready()
+        goal: Goal = next(g for g in live.model.items(Pane.GOALS) if g.status is Status.IN_PROGRESS)
+        dev(head_server, "rest/fail_mutations", status=503, after=1)  # the unlink goes through
+        with pytest.raises(EditFailed, match="Removed from this session, but putting it On Hold failed") as f:
+            await LocalEdits(live.model, live.api).delete(Pane.GOALS, goal.id)
+        assert not f.value.undone
+        await asyncio.sleep(0.3)  # the unlink's event and reload have come
+        assert goal.id not in live.model.states[Pane.GOALS].items  # not put back: it is unlinked
+        assert goal.id not in {g.id for g in await live.api.session_goals(live.session_id)}
+        assert (await live.api.get_goal(goal.id)).status is Status.IN_PROGRESS
+
+
 async def test_the_session_title_shows_at_once_and_is_saved(head_server: DevServer) -> None:
     async with Live(head_server) as live:
         await live.ready()

@@ -31,7 +31,8 @@ class Faults:
     )  # status, retry-after, ctype, body
     stall: int = 0
     hostile: list[tuple[str, str]] = field(default_factory=list)  # (mode, path prefix) for REST answers
-    fail_mutations: list[int] = field(default_factory=list)  # statuses for the next writes, not committed
+    # Statuses for the next writes, not committed (None: that write goes through).
+    fail_mutations: list[int | None] = field(default_factory=list)
     drop_after_commit: int = 0  # the next writes commit (events included), then get no answer
 
 
@@ -44,6 +45,8 @@ def scripted_mutation_failure(backend: Backend) -> Response | None:
     if not backend.faults.fail_mutations:
         return None
     status = backend.faults.fail_mutations.pop(0)
+    if status is None:
+        return None
     return PlainTextResponse(STATUS_TEXT.get(status, f"HTTP {status}"), status)
 
 
@@ -235,8 +238,10 @@ def fault_routes(backend: Backend) -> list[Route]:
         return {"added": count}
 
     def fail_mutations(body: dict[str, Any]) -> Any:
-        """The next `count` writes answer `status` and change nothing."""
-        backend.faults.fail_mutations.extend([int(body.get("status", 503))] * int(body.get("count", 1)))
+        """After `after` writes that go through, the next `count` answer `status` and change nothing."""
+        queue = backend.faults.fail_mutations
+        queue.extend([None] * int(body.get("after", 0)))
+        queue.extend([int(body.get("status", 503))] * int(body.get("count", 1)))
         return {"queued": len(backend.faults.fail_mutations)}
 
     def drop_after_commit(body: dict[str, Any]) -> Any:

@@ -33,10 +33,11 @@ class EditRefused(Exception):
 class EditFailed(Exception):
     """The server refused or failed the change; the screen shows what it has now."""
 
-    def __init__(self, message: str, *, error: ApiError | None = None) -> None:
+    def __init__(self, message: str, *, error: ApiError | None = None, undone: bool = True) -> None:
         super().__init__(message)
         self.message = message
         self.error = error
+        self.undone = undone  # False: part of it was done (the message says which)
 
 
 @dataclass(frozen=True)
@@ -342,6 +343,7 @@ class LocalEdits:
         session_id = self.model.session_id
         self.model.show_local(pane, entity_id, None)
         self.requests += 1
+        unlinked = False
         try:
             if pane is Pane.ACTIONS:
                 await self.api.delete_action(entity_id)
@@ -351,11 +353,7 @@ class LocalEdits:
                 await self.api.delete_goal(entity_id)
             else:
                 await self.api.unlink_goal(self.model.session_id, entity_id)
-                if entity.status is Status.IN_PROGRESS:
-                    # Out of the session it is not being worked on: On Hold, as the web app
-                    # does (and frees a place under the cap). Linking it again promotes it.
-                    self.requests += 1
-                    await self.api.update_goal(entity.model_copy(update={"status": Status.ON_HOLD}))
+                unlinked = True
         except NotFound:
             pass  # gone already (deleted elsewhere): what was asked for is true
         except ApiError as exc:
@@ -367,6 +365,20 @@ class LocalEdits:
         if self.model.session_id == session_id:
             self.model.settle_local(pane, entity_id, None)
             self._last_removed = (session_id, pane, entity, everywhere)
+        if unlinked and entity.status is Status.IN_PROGRESS:
+            # Out of the session it is not being worked on: On Hold, as the web app does (and it
+            # frees a place under the cap); linking it again promotes it. The unlink is done
+            # whatever happens here, so a failure says so and puts nothing back.
+            self.requests += 1
+            try:
+                await self.api.update_goal(entity.model_copy(update={"status": Status.ON_HOLD}))
+            except ApiError as exc:
+                raise EditFailed(
+                    f"Removed from this session, but putting it On Hold failed ({exc.message}): "
+                    "it still counts as in progress.",
+                    error=exc,
+                    undone=False,
+                ) from None
 
     # -- z: undo the last delete or unlink, as the web app's Undo does (a new item, same content) --
 

@@ -140,7 +140,8 @@ class EditingApp(App[int]):
                     "Too many goals in progress: put one on hold first.", severity="error", markup=False
                 )
             else:
-                self.notify(failed.message, title="Change undone", severity="error", markup=False)
+                title = "Change undone" if failed.undone else "Only partly done"
+                self.notify(failed.message, title=title, severity="error", markup=False)
 
     # -- n, enter, t: the editor -------------------------------------------------------------------
 
@@ -240,7 +241,7 @@ class EditingApp(App[int]):
             ("status changed", getattr(item, "status_changed_at", None)),
         ):
             if when is not None:
-                parts.append(f"{label} {_when(when)}")
+                parts.append(f"{label} {_when(when, self.clock.now())}")
         return " · ".join(parts)
 
     def _save_from_editor(
@@ -431,7 +432,8 @@ class EditingApp(App[int]):
                 screen.show_latest(values_of(screen.form, item) if item is not None else None)
 
 
-def _when(moment: dt.datetime) -> str:
+def _when(moment: dt.datetime, now: dt.datetime) -> str:
+    """Local time; the year only when it is not this year (by the app's clock)."""
     local = moment.astimezone()
-    same_year = local.year == dt.datetime.now().astimezone().year
+    same_year = local.year == now.astimezone().year
     return local.strftime("%d %b %H:%M" if same_year else "%d %b %Y %H:%M")
