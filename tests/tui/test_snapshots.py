@@ -13,18 +13,21 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, TextArea
 
 from coachtui.api.client import ApiClient
+from coachtui.api.models import Status
 from coachtui.devserver.server import DevServer, ServerOptions
 from coachtui.live.backoff import Backoff
 from coachtui.live.clock import Clock
+from coachtui.live.events import Pane
 from coachtui.live.status import ConnState
 from coachtui.tui.app import CoachApp
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev, login_cookie
+from tests.live.helpers import coachee_api
 from tests.waiting import settled, until
 
 PINNED = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
@@ -138,9 +141,39 @@ def test_connected_narrow(pinned_server: DevServer, snap_compare: Any) -> None:
 
 
 async def still(pilot: Any, app: CoachApp) -> None:
-    """No cursor in the picture: its blink phase would make it depend on the instant it is taken."""
+    """No cursor in the picture: its blink phase would make it depend on the instant it is taken.
+    TextArea caches its lines under a key that leaves out the focus, so a line drawn focused in the
+    cursor's "off" phase would come back after the blur: the cache is emptied first."""
     app.screen.set_focus(None)
+    await pilot.pause()
+    for area in app.screen.query(TextArea):
+        area.notify_style_update()
+        area.refresh()
     await pilot.pause(0.2)
+
+
+def test_editor_changed_elsewhere(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, app)
+        assert app.live is not None
+        model = app.live.model
+        target = next(a for a in model.items(Pane.ACTIONS) if a.status is Status.NOT_STARTED)
+        table = app.session_screen.pane_widget(Pane.ACTIONS)
+        table.focus()
+        table.move_cursor(row=table.get_row_index(target.id), animate=False)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
+        await pilot.press(*" first")
+        other = await coachee_api(pinned_server)
+        await other.update_action(target.model_copy(update={"status": Status.IN_PROGRESS}))
+        await other.aclose()
+        note = app.screen.query_one("#editor-elsewhere")
+        await until(pilot, lambda: "Changed elsewhere" in str(note.render()))
+        await still(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 def test_editor_new_action(pinned_server: DevServer, snap_compare: Any) -> None:
