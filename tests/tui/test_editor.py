@@ -173,6 +173,10 @@ async def test_a_failed_save_reopens_the_editor_with_the_text_and_the_reason(hea
             lambda: isinstance(app.screen, EditorScreen) and "Not saved" in text_of(app, "#editor-error"),
         )
         assert editor(app).values()["body"] == "Refused text"
+        await pilot.press("escape")  # the text is still not saved: Escape asks first
+        await until(pilot, lambda: isinstance(app.screen, Notice))
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen))
         assert len(engine(app).model.states[Pane.AGREEMENTS].items) == 2  # the optimistic row went away
         assert [d.values["body"] for d in app.drafts.all()] == ["Refused text"]  # type: ignore[union-attr]
 
@@ -184,6 +188,12 @@ async def test_unsaved_text_survives_quitting_and_is_offered_back(head_server: D
         await open_editor(pilot, app, "2", "n")
         await pilot.press(*"Half a thought")
         await pilot.press("ctrl+c")  # quits from inside the dialog
+    later = await make_app(head_server)
+    async with later.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(later.screen, Notice))
+        await pilot.press("escape")  # not now: asked again next time
+        await until(pilot, lambda: not isinstance(later.screen, Notice))
+        assert not isinstance(later.screen, EditorScreen) and later.drafts.all()  # type: ignore[union-attr]
     again = await make_app(head_server)
     async with again.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(again.screen, Notice))
@@ -192,6 +202,10 @@ async def test_unsaved_text_survives_quitting_and_is_offered_back(head_server: D
         await pilot.press("y")
         await until(pilot, lambda: isinstance(again.screen, EditorScreen))
         assert editor(again).values()["body"] == "Half a thought"
+        await pilot.press("escape")  # restored, never saved: Escape asks before losing it
+        await until(pilot, lambda: isinstance(again.screen, Notice))
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(again.screen, EditorScreen))
         await pilot.press("ctrl+s")
         await until(pilot, lambda: len(pane(again, Pane.ACTIONS).rows) == 8)
         await until(pilot, lambda: not again.drafts.all())  # type: ignore[union-attr]

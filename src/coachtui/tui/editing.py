@@ -206,6 +206,7 @@ class EditingApp(App[int]):
             facts=self._facts(item) if pane is not Pane.HEADER else "",
             error=error,
             on_change=keep,
+            pristine=current or values_of(form, None, today=today),
         )
 
         def closed(result: EditorResult | None) -> None:
@@ -401,11 +402,10 @@ class EditingApp(App[int]):
             "Restore your unsaved draft?",
             f"You were writing {what} and it was not saved:\n\n{inert(text, limit=160) or '(empty)'}",
             [("restore", "Restore"), ("discard", "Discard")],
-            escape="later",
-            escape_shown=False,
             keys=[
                 Binding("y", "screen.choose('restore')", "Restore"),
                 Binding("n", "screen.choose('discard')", "Discard"),
+                Binding("escape", "screen.choose('later')", "Ask next time"),
             ],
         )
 

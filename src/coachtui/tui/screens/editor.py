@@ -49,12 +49,15 @@ class EditorScreen(ModalScreen[EditorResult | None]):
         facts: str = "",
         error: str = "",
         on_change: Callable[[Values], None] | None = None,
+        pristine: Values | None = None,
     ) -> None:
         super().__init__()
         self.form = form
         self.item_id = item_id
         self.base = base  # what the server had when the editing began (None: new)
-        self.initial = dict(values)  # escape asks first once anything differs from this
+        # Escape asks first once the fields differ from this: what the server has (or an empty
+        # form), not what the editor opened with, which may be a restored draft or a failed save.
+        self.initial = dict(pristine if pristine is not None else values)
         self.start_values = values
         self.title_text = title
         self.facts = facts
