@@ -17,7 +17,7 @@ from coachtui.devserver.server import DevServer
 from coachtui.drafts import Draft, Drafts
 from coachtui.live.edits import ChangedElsewhere, EditFailed, LocalEdits
 from coachtui.live.events import Pane
-from coachtui.live.forms import Form, Invalid, build, form_for, statuses, values_of
+from coachtui.live.forms import Form, Invalid, build, change_of, form_for, statuses, values_of
 from tests.conftest import ServerFactory, dev
 from tests.live.helpers import Live, coachee_api
 from tests.live.test_edits import rest_writes
@@ -59,6 +59,18 @@ def test_values_are_checked_with_a_sentence_per_field() -> None:
     title = form_for(Pane.HEADER, Era.HEAD, None, [])
     with pytest.raises(Invalid, match="At most 500"):
         build(title, {"title": "x" * 501}, None, session_id="s1", me="u1")
+
+
+def test_a_change_elsewhere_reads_in_one_line_and_shows_where_a_text_differs() -> None:
+    form = form_for(Pane.ACTIONS, Era.HEAD, None, [])
+    long = "Draft the delegation plan for the platform team"
+    assert (
+        change_of(form, "body", long, long + " (Jordan)")
+        == "Action now “…e delegation plan for the platform team (Jordan)”"
+    )
+    assert change_of(form, "body", "Call", "Email") == "Action now “Email”"
+    assert change_of(form, "status", "NotStarted", "Completed") == "Status: Not Started → Completed"
+    assert "\x1b" not in change_of(form, "body", "a", "a\x1b[31m")
 
 
 def test_on_hold_is_offered_only_where_the_backend_has_it() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from coachtui.api.models import Action, Agreement, EnrichedSession, Era, Goal, Status, User
 from coachtui.live.events import Pane
-from coachtui.text import printable
+from coachtui.text import inert, printable
 
 Values = dict[str, Any]  # field name -> str (text, choice, date) or list[str] (people)
 
@@ -269,3 +269,22 @@ def shown(form: Form, name: str, value: Any) -> str:
         labels = dict(f.choices)
         return ", ".join(labels.get(v, "someone else") for v in value) or "nobody"
     return str(value).strip() or "empty"
+
+
+def change_of(form: Form, name: str, before: Any, after: Any, *, width: int = 48) -> str:
+    """One field's change in a line: "Status: In Progress → Completed". A text shows its new
+    version from a little before where it starts to differ, so an edit at the end of a long
+    text is seen, not cut off in both versions alike."""
+    label = form.field(name).label
+    if form.field(name).kind not in (Kind.TEXT, Kind.LINE):
+        was, now = (inert(shown(form, name, v), limit=30) for v in (before, after))
+        return f"{label}: {was} → {now}"
+    old, new = inert(str(before or "")), inert(str(after or ""))
+    if not new:
+        return f"{label}: now empty"
+    same = next(
+        (i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new))
+    )
+    start = max(0, min(same - 12, len(new) - width))
+    text = ("…" if start else "") + new[start : start + width] + ("…" if start + width < len(new) else "")
+    return f"{label} now “{text}”"

@@ -19,8 +19,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
-from coachtui.live.forms import DATE_HINT, Form, FormField, Kind, Values, check, differing, shown
-from coachtui.text import inert
+from coachtui.live.forms import DATE_HINT, Form, FormField, Kind, Values, change_of, check, differing
 from coachtui.tui.screens.modals import confirm
 from coachtui.tui.widgets.key_bar import KeyBar
 
@@ -173,11 +172,7 @@ class EditorScreen(ModalScreen[EditorResult | None]):
         if not changed:
             note.display = False
             return
-        parts = [
-            f"{self.form.field(n).label}: {inert(shown(self.form, n, self.base[n]), limit=40)} → "
-            f"{inert(shown(self.form, n, latest[n]), limit=40)}"
-            for n in changed
-        ]
+        parts = [change_of(self.form, n, self.base[n], latest[n]) for n in changed]
         note.update("Changed elsewhere · " + " · ".join(parts))
         note.display = True
 
