@@ -196,10 +196,10 @@ class EditorScreen(ModalScreen[EditorResult | None]):
             return
         if self.base is not None and self.latest is not None and differing(self.form, self.base, self.latest):
             changed = differing(self.form, self.base, self.latest)
-            theirs = ", ".join(self.form.field(n).label.lower() for n in changed)
+            theirs = ", ".join(self.form.field(n).label for n in changed)
             question = confirm(
                 "Overwrite their change?",
-                f"Someone else changed the {theirs} while you were editing (shown at the top). "
+                f"While you were editing, someone else changed: {theirs} (shown at the top). "
                 "Saving puts your version of the fields you changed over theirs; fields you did "
                 "not touch keep their change.",
                 "Overwrite",
