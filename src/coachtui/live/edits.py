@@ -92,6 +92,19 @@ def _reason(exc: ApiError, what: str) -> str:
     return f"Not {what}: {exc.message}"
 
 
+def _outcome_unknown(exc: ApiError) -> bool:
+    """The write may have been done although it failed: a 5xx (a PUT commits its fields before
+    the assignees, §5.6) or a connection broken after the request went out."""
+    return isinstance(exc, ServerError) or (isinstance(exc, NetworkError) and exc.request_sent)
+
+
+def _failure(exc: ApiError, what: str) -> str:
+    """What to tell the user when a change failed and the pane was read again."""
+    if _outcome_unknown(exc):
+        return f"Maybe not {what}: {exc.message} The pane shows what the server has now."
+    return _reason(exc, what)
+
+
 class LocalEdits:
     def __init__(self, model: SessionModel, api: ApiClient) -> None:
         self.model = model
@@ -151,7 +164,7 @@ class LocalEdits:
                 # all of it: the pane is reloaded before anyone decides what happened.
                 self.model.reload(pane)
             log.info("edit of %s failed: %s", pane.value, type(exc).__name__)
-            raise EditFailed(_reason(exc, what), error=exc) from None
+            raise EditFailed(_failure(exc, what), error=exc) from None
         if self.model.session_id != session_id:
             return saved  # the user switched sessions meanwhile: this answer is not for the screen
         if isinstance(saved, Goal) and self.model.states[pane].items.get(saved.id) is None:
@@ -212,7 +225,7 @@ class LocalEdits:
             saved = await self._send_create(local, session_id)
         except ApiError as exc:
             saved = None
-            if (isinstance(exc, NetworkError) and exc.request_sent) or isinstance(exc, ServerError):
+            if _outcome_unknown(exc):
                 saved = await self._find_created(pane, session_id, temp, local, known)
             if saved is None:
                 if self.model.session_id == session_id:
@@ -361,7 +374,7 @@ class LocalEdits:
                 self._undo(pane, entity, None)
                 if isinstance(exc, ServerError | NetworkError):
                     self.model.reload(pane)
-            raise EditFailed(_reason(exc, "deleted"), error=exc) from None
+            raise EditFailed(_failure(exc, "deleted"), error=exc) from None
         if self.model.session_id == session_id:
             self.model.settle_local(pane, entity_id, None)
             self._last_removed = (session_id, pane, entity, everywhere)
