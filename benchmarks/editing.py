@@ -60,10 +60,13 @@ def _row_drawn(app: PtyApp, status: str, start: int, timeout: float = 10) -> flo
         with app._lock:
             chunks = list(app.chunks)
             raw = bytes(app.buffer)
+        before = start
         for _, end in chunks:
             if end > start and wanted.search(_ESCAPES.sub(b"", raw[start:end])):
-                at, _ = app.wait_for(SYNC_END, timeout, end)
+                # The frame's end mark after the row's text (a chunk may hold several frames).
+                at, _ = app.wait_for(SYNC_END, timeout, raw.find(b"Draft the", before))
                 return at
+            before = max(before, end)
         time.sleep(0.001)
     raise TimeoutError("the row was never drawn")
 
