@@ -66,6 +66,30 @@ async def test_x_completes_the_row_and_again_puts_it_back(make_server: ServerFac
         await until(pilot, lambda: str(actions.get_row(target.id)[0]) == "Not Started")
 
 
+async def test_a_row_that_changes_group_shows_in_place_then_moves_with_the_cursor(
+    head_server: DevServer,
+) -> None:
+    app = await make_app(head_server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        actions = pane(app, Pane.ACTIONS)
+        await until(pilot, lambda: settled(app, actions, 7))
+        target = next(a for a in engine(app).model.items(Pane.ACTIONS) if a.status is Status.IN_PROGRESS)
+        await put_cursor_on(pilot, actions, target.id)
+        at = actions.get_row_index(target.id)
+        await pilot.press("x")
+        await until(pilot, lambda: str(actions.get_row(target.id)[0]) == "Completed")
+        assert actions.get_row_index(target.id) == at  # the change in sight first, where it was
+        order = ["In Progress", "Not Started", "On Hold", "Completed", "Won't Do"]
+        await until(
+            pilot,
+            lambda: (
+                [r[0] for r in actions.visible_rows()]
+                == sorted((r[0] for r in actions.visible_rows()), key=order.index)
+            ),
+        )
+        assert actions.coordinate_to_cell_key(actions.cursor_coordinate).row_key.value == target.id
+
+
 async def test_a_refused_x_is_undone_with_a_reason(head_server: DevServer) -> None:
     app = await make_app(head_server)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.geometry import Size
+from textual.timer import Timer
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
@@ -22,6 +23,7 @@ from coachtui.text import inert
 from coachtui.tui.theme_styles import theme_styles
 
 EMPTY_KEY = "__empty__"
+REGROUP_AFTER = 0.25  # seconds a row that changed group stays in place, its change in sight
 Row = tuple[Text, ...]
 
 
@@ -42,6 +44,7 @@ class EntityTable(DataTable[Text]):
         # Row updates by the fast path and by the `update_cell` fallback: a test asserts the
         # fallback never runs, so a Textual upgrade that breaks the fast path fails, not slows.
         self.fast_row_updates = 0
+        self._regroup_timer: Timer | None = None
         self.fallback_row_updates = 0
         self.context: Any = None  # what rows need besides the entity (e.g. assignee names)
         self._rows: dict[str, Row] = {}
@@ -146,7 +149,8 @@ class EntityTable(DataTable[Text]):
     def _diff(self, gone: list[str], changed: list[Any], *, empty: bool) -> None:
         keys = [k for k, _, _ in self.COLUMNS]
         sort_at = keys.index(self.SORT_COLUMN) if self.SORT_COLUMN else None
-        reorder = False
+        reorder = False  # a new row: into its group now
+        moved = False  # a row changed group: shown in place now, moved a moment later
         if not empty and self._empty_shown:
             self.remove_row(EMPTY_KEY)
             self._empty_shown = False
@@ -163,7 +167,7 @@ class EntityTable(DataTable[Text]):
                 self.add_row(*row, key=entity.id)
                 reorder = True
             elif not same_cells(old, row):
-                reorder = reorder or (sort_at is not None and old[sort_at] != row[sort_at])
+                moved = moved or (sort_at is not None and old[sort_at] != row[sort_at])
                 cells = {
                     k: after
                     for k, before, after in zip(keys, old, row, strict=True)
@@ -180,6 +184,12 @@ class EntityTable(DataTable[Text]):
             self._empty_shown = True
         if reorder and self.SORT_COLUMN and len(self._rows) > 1:
             self._regroup()
+        elif moved and self.SORT_COLUMN:
+            # Sorting re-renders every visible cell (DataTable keys its caches by a table-wide
+            # counter), which made `x` take two frames to show. The changed row is repainted
+            # alone at once; the move to its group follows, once for any changes meanwhile.
+            if self._regroup_timer is None:
+                self._regroup_timer = self.set_timer(REGROUP_AFTER, self._regroup_later)
 
     def _marked_saving(self, row: Row) -> Row:
         """The text column says the change is not confirmed yet (words, not only a colour)."""
@@ -229,6 +239,12 @@ class EntityTable(DataTable[Text]):
         for key, value in cells.items():
             data[ColumnKey(key)] = value
         self.refresh_row(row_index)
+
+    def _regroup_later(self) -> None:
+        self._regroup_timer = None
+        if len(self._rows) > 1:
+            with self.app.batch_update():
+                self._regroup()
 
     def _regroup(self) -> None:
         """Keep rows grouped by the sort column (stable: arrival order within a group); the
