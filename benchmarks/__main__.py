@@ -183,9 +183,8 @@ def _keys(sizes: Sizes) -> list[Row]:
 
 
 def _editing(sizes: Sizes) -> list[Row]:
-    x = editing.x_under_load(sizes.presses, sizes.rate)
-    per_edit = editing.requests_per_edit()
-    echo = editing.echo_repaints(max(2, sizes.presses // 4))
+    measured = editing.run(sizes.presses, sizes.rate, max(2, sizes.presses // 4))
+    x, per_edit, echo = measured.x, measured.per_edit, measured.echo
     plain = {k: v for k, v in per_edit.by_edit.items() if "goal" not in k}
     echo_repaints = echo.row_updates - echo.expected
     return [

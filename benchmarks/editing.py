@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.common import SYNC_END, DevServerProcess, PtyApp, login, session_actions, today_session
-from benchmarks.headless import _Engine, _on_devserver, _rest, _wait
+from benchmarks.headless import _Engine, _rest, _wait
 from benchmarks.screen import _open
 
 
@@ -21,31 +21,49 @@ class KeyToRow:
     rate: float
 
 
-def x_under_load(presses: int, rate: float = 20.0) -> KeyToRow:
-    """`x` on an action → the frame that shows it changed (marked saving), while another action
-    of the session changes `rate` times a second over SSE."""
+@dataclass
+class Editing:
+    x: KeyToRow
+    per_edit: RequestsPerEdit
+    echo: EchoRepaints
+
+
+def run(presses: int, rate: float, echo_edits: int) -> Editing:
+    """All three on one devserver (starting one is most of a tiny run's time), in an order where
+    each finds the demo data it expects (7 actions for the first)."""
     server = DevServerProcess().start()
     try:
-        app, sid, target = _open(server)
-        others = [a for a in session_actions(server.url, _coach(server), sid) if a["id"] != target]
-        seconds = presses * 0.4 + 2
-        server.dev("sse/flood", action_id=others[0]["id"], count=int(seconds * rate), seconds=seconds)
-        samples: list[float] = []
-        time.sleep(0.3)  # the stream is running
-        status = "Completed"  # the target starts In Progress; each press toggles it
-        for _ in range(presses):
-            start_at = app.offset()
-            sent = app.press(b"x")
-            # The row with its new status: the optimistic frame, or (when the answer came within
-            # the same frame, as over loopback) the confirmed one. Either is what the user sees.
-            shown = _row_drawn(app, status, start_at)
-            samples.append((shown - sent) * 1000)
-            status = "In Progress" if status == "Completed" else "Completed"
-            time.sleep(0.3)  # confirmed before the next press
-        app.stop()
-        return KeyToRow(samples, rate)
+        x = _x_under_load(server, presses, rate)
+        echo = asyncio.run(_echo_repaints(server, echo_edits))
+        per_edit = asyncio.run(_requests_per_edit(server))
+        return Editing(x, per_edit, echo)
     finally:
         server.stop()
+
+
+def _x_under_load(server: DevServerProcess, presses: int, rate: float) -> KeyToRow:
+    """`x` on an action → the frame that shows it changed (marked saving), while another action
+    of the session changes `rate` times a second over SSE."""
+    app, sid, target = _open(server)
+    others = [a for a in session_actions(server.url, _coach(server), sid) if a["id"] != target]
+    seconds = presses * 0.35 + 0.5  # the stream lasts as long as the presses
+    server.dev("sse/flood", action_id=others[0]["id"], count=int(seconds * rate), seconds=seconds)
+    flood_ends = time.monotonic() + seconds
+    samples: list[float] = []
+    time.sleep(0.3)  # the stream is running
+    status = "Completed"  # the target starts In Progress; each press toggles it
+    for _ in range(presses):
+        start_at = app.offset()
+        sent = app.press(b"x")
+        # The row with its new status: the optimistic frame, or (when the answer came within
+        # the same frame, as over loopback) the confirmed one. Either is what the user sees.
+        shown = _row_drawn(app, status, start_at)
+        samples.append((shown - sent) * 1000)
+        status = "In Progress" if status == "Completed" else "Completed"
+        time.sleep(0.3)  # confirmed before the next press
+    app.stop()
+    time.sleep(max(0.0, flood_ends - time.monotonic()) + 0.2)  # quiet again for what follows
+    return KeyToRow(samples, rate)
 
 
 _ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[a-zA-Z]")
@@ -56,17 +74,20 @@ def _row_drawn(app: PtyApp, status: str, start: int, timeout: float = 10) -> flo
     `status` had fully arrived."""
     wanted = re.compile(status.encode() + rb" +(saving\xe2\x80\xa6 )?Draft the")
     deadline = time.monotonic() + timeout
+    seen, text = start, b""  # what is read so far, without escape sequences (read once each)
     while time.monotonic() < deadline:
         with app._lock:
-            chunks = list(app.chunks)
-            raw = bytes(app.buffer)
-        before = start
-        for _, end in chunks:
-            if end > start and wanted.search(_ESCAPES.sub(b"", raw[start:end])):
+            ends = [end for _, end in app.chunks if end > seen]
+            raw = bytes(app.buffer[seen:]) if ends else b""
+        for end in ends:
+            text += _ESCAPES.sub(b"", raw[: end - seen])
+            raw, before, seen = raw[end - seen :], seen, end
+            if wanted.search(text):
                 # The frame's end mark after the row's text (a chunk may hold several frames).
-                at, _ = app.wait_for(SYNC_END, timeout, raw.find(b"Draft the", before))
-                return at
-            before = max(before, end)
+                with app._lock:
+                    at = app.buffer.find(b"Draft the", before)
+                found, _ = app.wait_for(SYNC_END, timeout, at)
+                return found
         time.sleep(0.001)
     raise TimeoutError("the row was never drawn")
 
@@ -82,10 +103,6 @@ def _sid(server: DevServerProcess) -> str:
 @dataclass
 class RequestsPerEdit:
     by_edit: dict[str, int]  # REST requests (reads and writes) each local edit cost
-
-
-def requests_per_edit() -> RequestsPerEdit:
-    return _on_devserver(DevServerProcess(), _requests_per_edit)
 
 
 async def _requests_per_edit(server: DevServerProcess) -> RequestsPerEdit:
@@ -130,10 +147,6 @@ class EchoRepaints:
     edits: int
     row_updates: int  # rows the Actions pane redrew
     expected: int  # two per edit: the change shown (marked saving), then confirmed
-
-
-def echo_repaints(edits: int) -> EchoRepaints:
-    return _on_devserver(DevServerProcess(), lambda server: _echo_repaints(server, edits))
 
 
 async def _echo_repaints(server: DevServerProcess, count: int) -> EchoRepaints:
