@@ -105,5 +105,4 @@ async def coachee_api(server: DevServer) -> ApiClient:
     assert server.demo is not None
     api = ApiClient(server.url)
     await api.login(server.demo.coachee.email, server.demo.coachee.password)
-    await api.session_goals(server.demo.today_session_id)  # learns the era
     return api

@@ -7,22 +7,14 @@ import base64
 
 import pytest
 
-from coachtui.api.client import ApiClient
 from coachtui.api.models import Status
 from coachtui.devserver.server import DevServer
 from coachtui.live.events import Entity, Pane
 from coachtui.live.model import PaneStatus
 from coachtui.live.status import ConnState
 from tests.conftest import ServerFactory, dev
-from tests.live.helpers import Live
+from tests.live.helpers import Live, coachee_api
 from tests.waiting import wait_for
-
-
-async def other_participant(server: DevServer) -> ApiClient:
-    assert server.demo is not None
-    api = ApiClient(server.url)
-    await api.login(server.demo.coachee.email, server.demo.coachee.password)
-    return api
 
 
 def request_count(server: DevServer) -> int:
@@ -46,7 +38,7 @@ async def test_connect_loads_each_pane_once(head_server: DevServer) -> None:
 async def test_entity_event_changes_only_its_pane_with_no_request(head_server: DevServer, pane: Pane) -> None:
     demo = head_server.demo
     assert demo is not None
-    async with Live(head_server) as live, await other_participant(head_server) as coachee:
+    async with Live(head_server) as live, await coachee_api(head_server) as coachee:
         await live.ready()
         live.changes.clear()
         session = await coachee.get_session(demo.today_session_id)
@@ -73,7 +65,7 @@ async def test_entity_event_changes_only_its_pane_with_no_request(head_server: D
 async def test_delete_and_update_apply_in_place(head_server: DevServer) -> None:
     demo = head_server.demo
     assert demo is not None
-    async with Live(head_server) as live, await other_participant(head_server) as coachee:
+    async with Live(head_server) as live, await coachee_api(head_server) as coachee:
         await live.ready()
         action = live.model.items(Pane.ACTIONS)[0]
         await coachee.update_action(action.model_copy(update={"status": Status.WONT_DO}))
@@ -140,7 +132,7 @@ async def test_coarse_burst_costs_at_most_two_reloads(head_server: DevServer) ->
 async def test_title_update_reloads_only_the_header(head_server: DevServer) -> None:
     demo = head_server.demo
     assert demo is not None
-    async with Live(head_server) as live, await other_participant(head_server) as coachee:
+    async with Live(head_server) as live, await coachee_api(head_server) as coachee:
         await live.ready()
         live.changes.clear()
         await coachee.update_session_title(demo.today_session_id, "Renamed live")
@@ -151,7 +143,7 @@ async def test_title_update_reloads_only_the_header(head_server: DevServer) -> N
 async def test_drop_reconnects_and_resyncs_missed_changes(head_server: DevServer) -> None:
     demo = head_server.demo
     assert demo is not None
-    async with Live(head_server) as live, await other_participant(head_server) as coachee:
+    async with Live(head_server) as live, await coachee_api(head_server) as coachee:
         await live.ready()
         dev(head_server, "sse/fail", status=503, count=2)  # stay away a little while
         dev(head_server, "sse/drop")
@@ -227,7 +219,7 @@ async def test_keepalives_keep_a_quiet_stream_connected(make_server: ServerFacto
 async def test_malformed_bytes_do_not_end_the_stream(head_server: DevServer) -> None:
     demo = head_server.demo
     assert demo is not None
-    async with Live(head_server) as live, await other_participant(head_server) as coachee:
+    async with Live(head_server) as live, await coachee_api(head_server) as coachee:
         await live.ready()
         before = live.model.requests(Pane.AGREEMENTS)
         junk = (
@@ -262,7 +254,7 @@ async def test_two_connections_for_one_user_both_get_events(head_server: DevServ
     async with (
         Live(head_server) as one,
         Live(head_server) as two,
-        await other_participant(head_server) as coachee,
+        await coachee_api(head_server) as coachee,
     ):
         await one.ready()
         await two.ready()
@@ -306,7 +298,7 @@ async def test_seed_era_polls_actions_and_agreements(make_server: ServerFactory)
     server = make_server("seed")
     demo = server.demo
     assert demo is not None
-    async with Live(server, poll_interval=0.3) as live, await other_participant(server) as coachee:
+    async with Live(server, poll_interval=0.3) as live, await coachee_api(server) as coachee:
         await live.ready()
         created = await coachee.create_action(demo.today_session_id, "No event for this in the seed era")
         await wait_for(lambda: created.id in live.model.states[Pane.ACTIONS].items)

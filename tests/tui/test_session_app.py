@@ -13,7 +13,6 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Static
 
-from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer
 from coachtui.live.events import Pane
 from coachtui.live.status import ConnState
@@ -21,6 +20,7 @@ from coachtui.tui.screens.modals import HelpScreen, Notice
 from coachtui.tui.widgets.panes import ActionsPane, AgreementsPane, GoalsPane
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import ServerFactory, dev
+from tests.live.helpers import coachee_api
 from tests.tui.factory import engine, make_app
 from tests.waiting import shows_demo, until
 
@@ -36,13 +36,6 @@ def panes(app: Any) -> dict[str, Any]:
 
 def status_text(app: Any) -> str:
     return " ".join(str(part) for part in app.session_screen.query_one(StatusBar).describe())
-
-
-async def coachee(server: DevServer) -> ApiClient:
-    assert server.demo is not None
-    api = ApiClient(server.url)
-    await api.login(server.demo.coachee.email, server.demo.coachee.password)
-    return api
 
 
 async def test_initial_load(head_server: DevServer) -> None:
@@ -61,7 +54,7 @@ async def test_event_reaches_exactly_its_pane(head_server: DevServer, pane: str)
     demo = head_server.demo
     assert demo is not None
     app = await make_app(head_server)
-    async with app.run_test(size=(100, 32)) as pilot, await coachee(head_server) as other:
+    async with app.run_test(size=(100, 32)) as pilot, await coachee_api(head_server) as other:
         await until(pilot, lambda: shows_demo(app))
         await pilot.pause(0.2)
         widgets = panes(app)
@@ -87,7 +80,7 @@ async def test_live_rows_join_their_status_group_and_the_cursor_follows(head_ser
     demo = head_server.demo
     assert demo is not None
     app = await make_app(head_server)
-    async with app.run_test(size=(100, 32)) as pilot, await coachee(head_server) as other:
+    async with app.run_test(size=(100, 32)) as pilot, await coachee_api(head_server) as other:
         await until(pilot, lambda: shows_demo(app))
         table = panes(app)["actions"]
         await pilot.press("down", "down")
@@ -213,7 +206,7 @@ async def test_palette_does_not_stop_the_worker(head_server: DevServer) -> None:
     demo = head_server.demo
     assert demo is not None
     app = await make_app(head_server)
-    async with app.run_test(size=(100, 32)) as pilot, await coachee(head_server) as other:
+    async with app.run_test(size=(100, 32)) as pilot, await coachee_api(head_server) as other:
         await until(pilot, lambda: shows_demo(app))
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
@@ -295,7 +288,7 @@ async def test_an_emptied_pane_says_so(head_server: DevServer) -> None:
     demo = head_server.demo
     assert demo is not None
     app = await make_app(head_server)
-    async with app.run_test(size=(80, 24)) as pilot, await coachee(head_server) as other:
+    async with app.run_test(size=(80, 24)) as pilot, await coachee_api(head_server) as other:
         await until(pilot, lambda: shows_demo(app))
         table = panes(app)["agreements"]
         for agreement in await other.session_agreements(demo.today_session_id):
@@ -318,7 +311,7 @@ async def test_an_updated_row_is_drawn_new_and_the_others_are_untouched(head_ser
     # Updates repaint one row and drop only that row's cached renders: the screen must show the
     # new text on the updated rows (cursor row included) and keep every other line as it was.
     app = await make_app(head_server)
-    async with app.run_test(size=(100, 32)) as pilot, await coachee(head_server) as other:
+    async with app.run_test(size=(100, 32)) as pilot, await coachee_api(head_server) as other:
         await until(pilot, lambda: shows_demo(app))
         table = panes(app)["actions"]
         await until(pilot, lambda: app.focused is table)
@@ -344,7 +337,7 @@ async def test_an_updated_row_is_drawn_new_and_the_others_are_untouched(head_ser
 
 async def test_panes_beneath_a_modal_wait_and_catch_up_when_it_closes(head_server: DevServer) -> None:
     app = await make_app(head_server)
-    async with app.run_test(size=(100, 32)) as pilot, await coachee(head_server) as other:
+    async with app.run_test(size=(100, 32)) as pilot, await coachee_api(head_server) as other:
         await until(pilot, lambda: shows_demo(app))
         table = panes(app)["actions"]
         await pilot.press("question_mark")
