@@ -5,20 +5,17 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any
 
 import httpx
+from tests.tui.scenes import editing_with_a_conflict
 from tests.waiting import until
 from textual.widgets import DataTable
 
 from coachtui.api.client import ApiClient
-from coachtui.api.models import Status
 from coachtui.devserver.server import DevServer, ServerOptions
 from coachtui.live.backoff import Backoff
-from coachtui.live.events import Pane
 from coachtui.live.status import ConnState
 from coachtui.tui.app import CoachApp
-from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.picker import PickerScreen
 
 
@@ -70,30 +67,13 @@ async def _shoot(
                         lambda: app.live is not None and app.live.status.state is ConnState.RECONNECTING,
                     )
                 if editing:
-                    await _edit_with_a_conflict(pilot, app, server)
+                    await editing_with_a_conflict(pilot, app, server, " before Friday")
+                    for widget in app.screen.query("TextArea"):
+                        widget.cursor_blink = False  # type: ignore[attr-defined]
             await pilot.pause(0.3)
             app.save_screenshot(filename=f"{name}.svg", path=str(out))
     finally:
         server.close()
-
-
-async def _edit_with_a_conflict(pilot: Any, app: CoachApp, server: DevServer) -> None:
-    """The editor open on an action the coachee changes meanwhile."""
-    assert app.live is not None and server.demo is not None
-    model = app.live.model
-    target = next(a for a in model.items(Pane.ACTIONS) if a.status is Status.NOT_STARTED)
-    table = app.session_screen.pane_widget(Pane.ACTIONS)
-    table.focus()
-    table.move_cursor(row=table.get_row_index(target.id), animate=False)
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
-    await pilot.press(*" before Friday")
-    async with ApiClient(server.url) as coachee:
-        await coachee.login(server.demo.coachee.email, server.demo.coachee.password)
-        await coachee.update_action(target.model_copy(update={"status": Status.IN_PROGRESS}))
-    await until(pilot, lambda: "Changed elsewhere" in str(app.screen.query_one("#editor-elsewhere").render()))
-    for widget in app.screen.query("TextArea, Input"):
-        widget.cursor_blink = False  # type: ignore[attr-defined]
 
 
 async def main(out: Path) -> None:

@@ -16,18 +16,16 @@ import pytest
 from textual.widgets import DataTable, TextArea
 
 from coachtui.api.client import ApiClient
-from coachtui.api.models import Status
 from coachtui.devserver.server import DevServer, ServerOptions
 from coachtui.live.backoff import Backoff
 from coachtui.live.clock import Clock
-from coachtui.live.events import Pane
 from coachtui.live.status import ConnState
 from coachtui.tui.app import CoachApp
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev, login_cookie
-from tests.live.helpers import coachee_api
+from tests.tui.scenes import editing_with_a_conflict
 from tests.waiting import settled, until
 
 PINNED = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
@@ -157,20 +155,7 @@ def test_editor_changed_elsewhere(pinned_server: DevServer, snap_compare: Any) -
 
     async def run_before(pilot: Any) -> None:
         await settle(pilot, app)
-        assert app.live is not None
-        model = app.live.model
-        target = next(a for a in model.items(Pane.ACTIONS) if a.status is Status.NOT_STARTED)
-        table = app.session_screen.pane_widget(Pane.ACTIONS)
-        table.focus()
-        table.move_cursor(row=table.get_row_index(target.id), animate=False)
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
-        await pilot.press(*" first")
-        other = await coachee_api(pinned_server)
-        await other.update_action(target.model_copy(update={"status": Status.IN_PROGRESS}))
-        await other.aclose()
-        note = app.screen.query_one("#editor-elsewhere")
-        await until(pilot, lambda: "Changed elsewhere" in str(note.render()))
+        await editing_with_a_conflict(pilot, app, pinned_server, " first")
         await still(pilot, app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
