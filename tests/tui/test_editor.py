@@ -315,3 +315,35 @@ async def test_the_coachee_after_the_session_day_cannot_add_agreements(head_serv
         assert not isinstance(app.screen, EditorScreen) and reads(head_server) == before
         await pilot.press("2", "n")  # actions can still be added
         await until(pilot, lambda: isinstance(app.screen, EditorScreen))
+
+
+async def test_seed_era_keys_enter_escape_and_z(make_server: ServerFactory) -> None:
+    """The keys the other tests run on the current backend, on the January 2026 one."""
+    server = make_server("seed")
+    app = await make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        goals = pane(app, Pane.GOALS)
+        await until(pilot, lambda: settled(app, goals, 3))
+        model = engine(app).model
+        goal = model.items(Pane.GOALS)[0]
+        await put_cursor_on(pilot, goals, goal.id)
+        screen = await open_editor(pilot, app, "enter")
+        assert [f.name for f in screen.form.fields] == ["title", "status"]  # no target in that era
+        await pilot.press("escape")  # nothing typed: closes at once
+        await until(pilot, lambda: not isinstance(app.screen, EditorScreen))
+        screen = await open_editor(pilot, app, "enter")
+        screen.query_one("#field-title", Input).value = "Renamed on the seed backend"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        shown = model.states[Pane.GOALS].items
+        await until(pilot, lambda: getattr(shown[goal.id], "title", "") == "Renamed on the seed backend")
+        await until(pilot, lambda: not model.states[Pane.GOALS].saving)
+        agreements = pane(app, Pane.AGREEMENTS)
+        await pilot.press("3", "d")
+        await until(pilot, lambda: isinstance(app.screen, Notice))
+        await pilot.press("y")
+        await until(pilot, lambda: len(model.states[Pane.AGREEMENTS].items) == 1)
+        await pilot.press("z")  # the seed era sends no agreement events: shown from the answer
+        await until(
+            pilot, lambda: len(model.states[Pane.AGREEMENTS].items) == 2 and len(agreements.rows) == 2
+        )
