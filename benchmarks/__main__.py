@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import editing, headless, latency, screen
+from benchmarks import editing, headless, latency, screen, watch
 from benchmarks.common import median, pct
 
 
@@ -130,6 +130,28 @@ def _latency(sizes: Sizes, label: str, one_way: float, events: int, rate: float)
     return rows
 
 
+def _watch(sizes: Sizes) -> list[Row]:
+    runs = [watch.run(sizes.events, sizes.rate) for _ in range(sizes.rounds)]
+    mine = {q: median([pct(r.watch, q) for r in runs]) for q in (50, 99)}
+    floor = {q: median([pct(r.floor, q) for r in runs]) for q in (50, 99)}
+    return [
+        Row(
+            "`coachtui watch --json`: event→line p50 (ms) vs bare httpx-sse floor",
+            mine[50],
+            floor[50],
+            mine[50] - floor[50],
+            "watch−floor ≤ 2 at p50",
+            mine[50] - floor[50] <= 2,
+        ),
+        Row(
+            "`coachtui watch --json`: event→line p99 (ms) vs floor",
+            mine[99],
+            floor[99],
+            mine[99] - floor[99],
+        ),
+    ]
+
+
 def _requests(sizes: Sizes) -> list[Row]:
     rows: list[Row] = []
     per_event = headless.requests_per_event(sizes.per_kind)
@@ -170,7 +192,8 @@ def _keys(sizes: Sizes) -> list[Row]:
     keys = screen.key_press_under_load(sizes.entity_burst, 1.0, sizes.presses, sizes.key_rounds)
     rows.append(
         Row(
-            f"key → screen (`?` opens the help) during {keys.events} events in 1 s: "
+            f"key → screen (`?` opens the help) during {keys.events} events in 1 s, each marked and "
+            f"noticed: "
             f"p50 / p99 (ms), {len(keys.samples_ms)} presses",
             f"{fmt(pct(keys.samples_ms, 50))} / {fmt(pct(keys.samples_ms, 99))}",
             "",
@@ -311,6 +334,7 @@ PARTS: dict[str, Callable[[Sizes], list[Row]]] = {
     "memory": _memory,
     "reconnect": _reconnect,
     "editing": _editing,
+    "watch": _watch,
 }
 
 

@@ -106,18 +106,7 @@ def run(events: int, rate: float, one_way: float = 0.0) -> LatencyResult:
         target: dict[str, Any] = next(a for a in actions if a["status"] == "InProgress")  # the top row
         base = server.dev("sse/publish_times")["count"]
         before = server.dev("stats")["requests"]
-        start = time.monotonic()
-        with httpx.Client(base_url=server.url, headers={**V, "Cookie": f"id={coachee.cookie}"}) as c:
-            for i in range(events):
-                due = start + i / rate
-                if due > time.monotonic():
-                    time.sleep(due - time.monotonic())
-                body = {**target, "body": f"mk{i:06d}x Draft the delegation plan"}
-                c.put(
-                    f"/actions/{target['id']}",
-                    content=json.dumps(body),
-                    headers={"Content-Type": "application/json"},
-                )
+        send_marked_edits(server.url, coachee, target, events, rate)
         # Done when all three have the last edit (the peer's last refetch always returns it); the
         # peer may skip earlier ones, its refetch then carrying two edits at once.
         last = events - 1
@@ -137,7 +126,7 @@ def run(events: int, rate: float, one_way: float = 0.0) -> LatencyResult:
         floor.stopped = peer.stopped = True
 
         def lat(seen: dict[int, float]) -> list[float]:
-            return [(seen[i] - published[i]) * 1000 for i in range(min(events, len(published))) if i in seen]
+            return latencies(seen, published, events)
 
         gets = after.get("GET /users/{uid}/actions", 0) - before.get("GET /users/{uid}/actions", 0)
         app_gets = max(0, gets - peer.requests)
@@ -149,6 +138,28 @@ def run(events: int, rate: float, one_way: float = 0.0) -> LatencyResult:
         if proxy:
             proxy.stop()
         server.stop()
+
+
+def send_marked_edits(url: str, coachee: Login, target: dict[str, Any], events: int, rate: float) -> None:
+    """The coachee edits `target` `events` times at `rate` per second, edit i carrying the mark
+    `mk{i:06d}x` in its text, so a reader can tell which edit it saw."""
+    start = time.monotonic()
+    with httpx.Client(base_url=url, headers={**V, "Cookie": f"id={coachee.cookie}"}) as c:
+        for i in range(events):
+            due = start + i / rate
+            if due > time.monotonic():
+                time.sleep(due - time.monotonic())
+            body = {**target, "body": f"mk{i:06d}x Draft the delegation plan"}
+            c.put(
+                f"/actions/{target['id']}",
+                content=json.dumps(body),
+                headers={"Content-Type": "application/json"},
+            )
+
+
+def latencies(seen: dict[int, float], published: list[float], events: int) -> list[float]:
+    """Milliseconds from the server's write of edit i's event to when a reader saw it."""
+    return [(seen[i] - published[i]) * 1000 for i in range(min(events, len(published))) if i in seen]
 
 
 def summary(values: list[float]) -> dict[str, float]:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+
+# Before Textual is imported (it reads this once): toasts fully drawn, not fading in.
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 from pathlib import Path
 
 import httpx
-from tests.tui.scenes import editing_with_a_conflict
+from tests.tui.scenes import editing_with_a_conflict, history_with_a_reconnect, others_changes
 from tests.waiting import until
 from textual.widgets import DataTable
 
@@ -27,6 +31,8 @@ async def _shoot(
     picker: bool = False,
     reconnecting: bool = False,
     editing: bool = False,
+    changes: bool = False,
+    history: bool = False,
 ) -> None:
     server = DevServer(ServerOptions(seed=11, faults=True)).start()
     demo = server.demo
@@ -40,7 +46,7 @@ async def _shoot(
             user_name=demo.coach.name,
             live_options={"debounce": 0.02, "backoff": Backoff(base=30, cap=30)},
         )
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=True) as pilot:
             if picker:
                 await until(
                     pilot,
@@ -66,6 +72,10 @@ async def _shoot(
                         pilot,
                         lambda: app.live is not None and app.live.status.state is ConnState.RECONNECTING,
                     )
+                if changes:
+                    await others_changes(pilot, app, server)
+                if history:
+                    await history_with_a_reconnect(pilot, app, server)
                 if editing:
                     await editing_with_a_conflict(pilot, app, server, " before Friday")
                     for widget in app.screen.query("TextArea"):
@@ -82,6 +92,8 @@ async def main(out: Path) -> None:
     await _shoot(out, "picker", (100, 20), picker=True)
     await _shoot(out, "narrow-80x24", (80, 24))
     await _shoot(out, "editing", (110, 34), editing=True)
+    await _shoot(out, "changes", (110, 34), changes=True)
+    await _shoot(out, "history", (110, 34), history=True)
 
 
 if __name__ == "__main__":

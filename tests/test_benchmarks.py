@@ -23,6 +23,7 @@ EXPECTED = {
     "memory": "RSS",
     "reconnect": "server restart",
     "editing": "REST requests per local edit",
+    "watch": "coachtui watch --json",
 }
 
 

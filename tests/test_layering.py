@@ -16,6 +16,7 @@ HEADLESS = [
     "coachtui.config",
     "coachtui.credentials",
     "coachtui.cli",
+    "coachtui.scripting",  # show, watch, add: scripts must not pay for Textual
 ]
 
 
@@ -59,7 +60,7 @@ ALLOWED = {
     "coachtui.devserver": set(),  # a server: no client code at all
     "coachtui.demo": {"coachtui.api"},  # the simulated coachee is a client of the API
 }
-TEXTUAL_FREE = ("coachtui.api", "coachtui.live", "coachtui.devserver", "coachtui.demo")
+TEXTUAL_FREE = ("coachtui.api", "coachtui.live", "coachtui.devserver", "coachtui.demo", "coachtui.scripting")
 MAY_IMPORT_TUI = ("coachtui.tui", "coachtui.commands")  # the CLI's launch path
 
 

@@ -12,13 +12,27 @@ from coachtui import API_VERSION, __version__
 TYPE_CHECKING = False  # typing itself costs ~5 ms of start-up; mypy still reads this block
 if TYPE_CHECKING:
     from datetime import date
+    from types import ModuleType
 
 EPILOG = """examples:
   coachtui demo                                   try everything on a built-in local server
   coachtui login --server https://myrefactor.com/api
   coachtui sessions --from 2026-11-01 --to 2026-11-30
   coachtui session 2d1e0c7a-…                     open one coaching session live
+  coachtui show 2d1e0c7a-… --json                 print a session's goals, actions, agreements
+  coachtui watch 2d1e0c7a-… --json | jq .summary  follow its changes from a shell
+  coachtui add action 2d1e0c7a-… "Book a skip-level" --due 2026-12-04 --assign coachee
   coachtui devserver --port 4000                  run a local backend for two-terminal trials
+"""
+
+
+# The exit codes of show, watch and add (coachtui.scripting returns them).
+EXIT_CODES = """exit codes:
+  0  done (watch: stopped with Ctrl+C)
+  1  the server failed, could not be reached, or refused the request
+  2  bad arguments
+  3  not logged in, or the login expired: run `coachtui login`
+  4  no such coaching session, or not one of yours
 """
 
 
@@ -129,6 +143,59 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "session_id", nargs="?", metavar="ID", help="coaching session id (see `coachtui sessions`)"
     )
+    _notify_option(p)
+
+    from_shell = "\n\n" + "no Textual on this path: works in scripts, pipes and cron"
+
+    def script(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+        p = add(name, name, help_text, example)
+        p.epilog = f"{p.epilog}\n\n{EXIT_CODES}"
+        p.description = f"{help_text}.{from_shell}"
+        p.add_argument("session_id", metavar="ID", help="coaching session id (see `coachtui sessions`)")
+        return p
+
+    p = script(
+        "show",
+        "print a session's header, goals, actions and agreements once",
+        "coachtui show 2d1e0c7a-5b7e-4c1e-9a55-0f3c4d2b1a77 --json | jq '.actions[].body'",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON (schema coachtui.show/1, see the README)")
+    p = script(
+        "watch",
+        "print one line per change to a session until Ctrl+C",
+        "coachtui watch 2d1e0c7a-5b7e-4c1e-9a55-0f3c4d2b1a77 --json | jq -r .summary",
+    )
+    p.add_argument("--json", action="store_true", help="JSON Lines, one object per change (see the README)")
+
+    add_parser = sub.add_parser(
+        "add",
+        help="create an action or an agreement from a shell; prints its id",
+        description="Create an action or an agreement from a shell; prints its id.",
+    )
+    kinds = add_parser.add_subparsers(dest="kind", metavar="KIND", required=True)
+    for kind, example in (
+        ("action", 'coachtui add action 2d1e0c7a-… "Book a skip-level" --due 2026-12-04 --assign coachee'),
+        ("agreement", 'coachtui add agreement 2d1e0c7a-… "We meet every Thursday"'),
+    ):
+        p = kinds.add_parser(
+            kind,
+            parents=[common, client],
+            help=f"add an {kind}",
+            description=f"Create an {kind} in a coaching session and print its id.{from_shell}",
+            epilog=f"example:\n  {example}\n\n{EXIT_CODES}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.set_defaults(command_name="add")
+        p.add_argument("session_id", metavar="ID", help="coaching session id (see `coachtui sessions`)")
+        p.add_argument("text", metavar="TEXT", help=f"the {kind}'s text")
+        if kind == "action":
+            p.add_argument("--due", metavar="DATE", help="due date, YYYY-MM-DD (default: none)")
+            p.add_argument(
+                "--assign",
+                action="append",
+                choices=("coach", "coachee"),
+                help="assign it to the coach or the coachee (repeat for both)",
+            )
 
     p = add(
         "demo",
@@ -147,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--interval", type=float, default=4.0, metavar="S", help="seconds between simulated edits (default 4)"
     )
+    _notify_option(p)
 
     p = add(
         "devserver",
@@ -183,6 +251,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _notify_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--notify",
+        choices=("off", "bell", "desktop"),
+        default="off",
+        help="when the terminal is not in front and the other participant changes something: ring "
+        "the bell, or raise a desktop notification through the terminal (OSC 777/9; see the README "
+        "for which terminals); default off",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -206,8 +285,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_path = setup_logging(args.debug)
     if log_path is not None:
         print(f"Debug log: {log_path}", file=sys.stderr)
+    module: ModuleType = commands
+    if args.command_name in ("show", "watch", "add"):
+        from coachtui import scripting as module  # exit codes of their own (see their --help)
     try:
-        return int(getattr(commands, f"cmd_{args.command_name}")(args))
+        return int(getattr(module, f"cmd_{args.command_name}")(args))
     except (ApiError, UserError, CredentialsError) as exc:
         print(f"coachtui: {exc}", file=sys.stderr)
         return 1

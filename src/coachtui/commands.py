@@ -184,7 +184,7 @@ def cmd_session(args: argparse.Namespace) -> int:
     from coachtui.tui.launch import run_session
 
     client, creds, store = logged_in_client(args)
-    return run_session(client, creds, store, clean_session_id(args.session_id))
+    return run_session(client, creds, store, clean_session_id(args.session_id), notify=args.notify)
 
 
 def clean_session_id(raw: str | None) -> str | None:
@@ -197,7 +197,9 @@ def clean_session_id(raw: str | None) -> str | None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from coachtui.tui.launch import run_demo
 
-    return run_demo(profile=args.profile, activity=not args.no_activity, interval=args.interval)
+    return run_demo(
+        profile=args.profile, activity=not args.no_activity, interval=args.interval, notify=args.notify
+    )
 
 
 def cmd_devserver(args: argparse.Namespace) -> int:

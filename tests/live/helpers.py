@@ -7,6 +7,7 @@ from typing import Any
 from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer
 from coachtui.live.backoff import Backoff
+from coachtui.live.changes import Change, ConnectionNote, Resync
 from coachtui.live.engine import LiveEngine
 from coachtui.live.events import LiveEvent, Pane
 from coachtui.live.model import PaneStatus
@@ -25,6 +26,16 @@ class Recorder(StreamObserver):
         self.lost: list[str] = []
         self.logouts: list[str] = []
         self.connections = 0
+        self.reports: list[Change | ConnectionNote | Resync] = []
+
+    def changed(self, change: Change) -> None:
+        self.reports.append(change)
+
+    def resynced(self, report: Resync) -> None:
+        self.reports.append(report)
+
+    def connection_noted(self, note: ConnectionNote) -> None:
+        self.reports.append(note)
 
     def status_changed(self, status: ConnectionStatus) -> None:
         self.statuses.append(status)
@@ -76,6 +87,13 @@ class Live:
         self.task.cancel()
         await asyncio.gather(self.task, return_exceptions=True)
         await self.api.aclose()
+
+    @property
+    def reports(self) -> list[Change | ConnectionNote | Resync]:
+        return self.recorder.reports
+
+    def changes_seen(self) -> list[Change]:
+        return [r for r in self.recorder.reports if isinstance(r, Change)]
 
     @property
     def model(self) -> Any:

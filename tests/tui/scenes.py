@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from coachtui.api.models import Status
@@ -28,3 +29,46 @@ async def editing_with_a_conflict(pilot: Any, app: CoachApp, server: DevServer, 
         await other.update_action(target.model_copy(update={"status": Status.IN_PROGRESS}))
     note = app.screen.query_one("#editor-elsewhere")
     await until(pilot, lambda: "Changed elsewhere" in str(note.render()))
+
+
+async def others_changes(pilot: Any, app: CoachApp, server: DevServer) -> None:
+    """The coachee completes an action, adds one and adds an agreement: the rows are marked and
+    each pane's notice says what happened."""
+    assert app.live is not None and server.demo is not None
+    model = app.live.model
+    target = next(a for a in model.items(Pane.ACTIONS) if a.status is Status.NOT_STARTED)
+    async with await coachee_api(server) as other:
+        await other.update_action(target.model_copy(update={"status": Status.COMPLETED}))
+        await until(pilot, lambda: app.notices.shown == 1)
+        await other.create_agreement(model.session_id, "Jordan shares the plan with the team by Friday")
+        await until(pilot, lambda: app.notices.shown == 2)
+    actions = app.session_screen.pane_widget(Pane.ACTIONS)
+    agreements = app.session_screen.pane_widget(Pane.AGREEMENTS)
+    await until(pilot, lambda: len(actions.marked()) == 1 and len(agreements.marked()) == 1)
+
+
+async def history_with_a_reconnect(pilot: Any, app: CoachApp, server: DevServer) -> None:
+    """Changes seen live, a dropped connection during which the coachee changed a due date, the
+    report after it, and `h`: the history screen."""
+    from coachtui.live.changes import Resync
+    from coachtui.live.status import ConnState
+    from coachtui.tui.screens.history import HistoryScreen
+    from tests.conftest import dev
+
+    await others_changes(pilot, app, server)
+    assert app.live is not None
+    model = app.live.model
+    target = next(
+        a for a in model.items(Pane.ACTIONS) if a.due_by is not None and a.status is Status.IN_PROGRESS
+    )
+    dev(server, "sse/drop")
+    await until(pilot, lambda: app.live is not None and app.live.status.state is ConnState.RECONNECTING)
+    async with await coachee_api(server) as other:
+        moved = target.due_by + dt.timedelta(days=4) if target.due_by else None
+        await other.update_action(
+            target.model_copy(update={"due_by": moved, "body": f"{target.body} (with Sam)"})
+        )
+    await pilot.press("r")  # reconnect now rather than after the backoff
+    await until(pilot, lambda: any(isinstance(r, Resync) for r in app.history), timeout=10)
+    await pilot.press("h")
+    await until(pilot, lambda: isinstance(app.screen, HistoryScreen))

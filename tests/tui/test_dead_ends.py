@@ -151,11 +151,11 @@ async def test_dialogs_show_their_own_keys_and_ctrl_c_quits(head_server: DevServ
     app = await make_app(head_server)
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: settled(app))
-        assert "s Switch" in key_bar_text(app.session_screen)
+        assert "h History" in key_bar_text(app.session_screen)
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         shown = key_bar_text(app.screen)
-        assert "Close" in shown and "Switch" not in shown and "Quit" not in shown
+        assert "Close" in shown and "History" not in shown and "Quit" not in shown
         # What is drawn at the bottom line is the dialog's key bar, not the screen's beneath.
         bottom = app.screen.query_one(KeyBar).region
         assert bottom.y == 29 and bottom.width == 100

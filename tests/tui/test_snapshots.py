@@ -25,7 +25,7 @@ from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev, login_cookie
-from tests.tui.scenes import editing_with_a_conflict
+from tests.tui.scenes import editing_with_a_conflict, history_with_a_reconnect, others_changes
 from tests.waiting import settled, until
 
 PINNED = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
@@ -186,5 +186,31 @@ def test_editor_save_error(pinned_server: DevServer, snap_compare: Any) -> None:
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, EditorScreen) and bool(app.screen.error))
         await still(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# -- what changed -------------------------------------------------------------------------------
+
+
+def test_others_changes_marked_and_told(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, app)
+        await others_changes(pilot, app, pinned_server)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_history(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, app)
+        await history_with_a_reconnect(pilot, app, pinned_server)
+        app.clear_notifications()  # (their fade would depend on the instant)
+        await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -237,7 +237,7 @@ class LocalEdits:
             if pane is Pane.GOALS and self.api.era is Era.HEAD:
                 # Created in this session, it was linked (and maybe promoted): its answer and
                 # event carry the status before that (§5.6), so the pane is read again.
-                self.model.reload(pane)
+                self.model.reload(pane, yours=True)
         return saved
 
     async def _send_create(self, item: Any, session_id: str) -> Any:
@@ -294,21 +294,25 @@ class LocalEdits:
     async def link(self, goal: Goal) -> None:
         """Link a goal of this relationship to the session (it may be promoted to In Progress)."""
         self.requests += 1
+        self.model.expect_yours(Pane.GOALS)
         try:
             await self.api.link_goal(self.model.session_id, goal.id)
         except ApiError as exc:
+            self.model.forget_yours(Pane.GOALS)
             raise EditFailed(_reason(exc, "linked"), error=exc) from None
-        self.model.reload(Pane.GOALS)  # the link's answer is not the goal; its events are coarse
+        self.model.reload(Pane.GOALS, yours=True)  # the link's answer is not the goal; its events are coarse
 
     async def make_room(self, goal_id: str, title: str) -> str:
         """Put an in-progress goal On Hold (and take it out of this session, as the web app's swap
         does) so another can be in progress. Says exactly what was done if a step fails."""
         name = f"“{title}”" if title else "The goal"
+        self.model.expect_yours(Pane.GOALS)
         try:
             goal = await self.api.get_goal(goal_id)
             self.requests += 1
             await self.api.update_goal(goal.model_copy(update={"status": Status.ON_HOLD}))
         except ApiError as exc:
+            self.model.forget_yours(Pane.GOALS)
             raise EditFailed(
                 f"Nothing changed: putting {name} on hold failed ({exc.message}).", error=exc
             ) from None
@@ -319,12 +323,13 @@ class LocalEdits:
             except NotFound:
                 pass
             except ApiError as exc:
+                self.model.forget_yours(Pane.GOALS)
                 raise EditFailed(
                     f"{name} is on hold now, but removing it from this session failed "
                     f"({exc.message}); your goal was not saved yet.",
                     error=exc,
                 ) from None
-        self.model.reload(Pane.GOALS)
+        self.model.reload(Pane.GOALS, yours=True)
         return f"{name} is on hold now."
 
     async def set_title(self, title: str | None) -> None:
@@ -341,6 +346,7 @@ class LocalEdits:
             raise EditFailed(_reason(exc, "saved"), error=exc) from None
         if self.model.header is not None and self.model.session_id == saved.id:
             self.model.show_header(self.model.header.model_copy(update={"title": saved.title}))
+            self.model.report_title(header.title if header is not None else None, saved.title)
 
     def _undo(self, pane: Pane, before: Any, changed: Any) -> None:
         state = self.model.states[pane]
@@ -408,20 +414,30 @@ class LocalEdits:
         session_id, pane, entity, everywhere = self._last_removed
         self._last_removed = None
         self.requests += 1
+        # Shown at once under a temporary id, like a create: its event (a new id) takes that
+        # row's place, so it is never reported as someone else's addition.
+        relink = pane is Pane.GOALS and not everywhere
+        temp = f"new-{uuid.uuid4().hex[:12]}"
+        if relink:
+            self.model.expect_yours(pane)
+        else:
+            self.model.show_created(pane, temp, entity.model_copy(update={"id": temp}))
         try:
-            if pane is Pane.GOALS and not everywhere:
+            if relink:
                 await self.api.link_goal(session_id, entity.id)
                 restored: Any = entity
             else:
                 restored = await self._send_create(entity, session_id)
         except ApiError as exc:
             self._last_removed = (session_id, pane, entity, everywhere)  # still there to try again
+            if self.model.session_id == session_id:
+                self.model.forget_yours(pane) if relink else self.model.settle_created(pane, temp, None)
             raise EditFailed(_reason(exc, "restored"), error=exc) from None
         if self.model.session_id != session_id:
             return restored  # another session is on screen now
+        if not relink:
+            self.model.settle_created(pane, temp, restored)
         if pane is Pane.GOALS:
-            self.model.reload(pane)  # linking may promote the goal; its own answer is incomplete
-        else:
-            # Its event may have shown it already (current backend); the seed era sends none.
-            self.model.settle_local(pane, restored.id, restored)
+            # Linking may promote the goal; its own answer is incomplete.
+            self.model.reload(pane, yours=True)
         return restored

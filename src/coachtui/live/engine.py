@@ -7,6 +7,7 @@ import logging
 
 from coachtui.api.client import ApiClient
 from coachtui.live.backoff import Backoff
+from coachtui.live.changes import Change, ConnectionNote, Resync
 from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.connection import SseConnection
 from coachtui.live.events import ForceLogout, LiveEvent, Pane
@@ -45,6 +46,9 @@ class LiveEngine(StreamObserver):
             backoff=backoff,
             clock=clock,
         )
+        self.clock = clock
+        self._ever_connected = False
+        self._lost = False  # connected once, and not now
 
     @property
     def status(self) -> ConnectionStatus:
@@ -55,7 +59,21 @@ class LiveEngine(StreamObserver):
     def status_changed(self, status: ConnectionStatus) -> None:
         if status.state in (ConnState.RECONNECTING, ConnState.ERROR):
             self.model.mark_stale()
+        if status.state is ConnState.CONNECTED:
+            if self._lost:
+                self._lost = False
+                self.observer.connection_noted(ConnectionNote(self.clock.now(), status.state.value))
+        elif self._ever_connected and not self._lost and status.state is not ConnState.CONNECTING:
+            self._lost = True
+            error = status.last_error.message if status.last_error else ""
+            self.observer.connection_noted(ConnectionNote(self.clock.now(), status.state.value, error))
         self.observer.status_changed(status)
+
+    def changed(self, change: Change) -> None:
+        self.observer.changed(change)
+
+    def resynced(self, report: Resync) -> None:
+        self.observer.resynced(report)
 
     def pane_changed(self, pane: Pane) -> None:
         self.observer.pane_changed(pane)
@@ -74,7 +92,13 @@ class LiveEngine(StreamObserver):
             self.model.apply(event)
 
     def connected(self) -> None:
-        self.model.reload_all()  # the backend replays nothing: whatever was missed is reloaded
+        # The backend replays nothing: whatever was missed is reloaded, and after a loss what
+        # the reload finds different is reported as what happened meanwhile.
+        if self._ever_connected:
+            self.model.resync()
+        else:
+            self.model.reload_all()
+        self._ever_connected = True
 
     # -- commands -------------------------------------------------------------------------------
 

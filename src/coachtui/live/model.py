@@ -18,7 +18,8 @@ from typing import Any
 
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError, SessionExpired
-from coachtui.api.models import EnrichedSession, Era
+from coachtui.api.models import EnrichedSession, Era, Goal
+from coachtui.live.changes import Change, Context, Origin, Resync, compare, compare_title
 from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.events import Delete, Entity, Invalidate, LiveEvent, Malformed, Pane, Upsert
 from coachtui.live.observer import LiveObserver
@@ -127,6 +128,14 @@ class SessionModel:
         self._creating: dict[Pane, dict[str, Entity]] = {p: {} for p in LIST_PANES}
         self._adopted: dict[str, str] = {}
         self._reloaders = {p: _Reloader(self._loader(p), debounce, clock.sleep) for p in self.states}
+        # What a local change replaced (None: nothing, a create), until the answer says it is
+        # done: then the difference is reported as the user's own, never as someone else's.
+        self._mine_before: dict[tuple[Pane, str], Entity | None] = {}
+        # Reloads whose differences are the user's own doing (a link, a goal's promotion): up to
+        # which reload number (counted as `_Reloader.requests`) of a pane that holds.
+        self._yours_until: dict[Pane, float] = {}
+        # The reload after a reconnect: panes not back yet, and what those back found changed.
+        self._resync: tuple[set[Pane], list[Change], list[Pane]] | None = None
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -147,8 +156,47 @@ class SessionModel:
 
     # -- reloads ------------------------------------------------------------------------------
 
-    def reload(self, pane: Pane) -> None:
-        self._reloaders[pane].trigger()
+    def reload(self, pane: Pane, *, yours: bool = False) -> None:
+        """Read `pane` again; `yours`: what it finds changed is the user's doing (see
+        `expect_yours`), up to and including this reload."""
+        reloader = self._reloaders[pane]
+        if yours:
+            self._yours_until[pane] = reloader.requests + 1
+        reloader.trigger()
+
+    def expect_yours(self, pane: Pane) -> None:
+        """A change made here is about to reach `pane` by a reload (its events are coarse):
+        until `reload(pane, yours=True)` follows, what reloads find is the user's doing."""
+        self._yours_until[pane] = float("inf")
+
+    def forget_yours(self, pane: Pane) -> None:
+        """The change `expect_yours` announced failed: reloads find others' changes again."""
+        self._yours_until.pop(pane, None)
+
+    def report_title(self, before: str | None, after: str | None) -> None:
+        """The user changed the session title here."""
+        if self.header is not None:
+            change = compare_title(before, after, self.header.id, at=self.clock.now(), origin=Origin.YOURS)
+            if change is not None:
+                self.observer.changed(change)
+
+    def resync(self) -> None:
+        """Reconnected: reload every pane and report, once, what changed while disconnected."""
+        self._resync = (set(self.states), [], [])
+        self.reload_all()
+
+    def context(self) -> Context:
+        """What names ids in change reports."""
+        goals = [g for g in self.states[Pane.GOALS].items.values() if isinstance(g, Goal)]
+        return Context(self.header, goals, self.api.era, self.api.user_id)
+
+    def _report(
+        self, pane: Pane, before: Entity | None, after: Entity | None, origin: Origin
+    ) -> Change | None:
+        change = compare(pane, before, after, self.context(), at=self.clock.now(), origin=origin)
+        if change is not None:
+            self.observer.changed(change)
+        return change
 
     def reload_all(self) -> None:
         for pane in self.states:
@@ -162,6 +210,9 @@ class SessionModel:
         self._local = {p: {} for p in LIST_PANES}  # changes to the old session stay out of the new one
         self._creating = {p: {} for p in LIST_PANES}
         self._adopted = {}
+        self._mine_before = {}
+        self._yours_until = {}
+        self._resync = None
         for pane, state in self.states.items():
             self.states[pane] = PaneState(pane, version=state.version + 1)
             self.observer.pane_changed(pane)
@@ -181,6 +232,7 @@ class SessionModel:
     def _loader(self, pane: Pane) -> Callable[[], Awaitable[None]]:
         async def load() -> None:
             generation, session_id = self._generation, self.session_id
+            number = self._reloaders[pane].requests
             if pane in self._journal:
                 self._journal[pane] = []
             try:
@@ -188,6 +240,7 @@ class SessionModel:
             except ApiError as exc:
                 if generation != self._generation:
                     return
+                self._resynced(pane, [], failed=True)
                 state = self.states[pane]
                 state.status, state.error, state.since = PaneStatus.FAILED, exc.message, self.clock.now()
                 state.version += 1
@@ -198,7 +251,7 @@ class SessionModel:
                 return
             if generation != self._generation:
                 return  # answer for a session no longer shown
-            self._install(pane, result)
+            self._install(pane, result, number)
 
         return load
 
@@ -217,9 +270,10 @@ class SessionModel:
             return await self.api.session_actions(session_id)
         return await self.api.session_agreements(session_id)
 
-    def _install(self, pane: Pane, result: Any) -> None:
+    def _install(self, pane: Pane, result: Any, number: int = 0) -> None:
         state = self.states[pane]
         before = (dict(state.items), self.header)
+        was_loaded = state.loaded_once
         if pane is Pane.HEADER:
             self.header = result
         else:
@@ -240,7 +294,52 @@ class SessionModel:
         if changed:
             state.version += 1
             self.observer.pane_changed(pane)
+        found = self._differences(pane, before, number) if was_loaded and changed else []
+        self._resynced(pane, found)
         self._note_polling()
+
+    def _differences(self, pane: Pane, before: tuple[dict[str, Entity], Any], number: int) -> list[Change]:
+        """What a reload found changed, reported; the user's own unconfirmed changes excepted."""
+        until = self._yours_until.get(pane)
+        if until is not None and number >= until:
+            del self._yours_until[pane]
+        if self._resync is not None and pane in self._resync[0]:
+            origin = Origin.RESYNC
+        else:
+            origin = Origin.YOURS if until is not None and number <= until else Origin.RELOAD
+        at = self.clock.now()
+        if pane is Pane.HEADER:
+            old, new = before[1], self.header
+            if old is None or new is None or old.id != new.id:
+                return []
+            change = compare_title(old.title, new.title, new.id, at=at, origin=origin)
+            if change is not None:
+                self.observer.changed(change)
+            return [change] if change is not None else []
+        state = self.states[pane]
+        old_items, items = before[0], state.items
+        mine = state.saving | set(self._local[pane]) | set(self._adopted) | set(self._adopted.values())
+        found = []
+        for entity_id in old_items.keys() | items.keys():
+            was, now = old_items.get(entity_id), items.get(entity_id)
+            if was is now or entity_id in mine:
+                continue
+            change = self._report(pane, was, now, origin)
+            if change is not None:
+                found.append(change)
+        return found
+
+    def _resynced(self, pane: Pane, found: list[Change], *, failed: bool = False) -> None:
+        if self._resync is None or pane not in self._resync[0]:
+            return
+        waiting, changes, unchecked = self._resync
+        waiting.discard(pane)
+        changes.extend(found)
+        if failed:
+            unchecked.append(pane)
+        if not waiting:
+            self._resync = None
+            self.observer.resynced(Resync(self.clock.now(), tuple(changes), tuple(unchecked)))
 
     def _note_polling(self) -> None:
         """Once the era is known: the seed era's actions and agreements are polled, not live."""
@@ -273,11 +372,15 @@ class SessionModel:
             state = self.states[event.pane]
             if self._reloaders[event.pane].busy:
                 self._journal[event.pane].append(event)
-            if isinstance(event, Upsert):
-                self._adopt_echo(state, event.entity, state.items)
+            entity_id = event.entity.id if isinstance(event, Upsert) else event.entity_id
+            before = state.items.get(entity_id)
+            echo = isinstance(event, Upsert) and self._adopt_echo(state, event.entity, state.items)
             if self._apply_to(state, event):
                 state.version += 1
                 self.observer.pane_changed(event.pane)
+                mine = echo or entity_id in state.saving or entity_id in self._local[event.pane]
+                if state.loaded_once and not mine:  # (before the first load, nothing is "changed")
+                    self._report(event.pane, before, state.items.get(entity_id), Origin.LIVE)
                 return event.pane
         return None
 
@@ -317,6 +420,7 @@ class SessionModel:
     def show_local(self, pane: Pane, entity_id: str, entity: Entity | None) -> None:
         """Show a change made here before the server confirms it (None: removed), marked saving."""
         state = self.states[pane]
+        self._mine_before.setdefault((pane, entity_id), state.items.get(entity_id))
         self._local[pane][entity_id] = entity
         state.saving.add(entity_id)
         _put(state, entity_id, entity)
@@ -331,6 +435,10 @@ class SessionModel:
         if not isinstance(entity, _Keep):
             _put(state, entity_id, entity)
         self._changed(state, entity_id)
+        if (pane, entity_id) in self._mine_before:
+            self._report(
+                pane, self._mine_before.pop((pane, entity_id)), state.items.get(entity_id), Origin.YOURS
+            )
 
     def show_header(self, header: EnrichedSession) -> None:
         """The session header changed here (its title): shown at once."""
@@ -360,6 +468,7 @@ class SessionModel:
         _put(state, temp_id, None)
         if real is not None:
             state.saving.discard(real)
+        self._mine_before.pop((pane, temp_id), None)
         if saved is not None:
             state.saving.discard(saved.id)
             if real is None:
@@ -367,18 +476,19 @@ class SessionModel:
         self._changed(state, temp_id)
         if saved is not None:
             self._changed(state, saved.id)
+            self._report(pane, None, state.items.get(saved.id, saved), Origin.YOURS)
 
-    def _adopt_echo(self, state: PaneState, entity: Entity, known: dict[str, Entity]) -> None:
+    def _adopt_echo(self, state: PaneState, entity: Entity, known: dict[str, Entity]) -> bool:
         """An item the server made may be one created here (its event can come before the
         answer): then it takes the local row's place instead of showing twice."""
         creating = self._creating.get(state.pane)
         if not creating or entity.id in known:
-            return
+            return False
         temp = next(
             (t for t, mine in creating.items() if t not in self._adopted and same_item(mine, entity)), None
         )
         if temp is None:
-            return
+            return False
         self._adopted[temp] = entity.id
         self._local[state.pane].pop(temp, None)
         state.saving.discard(temp)
@@ -386,6 +496,7 @@ class SessionModel:
         _put(state, temp, None)
         if state.changed is not None:
             state.changed.add(temp)
+        return True
 
     def _changed(self, state: PaneState, entity_id: str) -> None:
         if state.changed is not None:

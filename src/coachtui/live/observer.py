@@ -6,6 +6,7 @@ and cheap: an observer that must do work (the TUI repainting a pane) queues it.
 
 from __future__ import annotations
 
+from coachtui.live.changes import Change, ConnectionNote, Resync
 from coachtui.live.events import LiveEvent, Pane
 from coachtui.live.status import ConnectionStatus
 
@@ -16,6 +17,15 @@ class LiveObserver:
 
     def pane_changed(self, pane: Pane) -> None:
         """The model's data or status for `pane` changed."""
+
+    def changed(self, change: Change) -> None:
+        """Something on screen changed, in words (also each difference a resync found)."""
+
+    def resynced(self, report: Resync) -> None:
+        """The reload after a reconnect is done: what it found changed while disconnected."""
+
+    def connection_noted(self, note: ConnectionNote) -> None:
+        """The live connection was lost, or came back."""
 
     def login_lost(self, message: str) -> None:
         """A request learned that the login is gone (401)."""

@@ -17,7 +17,7 @@ from typing import Any
 
 import platformdirs
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError
 from coachtui.credentials import Credentials, CredentialsError
+from coachtui.live.changes import Change, ChangeKind, ConnectionNote, Origin, Report, Resync
 from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.edits import LocalEdits
 from coachtui.live.engine import LiveEngine
@@ -33,14 +34,21 @@ from coachtui.live.events import Pane
 from coachtui.live.observer import LiveObserver
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
 from coachtui.text import inert
+from coachtui.tui.attention import Attention, NotifyMode
 from coachtui.tui.editing import EditingApp
 from coachtui.tui.messages import (
     AuthLost,
     ConnectionChanged,
+    CopyRequested,
+    HistoryRequested,
     LoggedOut,
     PaneChanged,
+    ReportsArrived,
+    Resynced,
     SessionChosen,
 )
+from coachtui.tui.notices import Notices
+from coachtui.tui.screens.history import HistoryScreen
 from coachtui.tui.screens.modals import (
     Notice,
     confirm,
@@ -56,6 +64,7 @@ log = logging.getLogger(__name__)
 LIVE_GROUP = "live"
 HELP_SCREEN = "help"
 FRAME = 1 / 60  # Textual paints at most 60 times a second
+HISTORY_KEPT = 2000  # reports; the oldest go first (the history screen lists them all)
 
 
 class CoachApp(EditingApp):
@@ -64,7 +73,8 @@ class CoachApp(EditingApp):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh", show=False),  # in ? help and the palette
-        Binding("s", "switch", "Switch", id="switch"),
+        # In ? help and the palette: the bar keeps room for `h History` and `q Quit` at 80 columns.
+        Binding("s", "switch", "Switch", id="switch", show=False),
         Binding("question_mark", "help", "Help", id="help", key_display="?"),
         Binding("q", "quit", "Quit", id="quit"),
         # A viewer quits on ctrl+c, from dialogs too (priority: a dialog stops app bindings).
@@ -84,6 +94,8 @@ class CoachApp(EditingApp):
         clock: Clock = REAL_CLOCK,
         today: dt.date | None = None,
         drafts_dir: Path | None = None,
+        notify: NotifyMode = NotifyMode.OFF,
+        terminal_write: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
         self.api = api
@@ -106,6 +118,10 @@ class CoachApp(EditingApp):
         self._status_posted: tuple[object, ...] | None = None
         self._panes_queued: set[Pane] = set()
         self._pane_shown_at: dict[Pane, float] = {}
+        self.history: list[Report] = []  # oldest first
+        self._inbox: list[Report] = []  # reports not handled yet
+        self.notices = Notices(self._show_notice, self.set_timer)
+        self.attention = Attention(notify, terminal_write or self._write_terminal)
 
     # -- start-up -----------------------------------------------------------------------------
 
@@ -131,6 +147,7 @@ class CoachApp(EditingApp):
 
     def open_session(self, session_id: str) -> None:
         self.open_drafts(session_id)
+        self.history.clear()  # "since the session was opened": another session, another history
         if self.live is None:
             self.live = LiveEngine(
                 self.api, session_id, _Reports(self), clock=self.clock, **self.live_options
@@ -194,6 +211,78 @@ class CoachApp(EditingApp):
         if pane not in self._panes_queued:
             self._panes_queued.add(pane)
             self.post_message(PaneChanged(pane))
+
+    def _report_arrived(self, report: Report) -> None:
+        if not self._inbox:
+            self.post_message(ReportsArrived())
+        self._inbox.append(report)
+
+    def on_reports_arrived(self, _: ReportsArrived) -> None:
+        """Changes reach the history, their rows' marks and the notices (remote changes only:
+        the user knows what they did here)."""
+        reports, self._inbox = self._inbox, []
+        marks: dict[Pane, dict[str, str]] = {}  # one repaint per pane for the whole batch
+        for report in reports:
+            self.history.append(report)
+            if isinstance(report, Change) and not report.yours:
+                if report.kind is not ChangeKind.REMOVED and report.pane is not Pane.HEADER:
+                    label = "new" if report.kind is ChangeKind.ADDED else "edited"
+                    pane_marks = marks.setdefault(report.pane, {})
+                    if pane_marks.get(report.item_id) != "new":  # added then edited: still new
+                        pane_marks[report.item_id] = label
+                if report.origin is not Origin.RESYNC:  # the resync's own notice tells of these
+                    self.notices.add(report)
+        if self._session_screen_up():
+            for pane, labels in marks.items():
+                self.session_screen.mark(pane, labels)
+        del self.history[:-HISTORY_KEPT]
+        if isinstance(self.screen, HistoryScreen):
+            self.screen.reports_added()
+
+    def on_resynced(self, message: Resynced) -> None:
+        report = message.report
+        self._report_arrived(report)
+        self.notify(
+            report.summary,
+            title="Back online",
+            severity="warning" if report.unchecked else "information",
+            timeout=8,
+            markup=False,
+        )
+        if report.changes:
+            self.attention.alert(f"{len(report.changes)} changes while disconnected")
+
+    def _show_notice(self, text: str, title: str, count: int) -> None:
+        self.notify(text, title=title, timeout=3, markup=False)
+        # The desktop hears how many and where, never what (it may show on a lock screen).
+        self.attention.alert(f"{count} change{'s' if count != 1 else ''} in {title}")
+
+    def _write_terminal(self, sequence: str) -> None:
+        if not self.is_headless and self._driver is not None:
+            self._driver.write(sequence)
+            self._driver.flush()
+
+    def on_app_focus(self, _: events.AppFocus) -> None:
+        self.attention.focused = True
+
+    def on_app_blur(self, _: events.AppBlur) -> None:
+        self.attention.focused = False
+
+    @on(HistoryRequested)
+    def show_history(self) -> None:
+        if not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen(self.history))
+
+    @on(CopyRequested)
+    def copy_row(self, message: CopyRequested) -> None:
+        item = self.live.model.states[message.pane].items.get(message.entity_id) if self.live else None
+        if item is None:
+            return
+        text = (getattr(item, "title", None) or getattr(item, "body", None) or "").strip()
+        self.copy_to_clipboard(text)
+        what = {Pane.GOALS: "goal", Pane.ACTIONS: "action", Pane.AGREEMENTS: "agreement"}[message.pane]
+        # OSC 52: most terminals take it; tmux only with `set -g set-clipboard on`.
+        self.notify(f"Copied the {what}'s text ({len(text)} characters) to the clipboard.", timeout=3)
 
     def _post_status(self, status: ConnectionStatus) -> None:
         visible = _visible(status)
@@ -446,6 +535,15 @@ class _Reports(LiveObserver):
 
     def logged_out(self, reason: str) -> None:
         self.app.post_message(LoggedOut(reason))
+
+    def changed(self, change: Change) -> None:
+        self.app._report_arrived(change)
+
+    def connection_noted(self, note: ConnectionNote) -> None:
+        self.app._report_arrived(note)
+
+    def resynced(self, report: Resync) -> None:
+        self.app.post_message(Resynced(report))
 
 
 def _freeze_startup_heap() -> None:

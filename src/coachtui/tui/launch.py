@@ -44,11 +44,19 @@ async def _precheck(client: ApiClient, session_id: str | None) -> None:
             log.info("precheck: %s; opening the session screen anyway", type(exc).__name__)
 
 
-def run_session(client: ApiClient, creds: Credentials, store: CredentialStore, session_id: str | None) -> int:
+def run_session(
+    client: ApiClient,
+    creds: Credentials,
+    store: CredentialStore,
+    session_id: str | None,
+    *,
+    notify: str = "off",
+) -> int:
     if session_id is not None:
         _check_id(session_id)
     asyncio.run(_precheck(client, session_id))
     from coachtui.tui.app import CoachApp
+    from coachtui.tui.attention import NotifyMode
 
     api = client.for_new_loop()
     app = CoachApp(
@@ -58,6 +66,7 @@ def run_session(client: ApiClient, creds: Credentials, store: CredentialStore, s
         on_logout=lambda: store.remove(creds.server),
         stored_login=lambda: store.get(creds.server),
         drafts_dir=state_dir(),
+        notify=NotifyMode(notify),
     )
     code = app.run() or 0
     if api.era is not None:
@@ -68,13 +77,14 @@ def run_session(client: ApiClient, creds: Credentials, store: CredentialStore, s
     return int(code)
 
 
-def run_demo(*, profile: str, activity: bool, interval: float) -> int:
+def run_demo(*, profile: str, activity: bool, interval: float, notify: str = "off") -> int:
     from coachtui.devserver import require_server_extra
 
     require_server_extra()
     from coachtui.demo.coachee import simulate_coachee
     from coachtui.devserver.server import DevServer, ServerOptions
     from coachtui.tui.app import CoachApp
+    from coachtui.tui.attention import NotifyMode
 
     server = DevServer(ServerOptions(profile=profile)).start()  # type: ignore[arg-type]
     demo = server.demo
@@ -112,6 +122,7 @@ def run_demo(*, profile: str, activity: bool, interval: float) -> int:
             activity=coachee if activity else None,
             on_logout=lambda: store.remove(server.url),
             drafts_dir=throwaway,  # the demo's data is thrown away too
+            notify=NotifyMode(notify),
         )
         return int(app.run() or 0)
     finally:

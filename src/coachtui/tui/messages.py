@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from coachtui.live.changes import Resync
 from coachtui.live.events import Pane
 from coachtui.live.status import ConnectionStatus
 
@@ -74,3 +75,28 @@ class EditRequested(Message):
 @dataclass
 class LinkRequested(Message):
     """`l`: link one of the relationship's goals to this session."""
+
+
+@dataclass
+class ReportsArrived(Message):
+    """Change reports are waiting in the app's inbox (one message for any number of them)."""
+
+
+@dataclass
+class Resynced(Message):
+    """The reload after a reconnect is done: what it found changed while disconnected."""
+
+    report: Resync
+
+
+@dataclass
+class CopyRequested(Message):
+    """`c` on a row: copy its full text to the clipboard."""
+
+    pane: Pane
+    entity_id: str
+
+
+@dataclass
+class HistoryRequested(Message):
+    """`h`: show the session's history."""

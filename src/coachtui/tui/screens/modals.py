@@ -133,14 +133,17 @@ def delete_question(pane: Pane, text: str) -> Notice:
 
 
 HELP = """\
-1 2 3  focus a pane (tab cycles)    r       refresh / retry now
-n      new item in focused pane     s       switch session
-enter  open the row in the editor   ?       this help (? or Esc)
-x      complete (again: undo)       q       quit (ctrl+c too)
-d      delete (asks first)          ctrl+p  palette: logout, theme
-z      undo your last delete
-l      link a relationship goal
+1 2 3  focus a pane (tab cycles)    h       history: every change seen
+n      new item in focused pane     c       copy the row's text
+enter  open the row in the editor   r       refresh / retry now
+x      complete (again: undo)       s       switch session
+d      delete (asks first)          ?       this help (? or Esc)
+z      undo your last delete        q       quit (ctrl+c too)
+l      link a relationship goal     ctrl+p  palette: logout, theme
 t      edit the session title
+
+Rows someone else changes show ● new or ● edited for 3 s, and a
+notice says what changed (at most one per pane every 2 s).
 
 Editor: ctrl+s saves, Esc closes (asks first if you typed),
 tab moves between fields. If someone else changes the item

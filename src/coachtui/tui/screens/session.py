@@ -13,7 +13,15 @@ from textual.widgets import DataTable
 from coachtui.live.events import Pane
 from coachtui.live.model import SessionModel
 from coachtui.live.status import ConnectionStatus
-from coachtui.tui.messages import DeleteRequested, EditRequested, LinkRequested, ToggleDone, UndoRequested
+from coachtui.tui.messages import (
+    CopyRequested,
+    DeleteRequested,
+    EditRequested,
+    HistoryRequested,
+    LinkRequested,
+    ToggleDone,
+    UndoRequested,
+)
 from coachtui.tui.widgets.entity_table import EntityTable
 from coachtui.tui.widgets.key_bar import KeyBar
 from coachtui.tui.widgets.panes import ActionsPane, AgreementsPane, GoalsPane
@@ -35,6 +43,8 @@ class SessionScreen(Screen[None]):
         Binding("l", "link", "Link goal", show=False),
         Binding("t", "title", "Title", show=False),
         Binding("z", "undo", "Undo", show=False),
+        Binding("h", "history", "History"),
+        Binding("c", "copy", "Copy", show=False),
     ]
 
     def __init__(self, host: str, user: str, **status_options: Any) -> None:
@@ -118,6 +128,19 @@ class SessionScreen(Screen[None]):
         if chosen is not None:
             self.post_message(ToggleDone(*chosen))
 
+    def action_history(self) -> None:
+        self.post_message(HistoryRequested())
+
+    def action_copy(self) -> None:
+        chosen = self._selected((Pane.ACTIONS, Pane.AGREEMENTS, Pane.GOALS), "Copy")
+        if chosen is not None:
+            self.post_message(CopyRequested(*chosen))
+
+    def mark(self, pane: Pane, labels: dict[str, str]) -> None:
+        """Highlight rows someone else changed (for a few seconds), by entity id."""
+        if not self.closing:
+            self.pane_widget(pane).mark(labels)
+
     def action_undo(self) -> None:
         self.post_message(UndoRequested())
 
@@ -175,6 +198,8 @@ class SessionScreen(Screen[None]):
         covered, self._covered = self._covered, {}
         for pane, model in covered.items():
             self.show_pane(model, pane)
+        for table in self.query(EntityTable):
+            table.redraw_marks()  # marks that came or went beneath the modal
 
     def show_status(self, status: ConnectionStatus) -> None:
         for bar in self.query(StatusBar):  # (none while the app is closing)

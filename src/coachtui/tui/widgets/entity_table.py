@@ -8,6 +8,7 @@ survive. Every cell is a `Text` built from inert strings: server text is never p
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -24,6 +25,7 @@ from coachtui.tui.theme_styles import theme_styles
 
 EMPTY_KEY = "__empty__"
 REGROUP_AFTER = 0.25  # seconds a row that changed group stays in place, its change in sight
+HIGHLIGHT_FOR = 3.0  # seconds a row changed by someone else stays marked
 Row = tuple[Text, ...]
 
 
@@ -53,6 +55,10 @@ class EntityTable(DataTable[Text]):
         self._empty_shown = False
         self._state: PaneState | None = None
         self._saving_shown: set[str] = set()  # rows drawn with the "saving…" mark
+        # Rows changed by someone else: their mark ("new", "edited") and until when it shows.
+        self._marks: dict[str, tuple[str, float]] = {}
+        self._restyle: set[str] = set()  # rows whose mark came or went since they were drawn
+        self._unmark_timer: Timer | None = None
         self.palette: dict[str, str] = {}
 
     def on_mount(self) -> None:
@@ -124,7 +130,16 @@ class EntityTable(DataTable[Text]):
             self._shown.clear()  # rows depend on the context (names): rebuild them all
             self._built_with = context
             changes = None
+        self._sync_rows(state, changes)
+
+    def _sync_rows(self, state: PaneState, changes: set[str] | None) -> None:
         items = state.items
+        if self._restyle:
+            for entity_id in self._restyle:
+                self._shown.pop(entity_id, None)
+            if changes is not None:
+                changes = changes | self._restyle
+            self._restyle = set()
         if state.saving != self._saving_shown:
             # A row gains or loses its mark while its entity object may stay the same.
             for entity_id in state.saving ^ self._saving_shown:
@@ -161,7 +176,12 @@ class EntityTable(DataTable[Text]):
         for entity in changed:
             row = self.row_for(entity)
             if entity.id in self._saving_shown:
-                row = self._marked_saving(row)
+                row = self._prefixed(row, Text("saving… ", style="italic dim"))
+            elif entity.id in self._marks:
+                label = self._marks[entity.id][0]
+                # Words, not only a colour: the mark reads the same in NO_COLOR and monochrome.
+                mark = Text(f"● {label}", style=f"bold reverse {self.palette.get('accent', '')}".strip())
+                row = self._prefixed(row, mark + " ")
             old = self._rows.get(entity.id)
             if old is None:
                 self.add_row(*row, key=entity.id)
@@ -191,13 +211,50 @@ class EntityTable(DataTable[Text]):
             if self._regroup_timer is None:
                 self._regroup_timer = self.set_timer(REGROUP_AFTER, self._regroup_later)
 
-    def _marked_saving(self, row: Row) -> Row:
-        """The text column says the change is not confirmed yet (words, not only a colour)."""
+    def _prefixed(self, row: Row, prefix: Text) -> Row:
+        """The text column starts with `prefix` (saving…, ● edited): first, so a long text cut
+        with … at the column's width cannot hide it."""
         at = self.text_column()
-        # First, so a long text cut with … at the column's width cannot hide it.
-        marked = Text("saving… ", style="italic dim", no_wrap=True, overflow="ellipsis")
+        marked = Text(no_wrap=True, overflow="ellipsis")
+        marked.append_text(prefix)
         marked.append_text(row[at])
         return (*row[:at], marked, *row[at + 1 :])
+
+    # -- marks: rows someone else changed ---------------------------------------------------------
+
+    def mark(self, labels: dict[str, str], seconds: float = HIGHLIGHT_FOR) -> None:
+        """Mark rows as changed by someone else ("new", "edited"; by entity id) for `seconds`.
+        Rows are redrawn with their next update, or now if they are on screen already."""
+        until = time.monotonic() + seconds
+        for entity_id, label in labels.items():
+            self._marks[entity_id] = (label, until)
+            self._restyle.add(entity_id)
+        self.redraw_marks()
+        if self._unmark_timer is None:
+            self._unmark_timer = self.set_timer(seconds, self._unmark)
+
+    def marked(self) -> dict[str, str]:
+        """The rows marked now and their marks (tests read this)."""
+        return {k: label for k, (label, _) in self._marks.items()}
+
+    def _unmark(self) -> None:
+        self._unmark_timer = None
+        now = time.monotonic()
+        for entity_id in [k for k, (_, until) in self._marks.items() if until <= now]:
+            del self._marks[entity_id]
+            self._restyle.add(entity_id)
+        self.redraw_marks()
+        if self._marks:
+            soonest = min(until for _, until in self._marks.values())
+            self._unmark_timer = self.set_timer(max(soonest - now, 0.05), self._unmark)
+
+    def redraw_marks(self) -> None:
+        """Draw marks that came or went. Not beneath a modal: the pane catches up when it closes
+        (the session screen calls this again then)."""
+        if self._state is None or not self._state.loaded_once or not self.is_mounted:
+            return
+        if self.screen is self.app.screen:
+            self._sync_rows(self._state, set())
 
     @classmethod
     def text_column(cls) -> int:
