@@ -19,7 +19,7 @@ from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer, ServerOptions
 from coachtui.live.backoff import Backoff
 from coachtui.live.status import ConnState
-from coachtui.tui.app import CoachApp
+from coachtui.tui.app import CoachApp, NotesOptions
 from coachtui.tui.screens.picker import PickerScreen
 
 
@@ -45,6 +45,7 @@ async def _shoot(
             None if picker else demo.today_session_id,
             user_name=demo.coach.name,
             live_options={"debounce": 0.02, "backoff": Backoff(base=30, cap=30)},
+            notes=NotesOptions(url=server.url.replace("http://", "ws://") + "/collab"),
         )
         async with app.run_test(size=size, notifications=True) as pilot:
             if picker:
@@ -62,6 +63,8 @@ async def _shoot(
                         app.live is not None
                         and app.live.status.state is ConnState.CONNECTED
                         and all(s.loaded_once for s in app.live.model.states.values())
+                        and app.notes is not None
+                        and app.notes.status.state is ConnState.CONNECTED
                     ),
                 )
                 if reconnecting:

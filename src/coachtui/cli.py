@@ -144,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         "session_id", nargs="?", metavar="ID", help="coaching session id (see `coachtui sessions`)"
     )
     _notify_option(p)
+    _notes_options(p, url=True)
 
     from_shell = "\n\n" + "no Textual on this path: works in scripts, pipes and cron"
 
@@ -215,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--interval", type=float, default=4.0, metavar="S", help="seconds between simulated edits (default 4)"
     )
     _notify_option(p)
+    _notes_options(p, url=False)
 
     p = add(
         "devserver",
@@ -249,6 +251,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds of silence before a keep-alive comment (default 15)",
     )
     return parser
+
+
+def _notes_options(p: argparse.ArgumentParser, *, url: bool) -> None:
+    p.add_argument(
+        "--invisible",
+        action="store_true",
+        help="read the shared notes without announcing yourself (the others see no presence dot)",
+    )
+    if url:
+        p.add_argument(
+            "--collab-url",
+            metavar="URL",
+            default=None,
+            help="the notes server (default: $COACHTUI_COLLAB_URL, else wss://{app}.collab.tiptap.cloud "
+            "from the notes token)",
+        )
 
 
 def _notify_option(p: argparse.ArgumentParser) -> None:

@@ -8,6 +8,7 @@ import datetime as dt
 import getpass
 import json
 import logging
+import os
 import shutil
 import sys
 from collections.abc import Coroutine
@@ -184,7 +185,19 @@ def cmd_session(args: argparse.Namespace) -> int:
     from coachtui.tui.launch import run_session
 
     client, creds, store = logged_in_client(args)
-    return run_session(client, creds, store, clean_session_id(args.session_id), notify=args.notify)
+    url = args.collab_url or os.environ.get("COACHTUI_COLLAB_URL") or None
+    if url is not None and not url.startswith(("ws://", "wss://")):
+        raise UserError(f"--collab-url {url!r} must start with wss:// (or ws:// for a local server).")
+    return run_session(
+        client,
+        creds,
+        store,
+        clean_session_id(args.session_id),
+        notify=args.notify,
+        collab_url=url,
+        invisible=args.invisible,
+        ca_bundle=args.ca_bundle,
+    )
 
 
 def clean_session_id(raw: str | None) -> str | None:
@@ -198,7 +211,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from coachtui.tui.launch import run_demo
 
     return run_demo(
-        profile=args.profile, activity=not args.no_activity, interval=args.interval, notify=args.notify
+        profile=args.profile,
+        activity=not args.no_activity,
+        interval=args.interval,
+        notify=args.notify,
+        invisible=args.invisible,
     )
 
 

@@ -9,9 +9,17 @@ from coachtui.config import state_dir
 from coachtui.devserver.server import DevServer
 from coachtui.live.backoff import Backoff
 from coachtui.live.engine import LiveEngine
-from coachtui.tui.app import CoachApp
+from coachtui.tui.app import CoachApp, NotesOptions
 
 FAST = {"debounce": 0.02, "backoff": Backoff(base=0.05, cap=0.2)}
+
+
+def notes_options(server: DevServer, **options: Any) -> NotesOptions:
+    """The devserver's notes server (the token's `aud` names TipTap Cloud, unreachable here)."""
+    fast = {"backoff": Backoff(base=0.05, cap=0.2)}
+    return NotesOptions(
+        url=server.url.replace("http://", "ws://") + "/collab", connection={**fast, **options}
+    )
 
 
 def engine(app: CoachApp) -> LiveEngine:
@@ -26,6 +34,7 @@ async def make_app(server: DevServer, session_id: str | None = None, **kwargs: A
     await api.login(server.demo.coach.email, server.demo.coach.password)
     options = {**FAST, **kwargs.pop("live_options", {})}
     kwargs.setdefault("drafts_dir", state_dir())  # per test (conftest sets COACHTUI_STATE_DIR)
+    kwargs.setdefault("notes", notes_options(server))
     return CoachApp(
         api,
         session_id or server.demo.today_session_id,

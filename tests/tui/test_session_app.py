@@ -43,7 +43,8 @@ async def test_initial_load(head_server: DevServer) -> None:
     async with app.run_test(size=(100, 32)) as pilot:
         await until(pilot, lambda: shows_demo(app))
         assert "Connected" in status_text(app) and "127.0.0.1" in status_text(app)
-        assert [p.border_title for p in panes(app).values()] == ["Goals", "Actions", "Agreements"]
+        # (At 100 columns Notes is a tab beside Actions: its title says how to reach it.)
+        assert [p.border_title for p in panes(app).values()] == ["Goals", "Actions · 4 Notes", "Agreements"]
         rows = panes(app)["actions"].visible_rows()
         assert any("! " in r[2] for r in rows)  # the overdue action is marked
         assert {r[0] for r in rows} == {"Not Started", "In Progress", "On Hold", "Completed", "Won't Do"}

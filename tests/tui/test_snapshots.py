@@ -25,6 +25,7 @@ from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev, login_cookie
+from tests.tui.factory import notes_options
 from tests.tui.scenes import editing_with_a_conflict, history_with_a_reconnect, others_changes
 from tests.waiting import settled, until
 
@@ -55,11 +56,14 @@ def pinned_app(server: DevServer, *, picker: bool = False) -> CoachApp:
         clock=Clock(monotonic=lambda: 1000.0, now=lambda: PINNED),
         today=PINNED.date(),
         live_options={"debounce": 0.02, "backoff": Backoff(base=20, cap=20, rng=random.Random(3))},
+        notes=notes_options(server),
     )
 
 
 async def settle(pilot: Any, app: CoachApp) -> None:
     await until(pilot, lambda: settled(app))
+    await until(pilot, lambda: app.notes is not None and app.notes.status.state is ConnState.CONNECTED)
+    await pilot.pause(0.1)  # the document drawn, presence shown
     bar = app.session_screen.query_one(StatusBar)
     bar.host = "localhost:4000"  # the devserver's port is random
     bar.refresh()

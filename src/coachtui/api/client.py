@@ -32,7 +32,16 @@ from coachtui.api.errors import (
     UnexpectedResponse,
 )
 from coachtui.api.http import normalize_base_url, route_shape, tls_context, transport_reason
-from coachtui.api.models import Action, Agreement, CoachingSession, EnrichedSession, Era, Goal, User
+from coachtui.api.models import (
+    Action,
+    Agreement,
+    CoachingSession,
+    CollabToken,
+    EnrichedSession,
+    Era,
+    Goal,
+    User,
+)
 from coachtui.api.responses import LOGIN_HINT, parse_list, parse_one, raise_for_status, unwrap
 from coachtui.api.writes import Writes
 
@@ -278,6 +287,14 @@ class ApiClient(Writes):
     async def get_session(self, session_id: str) -> CoachingSession:
         data = await self._call("GET", f"/coaching_sessions/{session_id}")
         return parse_one(CoachingSession, data, self.host)
+
+    async def collab_token(self, session_id: str) -> CollabToken:
+        """A token for the session's shared notes (the backend creates the document lazily:
+        it fails with 404 or 5xx until then)."""
+        data = await self._call(
+            "GET", "/jwt/generate_collab_token", params={"coaching_session_id": session_id}
+        )
+        return parse_one(CollabToken, data, self.host)
 
     async def session_details(self, session_id: str) -> EnrichedSession:
         """The session plus coach, coachee and organization (one extra, narrow list call)."""

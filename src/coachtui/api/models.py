@@ -10,7 +10,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
 
 
 class Era(StrEnum):
@@ -171,3 +171,11 @@ class SessionGoalLink(WireModel):
     id: str | None = None
     coaching_session_id: str
     goal_id: str
+
+
+class CollabToken(WireModel):
+    """GET /jwt/generate_collab_token: a JWT for the notes server and the document's name.
+    The token is a secret: it never appears in a repr, a log or an error."""
+
+    token: SecretStr
+    sub: str  # the notes document's name

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from coachtui import API_VERSION
 from coachtui.devserver.backend import (
@@ -92,7 +92,7 @@ def remove_session_cookie(response: Response) -> None:
 
 
 def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
-    routes: list[Route] = []
+    routes: list[BaseRoute] = [WebSocketRoute("/collab", backend.notes.serve)]  # the notes server
 
     def route(
         path: str, methods: list[str], *, auth: bool = True, versioned: bool = True
@@ -241,6 +241,10 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
     async def get_session(ctx: Ctx) -> Any:
         session, _ = backend.session_of(ctx.user_id, ctx.param("sid"), seed_status=FORBIDDEN)
         return backend.session_view(session)
+
+    @route("/jwt/generate_collab_token", ["GET"])
+    async def collab_token(ctx: Ctx) -> Any:
+        return backend.collab_token(ctx.user_id, str(ctx.query("coaching_session_id", required=True)))
 
     # -- actions, agreements, goals: one collection and one item route per kind ----------------
 

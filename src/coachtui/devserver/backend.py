@@ -18,6 +18,7 @@ from typing import Any, Literal
 from coachtui.devserver.broker import Broker
 from coachtui.devserver.clock import ts, utcnow
 from coachtui.devserver.faults import Faults
+from coachtui.devserver.notes import NotesHub, Tokens, document_name
 from coachtui.devserver.store import Doc, Store
 
 Profile = Literal["head", "seed"]
@@ -98,6 +99,7 @@ class Backend:
         self.faults = Faults()
         self.requests: dict[str, int] = {}
         self.background: set[asyncio.Future[None]] = set()  # fault-control tasks kept alive
+        self.notes = NotesHub(Tokens())  # the notes server (TipTap Cloud's part)
 
     @property
     def head(self) -> bool:
@@ -160,6 +162,20 @@ class Backend:
         if me not in self.participants(rel):
             raise denial
         return session, rel
+
+    def collab_token(self, me: str, session_id: str) -> Doc:
+        """`GET /jwt/generate_collab_token`: the session's notes document (named on first use,
+        as the backend's hydration does) and a token for every document of the relationship."""
+        session, rel = self.session_of(me, session_id)
+        if self.notes.token_failures:  # a backend without TipTap configured answers 5xx/404
+            raise HttpError(self.notes.token_failures.pop(0), "Internal Server Error")
+        org = self.store.get("organization", rel.get("organization_id") or "") or {}
+        org_slug, rel_slug = org.get("slug") or "org", rel.get("slug") or rel["id"]
+        name = session.get("collab_document_name")
+        if not name:
+            name = document_name(org_slug, rel_slug, session["id"])
+            self.store.put("session", {**session, "collab_document_name": name}, relationship_id=rel["id"])
+        return {"token": self.notes.tokens.mint(name, f"{org_slug}.{rel_slug}.*"), "sub": name}
 
     def session_view(self, session: Doc) -> Doc:
         if self.head:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import inspect
 import json
 import logging
 import uuid
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from coachtui.devserver.notes import COACHEE_CLIENT, clear, paragraph, presence_state
 from coachtui.loopback import is_loopback_host
 
 if TYPE_CHECKING:
@@ -125,7 +127,10 @@ def fault_routes(backend: Backend) -> list[Route]:
             raw = await request.body()
             if raw:
                 body = json.loads(raw)
-            return JSONResponse(fn(body))
+            result = fn(body)
+            if inspect.isawaitable(result):
+                result = await result
+            return JSONResponse(result)
 
         return endpoint
 
@@ -169,6 +174,44 @@ def fault_routes(backend: Backend) -> list[Route]:
                 backend.broker.publish(users, kind, data) for _ in range(int(body.get("count", 1)))
             )
         }
+
+    async def notes_control(body: dict[str, Any]) -> Any:
+        """The notes server's faults and the other participant's hand: deny the next `deny`
+        auths, `drop` every socket, go `silent` (or not), `append` a paragraph to a session's
+        notes (or `prepend` one) or `clear` them, and set the coachee's `presence` ("here",
+        "away", "gone")."""
+        notes = backend.notes
+        done: dict[str, Any] = {}
+        if "deny" in body:
+            notes.deny_next = int(body["deny"])
+        if "silent" in body:
+            notes.silent = bool(body["silent"])
+        if "token_fail" in body:
+            notes.token_failures.extend([int(body["token_fail"])] * int(body.get("count", 1)))
+        if body.get("drop"):
+            done["dropped"] = await notes.drop_all()
+        session_id = str(body.get("session_id", ""))
+        found = backend.store.get("session", session_id) if session_id else None
+        document = str((found or {}).get("collab_document_name") or "")
+        if (body.get("clear") or {"append", "prepend", "presence"} & set(body)) and not document:
+            return {"error": "no notes document for that session yet (ask for a token first)"}
+        if body.get("clear"):
+            await notes.edit(document, clear)
+        if "append" in body:
+            text = str(body["append"])
+            await notes.edit(document, lambda fragment: paragraph(fragment, (text, None)))
+        if "prepend" in body:
+            first = str(body["prepend"])
+            await notes.edit(document, lambda fragment: paragraph(fragment, (first, None), at=0))
+        if "presence" in body:
+            session = backend.store.get("session", session_id) or {}
+            rel = backend.relationship(session["coaching_relationship_id"])
+            user = backend.store.get("user", rel["coachee_id"]) or {}
+            name = f"{user.get('first_name', '')} {user.get('last_name', '')}".strip()
+            state = presence_state(user.get("id", ""), name, "Coachee", str(body["presence"]))
+            await notes.set_presence(document, COACHEE_CLIENT, state)
+        done["connects"] = notes.connects
+        return done
 
     def force_logout(body: dict[str, Any]) -> Any:
         user_id = str(body["user_id"])
@@ -274,6 +317,7 @@ def fault_routes(backend: Backend) -> list[Route]:
         "sse/flood": flood,
         "seed/actions": seed_actions,
         "force_logout": force_logout,
+        "notes": notes_control,
         "expire": expire,
         "stats": stats,
         "stats/reset": reset_stats,

@@ -8,12 +8,14 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import uvicorn
 
 from coachtui.devserver.app import build_app
 from coachtui.devserver.backend import Backend, Profile
 from coachtui.devserver.demo_data import DemoData, seed_demo
+from coachtui.devserver.notes import NotesHub, demo_notes, simulate_typing
 from coachtui.devserver.store import PASSWORD_ITERATIONS, Store
 from coachtui.loopback import is_loopback_host
 
@@ -31,6 +33,7 @@ class ServerOptions:
     seed: int | None = None
     password_iterations: int = PASSWORD_ITERATIONS  # tests lower it (see Store)
     now: dt.datetime | None = None  # pins the demo data's dates (snapshots)
+    notes_activity: bool = False  # the demo's coachee types into today's notes and comes and goes
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
@@ -55,6 +58,19 @@ class DevServer:
             self.demo = seed_demo(
                 self.store, self.options.profile, seed=self.options.seed, now=self.options.now
             )
+        if self.demo is not None:
+            self.backend.notes.seed_document = demo_notes
+            if self.options.notes_activity:
+                coachee = self.demo.coachee
+                today = self.demo.today_session_id
+                names = {f"{today}-v0"}
+
+                def activity(hub: NotesHub, name: str) -> Any:
+                    if not any(name.endswith(n) for n in names):
+                        return asyncio.sleep(0)  # other sessions' notes stay still
+                    return simulate_typing(hub, name, coachee.user_id, coachee.name)
+
+                self.backend.notes.activity = activity
         self.app = build_app(self.backend, faults=self.options.faults)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

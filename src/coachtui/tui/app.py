@@ -7,10 +7,11 @@ import datetime as dt
 import gc
 import logging
 import signal
+import ssl
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.edits import LocalEdits
 from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
+from coachtui.live.notes.client import Me, NotesConnection, NotesObserver
+from coachtui.live.notes.document import render as render_notes
 from coachtui.live.observer import LiveObserver
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
 from coachtui.text import inert
@@ -42,7 +45,10 @@ from coachtui.tui.messages import (
     CopyRequested,
     HistoryRequested,
     LoggedOut,
+    NotesChanged,
+    NotesStatusChanged,
     PaneChanged,
+    PresenceChanged,
     ReportsArrived,
     Resynced,
     SessionChosen,
@@ -58,10 +64,13 @@ from coachtui.tui.screens.modals import (
 )
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.screens.session import SessionScreen
+from coachtui.tui.widgets.notes import NotesPane
+from coachtui.tui.widgets.session_header import SessionHeader
 
 log = logging.getLogger(__name__)
 
 LIVE_GROUP = "live"
+NOTES_GROUP = "notes"
 HELP_SCREEN = "help"
 FRAME = 1 / 60  # Textual paints at most 60 times a second
 HISTORY_KEPT = 2000  # reports; the oldest go first (the history screen lists them all)
@@ -96,6 +105,7 @@ class CoachApp(EditingApp):
         drafts_dir: Path | None = None,
         notify: NotifyMode = NotifyMode.OFF,
         terminal_write: Callable[[str], None] | None = None,
+        notes: NotesOptions | None = None,
     ) -> None:
         super().__init__()
         self.api = api
@@ -121,6 +131,10 @@ class CoachApp(EditingApp):
         self.history: list[Report] = []  # oldest first
         self._inbox: list[Report] = []  # reports not handled yet
         self.notices = Notices(self._show_notice, self.set_timer)
+        self.notes_options = notes if notes is not None else NotesOptions()
+        self.notes: NotesConnection | None = None
+        self._notes_queued = False
+        self._notes_shown_at = -FRAME
         self.attention = Attention(notify, terminal_write or self._write_terminal)
 
     # -- start-up -----------------------------------------------------------------------------
@@ -154,15 +168,89 @@ class CoachApp(EditingApp):
             )
             self.edits = LocalEdits(self.live.model, self.api)
             self.run_live()
+            self.start_notes(session_id)
             if self.activity is not None:
                 self.run_activity()
         else:
             self.live.switch(session_id)
+            self.start_notes(session_id)
 
     @work(group=LIVE_GROUP, exit_on_error=False, name="live-session")
     async def run_live(self) -> None:
         assert self.live is not None
         await self.live.run()
+
+    def start_notes(self, session_id: str) -> None:
+        """The session's shared notes, on a connection of their own: losing them disturbs
+        nothing else, and the reverse."""
+        self.workers.cancel_group(self, NOTES_GROUP)
+        if not self.notes_options.enabled:
+            return
+        options = self.notes_options
+        self.notes = NotesConnection(
+            self.api,
+            session_id,
+            _NotesReports(self),
+            me=self._me,
+            invisible=options.invisible,
+            url=options.url,
+            ssl_context=options.ssl_context,
+            clock=self.clock,
+            **options.connection,
+        )
+        if self.session_screen.is_mounted:
+            self.session_screen.query_one(NotesPane).show([], "Connecting to the notes…")
+        self.run_notes(self.notes)
+
+    @work(group=NOTES_GROUP, exit_on_error=False, name="notes")
+    async def run_notes(self, notes: NotesConnection) -> None:
+        await notes.run()
+
+    def _me(self) -> Me | None:
+        """Who we are in this session's notes (None until the session header is known)."""
+        header = self.live.model.header if self.live is not None else None
+        me = self.api.user_id
+        if header is None or me is None:
+            return None
+        for role, user in (("Coach", header.coach), ("Coachee", header.coachee)):
+            if user is not None and user.id == me:
+                return Me(me, user.name, role)
+        return None
+
+    def on_notes_status_changed(self, message: NotesStatusChanged) -> None:
+        if not self._session_screen_up():
+            return
+        self.session_screen.show_notes_status(message.status)
+        if message.status.state is ConnState.ERROR and message.status.last_error:
+            self.session_screen.query_one(NotesPane).say(message.status.last_error.message)
+        self._show_presence()
+
+    def on_notes_changed(self, _: NotesChanged) -> None:
+        wait = self._notes_shown_at + FRAME - time.monotonic()
+        if wait > 0:
+            self.set_timer(wait, self._show_notes)  # at most one render a frame; the latest
+        else:
+            self._show_notes()
+
+    def _show_notes(self) -> None:
+        self._notes_queued = False
+        self._notes_shown_at = time.monotonic()
+        if self.notes is None or not self._session_screen_up():
+            return
+        lines = render_notes(self.notes.fragment)
+        self.session_screen.query_one(NotesPane).show(lines, "No notes yet for this session.")
+
+    def on_presence_changed(self, _: PresenceChanged) -> None:
+        self._show_presence()
+
+    def _show_presence(self) -> None:
+        if self.notes is None or not self._session_screen_up():
+            return
+        connected = self.notes.status.state is ConnState.CONNECTED
+        me = self._me() if connected and not self.notes.invisible else None
+        self.session_screen.query_one(SessionHeader).show_presence(
+            self.notes.roster.by_role() if connected else None, me.role if me else None
+        )
 
     @work(group="demo-activity", exit_on_error=False, name="simulated-coachee")
     async def run_activity(self) -> None:
@@ -305,6 +393,9 @@ class CoachApp(EditingApp):
         self._pane_shown_at[pane] = time.monotonic()
         if self.live is not None and self._session_screen_up():
             self.session_screen.show_pane(self.live.model, pane)
+            if pane is Pane.HEADER and self.notes is not None:
+                self.notes.announce_now()  # our role is known now: the others see us at once
+                self._show_presence()
             self.show_to_editor(pane)
             self.offer_drafts()
 
@@ -394,6 +485,8 @@ class CoachApp(EditingApp):
             self._live_failed = False
             self.run_live()
             return
+        if self.notes is not None and self.notes.status.state is not ConnState.CONNECTED:
+            self.notes.retry_now()
         if self.live is not None:
             connected = self.live.status.state is ConnState.CONNECTED
             self.live.retry_now()
@@ -455,6 +548,7 @@ class CoachApp(EditingApp):
 
     async def action_quit(self) -> None:
         self.workers.cancel_group(self, LIVE_GROUP)
+        self.workers.cancel_group(self, NOTES_GROUP)  # the socket just closes: the server drops us
         self.exit(0)
 
     def action_logout(self) -> None:
@@ -544,6 +638,35 @@ class _Reports(LiveObserver):
 
     def resynced(self, report: Resync) -> None:
         self.app.post_message(Resynced(report))
+
+
+class _NotesReports(NotesObserver):
+    """The notes connection's reports become messages, one queued document redraw at a time."""
+
+    def __init__(self, app: CoachApp) -> None:
+        self.app = app
+
+    def notes_status(self, status: ConnectionStatus) -> None:
+        self.app.post_message(NotesStatusChanged(status))
+
+    def notes_changed(self) -> None:
+        if not self.app._notes_queued:
+            self.app._notes_queued = True
+            self.app.post_message(NotesChanged())
+
+    def presence_changed(self) -> None:
+        self.app.post_message(PresenceChanged())
+
+
+@dataclass
+class NotesOptions:
+    """How to reach the notes: `url` overrides the token's server (`--collab-url`)."""
+
+    enabled: bool = True
+    url: str | None = None
+    invisible: bool = False
+    ssl_context: ssl.SSLContext | None = None
+    connection: dict[str, Any] = field(default_factory=dict)  # tests: backoff, renew_every, …
 
 
 def _freeze_startup_heap() -> None:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import shutil
+import ssl
 import tempfile
 import uuid
 from pathlib import Path
@@ -51,14 +52,18 @@ def run_session(
     session_id: str | None,
     *,
     notify: str = "off",
+    collab_url: str | None = None,
+    invisible: bool = False,
+    ca_bundle: str | None = None,
 ) -> int:
     if session_id is not None:
         _check_id(session_id)
     asyncio.run(_precheck(client, session_id))
-    from coachtui.tui.app import CoachApp
+    from coachtui.tui.app import CoachApp, NotesOptions
     from coachtui.tui.attention import NotifyMode
 
     api = client.for_new_loop()
+    tls = ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle else None
     app = CoachApp(
         api,
         session_id,
@@ -67,6 +72,7 @@ def run_session(
         stored_login=lambda: store.get(creds.server),
         drafts_dir=state_dir(),
         notify=NotifyMode(notify),
+        notes=NotesOptions(url=collab_url, invisible=invisible, ssl_context=tls),
     )
     code = app.run() or 0
     if api.era is not None:
@@ -77,16 +83,18 @@ def run_session(
     return int(code)
 
 
-def run_demo(*, profile: str, activity: bool, interval: float, notify: str = "off") -> int:
+def run_demo(
+    *, profile: str, activity: bool, interval: float, notify: str = "off", invisible: bool = False
+) -> int:
     from coachtui.devserver import require_server_extra
 
     require_server_extra()
     from coachtui.demo.coachee import simulate_coachee
     from coachtui.devserver.server import DevServer, ServerOptions
-    from coachtui.tui.app import CoachApp
+    from coachtui.tui.app import CoachApp, NotesOptions
     from coachtui.tui.attention import NotifyMode
 
-    server = DevServer(ServerOptions(profile=profile)).start()  # type: ignore[arg-type]
+    server = DevServer(ServerOptions(profile=profile, notes_activity=activity)).start()  # type: ignore[arg-type]
     demo = server.demo
     assert demo is not None
     throwaway = Path(tempfile.mkdtemp(prefix="coachtui-demo-"))
@@ -123,6 +131,7 @@ def run_demo(*, profile: str, activity: bool, interval: float, notify: str = "of
             on_logout=lambda: store.remove(server.url),
             drafts_dir=throwaway,  # the demo's data is thrown away too
             notify=NotifyMode(notify),
+            notes=NotesOptions(url=server.url.replace("http://", "ws://") + "/collab", invisible=invisible),
         )
         return int(app.run() or 0)
     finally:

@@ -100,3 +100,20 @@ class CopyRequested(Message):
 @dataclass
 class HistoryRequested(Message):
     """`h`: show the session's history."""
+
+
+@dataclass
+class NotesStatusChanged(Message):
+    """The notes connection's state changed (shown next to the live one)."""
+
+    status: ConnectionStatus
+
+
+@dataclass
+class NotesChanged(Message):
+    """The notes document changed: redraw it (one queued at a time)."""
+
+
+@dataclass
+class PresenceChanged(Message):
+    """Who has the session open may have changed."""

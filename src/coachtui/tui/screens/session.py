@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -24,18 +25,25 @@ from coachtui.tui.messages import (
 )
 from coachtui.tui.widgets.entity_table import EntityTable
 from coachtui.tui.widgets.key_bar import KeyBar
+from coachtui.tui.widgets.notes import NotesPane
 from coachtui.tui.widgets.panes import ActionsPane, AgreementsPane, GoalsPane
 from coachtui.tui.widgets.session_header import SessionHeader
 from coachtui.tui.widgets.status_bar import StatusBar
 
 PANE_KEYS = {Pane.GOALS: "1", Pane.ACTIONS: "2", Pane.AGREEMENTS: "3"}
+WIDE = 120  # columns from which Notes has a column of its own (narrower: a tab beside Actions)
 
 
 class SessionScreen(Screen[None]):
+    # Nothing takes the focus by itself (the Notes pane would, being ready first): Actions gets
+    # it once loaded (`_place_focus`), so `x` and the arrows work at once.
+    AUTO_FOCUS = None
     BINDINGS = [
         Binding("1", "focus_pane('goals')", "Goals", show=False),
         Binding("2", "focus_pane('actions')", "Actions", show=False),
         Binding("3", "focus_pane('agreements')", "Agreements", show=False),
+        Binding("4", "focus_notes", "Notes", show=False),
+        Binding("f", "zoom", "Zoom", show=False),
         Binding("n", "new", "New"),
         Binding("enter", "open", "Open"),
         Binding("x", "toggle_done", "Done"),
@@ -54,14 +62,17 @@ class SessionScreen(Screen[None]):
         self.status_options = status_options
         self._covered: dict[Pane, SessionModel] = {}  # panes changed while a modal was on top
         self._focus_placed = False
+        self._notes_chosen = False  # `4` was pressed: the Notes pane keeps the focus
 
     def compose(self) -> ComposeResult:
         yield SessionHeader(id="header")
-        with Vertical(id="panes"):
-            with Horizontal(id="top"):
-                yield GoalsPane(id="goals")
-                yield AgreementsPane(id="agreements")
-            yield ActionsPane(id="actions")
+        with Horizontal(id="body"):
+            with Vertical(id="panes"):
+                with Horizontal(id="top"):
+                    yield GoalsPane(id="goals")
+                    yield AgreementsPane(id="agreements")
+                yield ActionsPane(id="actions")
+            yield NotesPane(id="notes")
         yield StatusBar(self.host, self.user, id="status", **self.status_options)
         mine = [
             Binding(b.key, f"screen.{b.action}", b.description, show=b.show, key_display=b.key_display)
@@ -79,7 +90,40 @@ class SessionScreen(Screen[None]):
     # -- keys: they say what they would change; the app changes it (screens never call the network)
 
     def action_focus_pane(self, name: str) -> None:
+        if name == "actions":
+            self._notes_tab(False)
         self.query_one(f"#{name}", EntityTable).focus()
+
+    def action_focus_notes(self) -> None:
+        self._notes_chosen = True
+        self._notes_tab(True)
+        self.query_one(NotesPane).focus()
+
+    def _notes_tab(self, on: bool) -> None:
+        """Narrow screens: Notes and Actions share the bottom as two tabs (4 and 2)."""
+        self.set_class(on, "-notes-tab")
+        self._retitle()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < WIDE, "-narrow")
+        self._retitle()
+
+    def _retitle(self) -> None:
+        narrow = self.has_class("-narrow")
+        actions, notes = self.query_one(ActionsPane), self.query_one(NotesPane)
+        actions.border_title = "Actions · 4 Notes" if narrow else "Actions"
+        notes.border_title = "Notes · 2 Actions" if narrow else "Notes"
+
+    def action_zoom(self) -> None:
+        """`f`: the focused pane alone on the screen, and back."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        focused = self.focused
+        if isinstance(focused, EntityTable | NotesPane):
+            self.maximize(focused, container=False)
+        else:
+            self.notify("f zooms the focused pane: press 1, 2, 3 or 4 first.", severity="warning")
 
     def _selected(self, panes: tuple[Pane, ...], what: str) -> tuple[Pane, str] | None:
         pane = self._focused_pane()
@@ -190,7 +234,9 @@ class SessionScreen(Screen[None]):
             if not all(states[p].loaded_once for p in order):
                 return
             target = next((p for p in order if states[p].items), Pane.ACTIONS)
-        if self.focused is None or self.focused.loading:
+        # (The Notes pane, ready before the tables, may have been given the focus meanwhile.)
+        notes_by_default = isinstance(self.focused, NotesPane) and not self._notes_chosen
+        if self.focused is None or self.focused.loading or notes_by_default:
             self.pane_widget(target).focus()
         self._focus_placed = True
 
@@ -204,3 +250,7 @@ class SessionScreen(Screen[None]):
     def show_status(self, status: ConnectionStatus) -> None:
         for bar in self.query(StatusBar):  # (none while the app is closing)
             bar.status = status
+
+    def show_notes_status(self, status: ConnectionStatus) -> None:
+        for bar in self.query(StatusBar):
+            bar.notes = status

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from coachtui.api.models import EnrichedSession
+from coachtui.live.notes.presence import Here, Presence
 from coachtui.text import inert
 
 
@@ -15,6 +16,26 @@ class SessionHeader(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.session: EnrichedSession | None = None
+        self.presence: dict[str, Presence] | None = None  # None: the notes are not connected
+        self.me_role: str | None = None  # our own role, when we announce ourselves
+
+    def show_presence(self, presence: dict[str, Presence] | None, me_role: str | None) -> None:
+        """Who has the session open, from the notes' awareness (None: not known now)."""
+        if (presence, me_role) != (self.presence, self.me_role):
+            self.presence, self.me_role = presence, me_role
+            self.refresh()
+
+    def _presence(self, role: str) -> Text:
+        if self.presence is None:
+            return Text()
+        if role == self.me_role:
+            return Text(" ● here (you)", style="dim")
+        found = self.presence.get(role)
+        if found is None or found.state is Here.UNKNOWN:
+            return Text(" · presence unknown", style="dim")
+        if found.state is Here.HERE:
+            return Text(" ● here", style="bold")
+        return Text(f" ○ {found.describe()}", style="dim")
 
     def show(self, session: EnrichedSession | None) -> None:
         self.session = session
@@ -34,17 +55,19 @@ class SessionHeader(Widget):
         first = Text.assemble(heading, when)
         first.truncate(width, overflow="ellipsis")
         second = Text()
-        parts = []
+
+        parts: list[tuple[str, str, Text]] = []
         if session.coach:
-            parts.append(("Coach ", inert(session.coach.name, limit=40)))
+            parts.append(("Coach ", inert(session.coach.name, limit=40), self._presence("Coach")))
         if session.coachee:
-            parts.append(("Coachee ", inert(session.coachee.name, limit=40)))
+            parts.append(("Coachee ", inert(session.coachee.name, limit=40), self._presence("Coachee")))
         if session.organization:
-            parts.append(("", inert(session.organization.name, limit=40)))
-        for i, (label, value) in enumerate(parts):
+            parts.append(("", inert(session.organization.name, limit=40), Text()))
+        for i, (label, value, presence) in enumerate(parts):
             if i:
                 second.append("  ·  ", style="dim")
             second.append(label, style="dim")
             second.append(value)
+            second.append_text(presence)
         second.truncate(width, overflow="ellipsis")
         return Text("\n").join([first, second])

@@ -27,6 +27,7 @@ STATE_COLOUR = {
 
 class StatusBar(Static):
     status: reactive[ConnectionStatus] = reactive(ConnectionStatus, always_update=True)
+    notes: reactive[ConnectionStatus | None] = reactive(None, always_update=True)  # None: no notes
 
     def __init__(
         self, host: str, user: str, *, clock: Callable[[], float] = time.monotonic, id: str | None = None
@@ -52,7 +53,8 @@ class StatusBar(Static):
         return f"bold {self.palette.get(colour, colour)}" if colour else "bold dim"
 
     def _tick(self) -> None:
-        if self.status.state is ConnState.RECONNECTING and self.status.next_retry_at is not None:
+        counting = [s for s in (self.status, self.notes) if s is not None]
+        if any(s.state is ConnState.RECONNECTING and s.next_retry_at is not None for s in counting):
             self.refresh()
 
     def watch_status(self, status: ConnectionStatus) -> None:
@@ -61,9 +63,31 @@ class StatusBar(Static):
 
     def describe(self) -> tuple[Text, Text]:
         """The state with its detail (left), and who is connected where (right)."""
-        s = self.status
+        text = self._state(self.status, "")
+        who = Text(f"{inert(self.user, limit=24)}@{inert(self.host, limit=40)}", style="dim", no_wrap=True)
+        return text, who
+
+    def describe_notes(self) -> Text | None:
+        """The notes connection, with the same five state names ("unavailable" with its reason)."""
+        s = self.notes
+        if s is None:
+            return None
+        if (
+            s.state is ConnState.ERROR
+            and s.last_error
+            and s.last_error.message.startswith("Notes unavailable")
+        ):
+            reason = s.last_error.message.removeprefix("Notes unavailable: ").rstrip(".")
+            return Text.assemble(
+                ("Notes ", "dim"), ("unavailable", "bold dim"), (f" · {inert(reason, limit=50)}", "")
+            )
+        return self._state(s, "Notes: ", notes=True)
+
+    def _state(self, s: ConnectionStatus, label: str, *, notes: bool = False) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         style = self.state_style(s.state)
+        if label:
+            text.append(label, style="dim")
         text.append("● ", style=style)
         text.append(s.state.value, style=style)
         detail: list[str] = []
@@ -76,19 +100,26 @@ class StatusBar(Static):
             detail.append(inert(s.last_error.message, limit=70))
         if s.state is ConnState.ERROR and s.hint:
             detail.append(s.hint)
-        if s.state is ConnState.CONNECTED:
+        if s.state is ConnState.CONNECTED and not notes:
             detail.append(f"last event {local_time(s.last_event_at)}" if s.last_event_at else "no events yet")
         for part in detail:
             text.append(" · ", style="dim")
             text.append(part)
-        who = Text(f"{inert(self.user, limit=24)}@{inert(self.host, limit=40)}", style="dim", no_wrap=True)
-        return text, who
+        return text
 
     def render(self) -> Table:
-        # Two columns, so a long error is cut with … before the user and server disappear.
+        # Columns, so a long error is cut with … before the rest disappears; on a narrow
+        # screen the notes state stays and who is connected where gives way.
         left, right = self.describe()
-        grid = Table.grid(expand=True)
+        notes = self.describe_notes()
+        grid = Table.grid(expand=True, padding=(0, 2))
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-        grid.add_column(justify="right", no_wrap=True)
-        grid.add_row(left, right)
+        cells: list[Text] = [left]
+        if notes is not None:
+            grid.add_column(no_wrap=True, overflow="ellipsis", max_width=max(self.size.width // 2, 20))
+            cells.append(notes)
+        if notes is None or self.size.width >= 110:
+            grid.add_column(justify="right", no_wrap=True)
+            cells.append(right)
+        grid.add_row(*cells)
         return grid

@@ -1,0 +1,386 @@
+"""A read-only participant in the session's shared notes, over the Hocuspocus protocol.
+
+One WebSocket to the notes server (TipTap Cloud: `wss://{aud}.collab.tiptap.cloud`, the `aud` of
+the backend's collab token; or `--collab-url`). Auth with the token, Sync Step1 with our state
+vector, then the server's Step2 (synced) and live updates, applied to one pycrdt `Doc` kept across
+reconnects, so a reconnect pulls only what is missing. It never opens a write transaction on the
+document: our client id never enters its state vector. Awareness: our presence (or an empty state
+with `--invisible`) renewed every 15 s — that is also the keep-alive a v4 server needs — and the
+others' states into a `Roster`. Reconnects back off 1 → 30 s with jitter (TipTap rate-limits
+connects per IP). The token never appears in a log or an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pycrdt import Doc, XmlFragment
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+
+from coachtui import lib0
+from coachtui.api.client import ApiClient
+from coachtui.api.errors import ApiError, Forbidden, NetworkError, NotFound, ServerError, SessionExpired
+from coachtui.live.backoff import Backoff
+from coachtui.live.clock import REAL_CLOCK, Clock
+from coachtui.live.notes.document import FRAGMENT
+from coachtui.live.notes.presence import RENEW_EVERY, Roster, announcement
+from coachtui.live.status import ConnectionStatus, ConnState, LastError
+from coachtui.loopback import is_loopback
+
+log = logging.getLogger(__name__)
+
+DEVSERVER_APP_ID = "coachtui-dev"  # the `aud` of the devserver's tokens (devserver/notes.py)
+TOKEN_TRIES = 5  # the document is created lazily: the web app retries about 9 s in all
+DENIALS_BEFORE_GIVING_UP = 3
+CLOSE_REASONS = {4401: "unauthorized", 4403: "forbidden", 4408: "the server timed the connection out"}
+
+
+class NotesObserver:
+    def notes_status(self, status: ConnectionStatus) -> None:
+        """The notes connection's state or detail changed."""
+
+    def notes_changed(self) -> None:
+        """The document changed (synced, or a live edit)."""
+
+    def presence_changed(self) -> None:
+        """Who is here may have changed."""
+
+
+class Unavailable(Exception):
+    """The server offers no notes for this session (or not to us): said once, not retried."""
+
+
+class _Denied(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Me:
+    user_id: str
+    name: str
+    role: str  # "Coach" | "Coachee"
+
+
+def audience(token: str) -> str | None:
+    """The JWT's `aud` (the TipTap app id), read without verifying: it only names the host."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return None
+    aud = claims.get("aud") if isinstance(claims, dict) else None
+    if isinstance(aud, list):
+        aud = aud[0] if aud else None
+    return aud if isinstance(aud, str) and aud.replace("-", "").replace("_", "").isalnum() else None
+
+
+class NotesConnection:
+    def __init__(
+        self,
+        api: ApiClient,
+        session_id: str,
+        observer: NotesObserver,
+        *,
+        me: Callable[[], Me | None] = lambda: None,
+        invisible: bool = False,
+        url: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        backoff: Backoff | None = None,
+        clock: Clock = REAL_CLOCK,
+        renew_every: float = RENEW_EVERY,
+        ping_interval: float = 20.0,
+        token_retry: float = 1.0,
+        silence: float = 3 * RENEW_EVERY,
+    ) -> None:
+        self.api = api
+        self.session_id = session_id
+        self.observer = observer
+        self.me = me  # asked at each connect: the role is known once the session header is read
+        self.invisible = invisible
+        self.url = url
+        self.ssl_context = ssl_context
+        self.backoff = backoff or Backoff()
+        self.clock = clock
+        self.renew_every = renew_every
+        self.ping_interval = ping_interval
+        self.token_retry = token_retry  # first wait before asking for the token again (doubles)
+        self.silence = silence  # seconds without a word from the server before it counts as gone
+        self._heard_at = 0.0
+        self.doc: Doc[Any] = Doc()
+        self.fragment: XmlFragment = self.doc.get(FRAGMENT, type=XmlFragment)  # local, writes nothing
+        self.roster = Roster(self.doc.client_id)
+        self.status = ConnectionStatus()
+        self.synced = False  # the first Step2 has arrived
+        self.document_name: str | None = None
+        self.updates = 0  # updates applied (tests and benchmarks count them)
+        self._clock = 0  # our awareness clock
+        self._wake = asyncio.Event()
+        self._announce_now = asyncio.Event()
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def _set(self, **changes: Any) -> None:
+        self.status = replace(self.status, **changes)
+        self.observer.notes_status(self.status)
+
+    def announce_now(self) -> None:
+        """Who we are became known (the session header arrived): say so without waiting 15 s."""
+        self._announce_now.set()
+
+    def retry_now(self) -> None:
+        """`r`: skip the wait before the next attempt (also after "unavailable")."""
+        self._wake.set()
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Connect and stay connected until cancelled; "unavailable" waits for `retry_now`."""
+        attempt = 0
+        denials = 0
+        token: tuple[str, str] | None = None
+        while True:
+            self._set(
+                state=ConnState.CONNECTING if attempt == 0 else ConnState.RECONNECTING, next_retry_at=None
+            )
+            try:
+                if token is None:
+                    token = await self._token()
+                await self._session(*token)
+                attempt = 0  # a session that ended after syncing: start the backoff over
+            except Unavailable as exc:
+                log.info("notes unavailable")
+                self._lost()
+                self._set(
+                    state=ConnState.ERROR,
+                    last_error=LastError(str(exc), self.clock.now(), attempt),
+                    hint="r tries again",
+                    next_retry_at=None,
+                )
+                await self._wait(None)
+                attempt, denials, token = 0, 0, None
+                continue
+            except _Denied as exc:
+                denials += 1
+                token = None  # expired (24 h) or revoked: a new one next time
+                message = f"the notes server refused the token ({exc})"
+                if denials >= DENIALS_BEFORE_GIVING_UP:
+                    self._lost()
+                    self._set(
+                        state=ConnState.ERROR,
+                        last_error=LastError(message, self.clock.now(), attempt),
+                        hint="r tries again",
+                        next_retry_at=None,
+                    )
+                    await self._wait(None)
+                    attempt, denials = 0, 0
+                    continue
+                self._record(message)
+            except (OSError, TimeoutError, WebSocketException, lib0.Malformed) as exc:
+                self._record(_describe(exc))
+            self._lost()
+            attempt += 1
+            delay = self.backoff.delay(attempt)
+            self._set(
+                state=ConnState.RECONNECTING,
+                attempt=attempt,
+                retry_delay=delay,
+                next_retry_at=self.clock.monotonic() + delay,
+            )
+            await self._wait(delay)
+
+    async def _wait(self, seconds: float | None) -> None:
+        self._wake.clear()
+        if seconds is None:
+            await self._wake.wait()
+            return
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    def _record(self, message: str) -> None:
+        log.info("notes connection lost: %s", message)
+        self.status = replace(
+            self.status, last_error=LastError(message, self.clock.now(), self.status.attempt)
+        )
+
+    def _lost(self) -> None:
+        self.roster.clear(self.clock.now())
+        self.observer.presence_changed()
+
+    async def _token(self) -> tuple[str, str]:
+        """The token and document name, with backoff while the backend creates the document."""
+        for attempt in range(1, TOKEN_TRIES + 1):
+            try:
+                result = await self.api.collab_token(self.session_id)
+                return result.token.get_secret_value(), result.sub
+            except Forbidden:
+                raise Unavailable(
+                    "Notes unavailable: the server does not let you open these notes."
+                ) from None
+            except SessionExpired as exc:
+                raise Unavailable(f"Notes unavailable: {exc.message}") from None
+            except (NotFound, ServerError, NetworkError) as exc:
+                if attempt == TOKEN_TRIES:
+                    why = (
+                        "this server has no shared notes for the session"
+                        if isinstance(exc, NotFound | ServerError)
+                        else exc.message
+                    )
+                    raise Unavailable(f"Notes unavailable: {why}.") from None
+                await self.clock.sleep(min(self.token_retry * 2 ** (attempt - 1), 4 * self.token_retry))
+            except ApiError as exc:
+                raise Unavailable(f"Notes unavailable: {exc.message}") from None
+        raise AssertionError("unreachable")
+
+    def _url(self, token: str) -> str:
+        if self.url:
+            return self.url
+        aud = audience(token)
+        if aud is None:
+            raise Unavailable("Notes unavailable: the notes token names no server; use --collab-url.")
+        if aud == DEVSERVER_APP_ID:  # `coachtui devserver` serves its notes itself
+            return self.api.base_url.replace("http://", "ws://").replace("https://", "wss://") + "/collab"
+        return f"wss://{aud}.collab.tiptap.cloud"
+
+    async def _session(self, token: str, document: str) -> None:
+        url = self._url(token)
+        self.document_name = document
+        options: dict[str, Any] = {
+            "max_size": None,  # a first sync can be hundreds of KB
+            "open_timeout": 10,
+            "ping_interval": self.ping_interval,
+            "ping_timeout": self.ping_interval,
+            "close_timeout": 2,
+            "compression": None,
+        }
+        if is_loopback(url.replace("ws://", "http://").replace("wss://", "https://")):
+            options["proxy"] = None
+        if url.startswith("wss://") and self.ssl_context is not None:
+            options["ssl"] = self.ssl_context
+        async with connect(url, **options) as ws:
+            self._heard_at = self.clock.monotonic()
+            await ws.send(lib0.auth(document, token))
+            await ws.send(lib0.sync(document, lib0.SyncStep.STEP1, self.doc.get_state()))
+            await self._announce(ws, document)
+            renewing = asyncio.ensure_future(self._renew(ws, document))
+            try:
+                async for message in ws:
+                    if isinstance(message, str):
+                        continue  # Hocuspocus speaks binary only
+                    await self._handle(ws, document, message)
+            except ConnectionClosed as exc:
+                code = exc.rcvd.code if exc.rcvd is not None else None
+                if code in (4401, 4403):
+                    raise _Denied(CLOSE_REASONS[code]) from None
+                raise
+            finally:
+                renewing.cancel()
+                await asyncio.gather(renewing, return_exceptions=True)
+
+    async def _handle(self, ws: ClientConnection, document: str, data: bytes) -> None:
+        self._heard_at = self.clock.monotonic()
+        try:
+            frame = lib0.parse(data)
+        except lib0.Malformed:
+            log.info("notes: a malformed frame was ignored")
+            return
+        if frame is None:  # the v4 connection-level Ping
+            await ws.send(lib0.PONG)
+            return
+        if frame.document != document:
+            return
+        body = frame.body
+        try:
+            if frame.kind == lib0.MessageType.AUTH:
+                reply = body.var_uint()
+                if reply == lib0.AuthReply.PERMISSION_DENIED:
+                    reason = body.var_string() if not body.done else "permission denied"
+                    raise _Denied(reason[:80])
+            elif frame.kind in (lib0.MessageType.SYNC, lib0.MessageType.SYNC_REPLY):
+                step = body.var_uint()
+                payload = body.var_bytes()
+                if step == lib0.SyncStep.STEP1:
+                    # What we have that they lack: nothing of ours (we never write), so this
+                    # stays an empty diff of their own updates.
+                    await ws.send(lib0.sync(document, lib0.SyncStep.STEP2, self.doc.get_update(payload)))
+                else:
+                    self.doc.apply_update(payload)
+                    self.updates += 1
+                    if self.status.state is not ConnState.CONNECTED:  # Step2 (or an update): synced
+                        self.synced = True
+                        self._set(
+                            state=ConnState.CONNECTED,
+                            attempt=0,
+                            next_retry_at=None,
+                            retry_delay=None,
+                            connected_at=self.clock.now(),
+                            hint=None,
+                        )
+                    self.observer.notes_changed()
+            elif frame.kind == lib0.MessageType.AWARENESS:
+                updates = lib0.read_awareness_update(body.var_bytes())
+                if self.roster.apply(updates, self.clock.monotonic(), self.clock.now()):
+                    self.observer.presence_changed()
+            elif frame.kind == lib0.MessageType.CLOSE:
+                await ws.close()
+            # SyncStatus, Stateless, QueryAwareness and unknown types: nothing to do.
+        except lib0.Malformed:
+            log.info("notes: a malformed %s frame was ignored", frame.kind)
+        except ValueError:  # an update pycrdt could not apply
+            log.info("notes: an update could not be applied")
+
+    def _own_state(self) -> str:
+        me = None if self.invisible else self.me()
+        if me is None:
+            return "{}"  # present for the protocol (keep-alive), invisible to the web app
+        return json.dumps(announcement(me.user_id, me.name, me.role, self.clock.now()))
+
+    async def _announce(self, ws: ClientConnection, document: str) -> None:
+        self._clock += 1
+        update = lib0.awareness_update([(self.doc.client_id, self._clock, self._own_state())])
+        await ws.send(lib0.awareness(document, update))
+
+    async def _renew(self, ws: ClientConnection, document: str) -> None:
+        """Every 15 s: our awareness again (the keep-alive), and the others' stale states out."""
+        while True:
+            self._announce_now.clear()
+            try:
+                await asyncio.wait_for(self._announce_now.wait(), self.renew_every)
+            except TimeoutError:
+                pass
+            await self._announce(ws, document)
+            # Our state vector too: the server answers with its own and what we lack (nothing,
+            # normally). A server that answers nothing for a while is gone even if the socket
+            # is not: WebSocket pings are answered below the protocol, by the server's library.
+            await ws.send(lib0.sync(document, lib0.SyncStep.STEP1, self.doc.get_state()))
+            if self.clock.monotonic() - self._heard_at > self.silence:
+                self._record("the notes server went silent")
+                await ws.close(code=1000)
+                return
+            if self.roster.expire(self.clock.monotonic(), self.clock.now()):
+                self.observer.presence_changed()
+
+
+def _describe(exc: BaseException) -> str:
+    """In words, without the URL's secrets or the token (none are in these messages)."""
+    if isinstance(exc, ConnectionClosed):
+        code = exc.rcvd.code if exc.rcvd is not None else None
+        if code in CLOSE_REASONS:
+            return f"closed: {CLOSE_REASONS[code]}"
+        return "the notes server closed the connection"
+    if isinstance(exc, InvalidStatus):
+        return f"the notes server answered {exc.response.status_code}"
+    if isinstance(exc, TimeoutError):
+        return "the notes server did not answer in time"
+    if isinstance(exc, OSError):
+        return f"cannot reach the notes server ({exc.strerror or type(exc).__name__})"
+    return f"notes connection error ({type(exc).__name__})"

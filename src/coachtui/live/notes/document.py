@@ -1,0 +1,222 @@
+"""The notes document (ProseMirror in Yjs, as @tiptap/y-tiptap stores it) as terminal lines.
+
+The notes are the `Y.XmlFragment` named "default": each ProseMirror node a `Y.XmlElement` named
+after its type, with its attributes; each run of text a `Y.XmlText` whose formatting attributes
+are the marks (`{"bold": {}}`, `{"link": {"href": …}}`). This walks it into `Line`s of `Span`s —
+text plus mark names — that know nothing of Rich or Textual: the TUI styles them. Unknown nodes
+show their text and unknown marks are dropped, never a crash; text is made printable (no control
+or bidi characters) here, once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pycrdt import XmlElement, XmlFragment, XmlText
+
+from coachtui.text import printable
+
+FRAGMENT = "default"
+KNOWN_MARKS = ("bold", "italic", "strike", "underline", "code", "highlight", "link")
+_HASHED = re.compile(r"--[A-Za-z0-9+/=_-]{8}$")  # overlapping marks are stored as `name--<hash>`
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    marks: frozenset[str] = frozenset()  # of KNOWN_MARKS; "url" for a link's address shown after it
+
+
+@dataclass
+class Line:
+    """One line of the notes. `kind`: p, h1…h6, quote, code, rule, table, table-head, empty."""
+
+    spans: list[Span] = field(default_factory=list)
+    kind: str = "p"
+    prefix: str = ""  # indentation, bullet, number, checkbox, quote bar
+
+    @property
+    def plain(self) -> str:
+        return self.prefix + "".join(s.text for s in self.spans)
+
+
+def render(fragment: XmlFragment) -> list[Line]:
+    """The whole document; [] when it is empty (or one empty paragraph, as a new one is)."""
+    lines: list[Line] = []
+    for child in fragment.children:
+        _block(child, lines, "", "")
+    while lines and not lines[-1].plain.strip() and lines[-1].kind != "rule":
+        lines.pop()
+    return lines if any(line.plain.strip() or line.kind == "rule" for line in lines) else []
+
+
+def _tag(node: Any) -> str:
+    return str(node.tag) if isinstance(node, XmlElement) else ""
+
+
+def _attr(node: XmlElement, name: str) -> Any:
+    try:
+        return node.attributes.get(name)
+    except Exception:  # a value pycrdt cannot read back is as good as absent
+        return None
+
+
+def _block(node: Any, out: list[Line], first: str, rest: str, kind: str = "p") -> None:
+    """Append `node`'s lines; the first starts with `first`, the others with `rest`."""
+    if isinstance(node, XmlText):
+        _inline_lines([node], out, first, rest, kind)
+        return
+    if not isinstance(node, XmlElement):
+        return
+    tag = _tag(node)
+    children = list(node.children)
+    if tag == "paragraph":
+        _inline_lines(children, out, first, rest, kind)
+    elif tag == "heading":
+        level = _int(_attr(node, "level"), 1)
+        _inline_lines(children, out, first, rest, f"h{min(max(level, 1), 6)}")
+    elif tag in ("bulletList", "orderedList", "taskList"):
+        number = _int(_attr(node, "start"), 1)
+        for item in children:
+            if tag == "bulletList":
+                bullet = "• "
+            elif tag == "orderedList":
+                bullet = f"{number}. "
+                number += 1
+            else:
+                checked = _attr(item, "checked") if isinstance(item, XmlElement) else None
+                bullet = "☑ " if checked in (True, "true") else "☐ "
+            _item(item, out, first + bullet, rest + " " * len(bullet), kind)
+            first = rest
+    elif tag in ("listItem", "taskItem"):
+        _item(node, out, first, rest, kind)
+    elif tag == "blockquote":
+        for child in children:
+            _block(child, out, first + "▌ ", rest + "▌ ", "quote")
+            first = rest
+    elif tag == "codeBlock":
+        text = "".join(_text(c) for c in children)
+        for n, code_line in enumerate(text.split("\n")):
+            out.append(Line([Span(_clean(code_line, keep_tabs=True))], "code", first if n == 0 else rest))
+    elif tag == "horizontalRule":
+        out.append(Line([], "rule", first))
+    elif tag == "table":
+        _table(node, out, first, rest)
+    elif tag == "hardBreak":
+        out.append(Line([], kind, first))
+    else:  # an unknown node (a future extension): its content, as blocks or as text
+        if any(isinstance(c, XmlElement) and _tag(c) in _BLOCKS for c in children):
+            for child in children:
+                _block(child, out, first, rest, kind)
+                first = rest
+        else:
+            _inline_lines(children, out, first, rest, kind)
+
+
+_BLOCKS = {
+    "paragraph",
+    "heading",
+    "bulletList",
+    "orderedList",
+    "taskList",
+    "blockquote",
+    "codeBlock",
+    "table",
+}
+
+
+def _item(node: Any, out: list[Line], first: str, rest: str, kind: str) -> None:
+    children = list(node.children) if isinstance(node, XmlElement) else [node]
+    if not children:
+        out.append(Line([], kind, first))
+    for child in children:
+        _block(child, out, first, rest, kind)
+        first = rest
+
+
+def _inline_lines(children: list[Any], out: list[Line], first: str, rest: str, kind: str) -> None:
+    line = Line([], kind, first)
+    out.append(line)
+    for child in children:
+        if isinstance(child, XmlText):
+            for text, attrs in child.diff():
+                parts = str(text).split("\n")
+                for n, part in enumerate(parts):
+                    if n:
+                        line = Line([], kind, rest)
+                        out.append(line)
+                    if part:
+                        line.spans.extend(_spans(part, attrs))
+        elif _tag(child) == "hardBreak":
+            line = Line([], kind, rest)
+            out.append(line)
+        elif isinstance(child, XmlElement):  # an unknown inline node: its text
+            text = _text(child)
+            if text:
+                line.spans.append(Span(_clean(text)))
+
+
+def _spans(text: str, attrs: Any) -> list[Span]:
+    marks: set[str] = set()
+    href = None
+    if isinstance(attrs, dict):
+        for key, value in attrs.items():
+            name = _HASHED.sub("", str(key))
+            if name in KNOWN_MARKS:
+                marks.add(name)
+            if name == "link" and isinstance(value, dict) and isinstance(value.get("href"), str):
+                href = value["href"]
+    spans = [Span(_clean(text), frozenset(marks))]
+    if href:
+        # The address as plain text after the link's text: never a clickable or OSC 8 link.
+        spans.append(Span(f" ({_clean(href)})", frozenset({"url"})))
+    return spans
+
+
+def _table(node: XmlElement, out: list[Line], first: str, rest: str) -> None:
+    rows: list[tuple[bool, list[str]]] = []
+    for row in node.children:
+        cells = [c for c in getattr(row, "children", []) if isinstance(c, XmlElement)]
+        header = bool(cells) and all(_tag(c) == "tableHeader" for c in cells)
+        rows.append((header, [" ".join(_clean(_text(c)).split()) for c in cells]))
+    if not rows:
+        return
+    columns = max(len(cells) for _, cells in rows)
+    widths = [max((len(cells[i]) for _, cells in rows if i < len(cells)), default=0) for i in range(columns)]
+    for n, (header, texts) in enumerate(rows):
+        padded = [(texts[i] if i < len(texts) else "").ljust(widths[i]) for i in range(columns)]
+        out.append(
+            Line(
+                [Span("│ " + " │ ".join(padded) + " │")],
+                "table-head" if header else "table",
+                first if n == 0 else rest,
+            )
+        )
+        if header:
+            out.append(Line([Span("├─" + "─┼─".join("─" * w for w in widths) + "─┤")], "table", rest))
+
+
+def _text(node: Any) -> str:
+    """All text below `node`, hard breaks as newlines."""
+    if isinstance(node, XmlText):
+        return "".join(str(text) for text, _ in node.diff())
+    if isinstance(node, XmlElement):
+        if _tag(node) == "hardBreak":
+            return "\n"
+        return "".join(_text(c) for c in node.children)
+    return ""
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _clean(text: str, *, keep_tabs: bool = False) -> str:
+    """Printable on one line: control and bidi characters become spaces, a tab four spaces."""
+    cleaned = printable(text).replace("\n", " ")
+    return cleaned.replace("\t", "    ") if keep_tabs or "\t" in cleaned else cleaned
