@@ -17,10 +17,21 @@ demo: $(STAMP)
 
 CODE := src tests benchmarks scripts
 
+# The web app's notes stack for the conformance tests (tests/collab, pinned by its lock file).
+# Without npm they are skipped, loudly; CI (CI=true) fails instead.
+COLLAB_STAMP := tests/collab/node_modules/.installed
+
+$(COLLAB_STAMP): tests/collab/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd tests/collab && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else \
+		echo "WARNING: npm not found: the notes conformance tests (real Hocuspocus server) will be SKIPPED."; \
+	fi
+
 # `make test` checks everything `make lint` does (CI runs `make test`) and runs the whole suite on
 # all cores; mypy runs beside the tests (it needs no more than the idle moments they leave), and
 # the target fails if either does.
-test: $(STAMP)
+test: $(STAMP) $(COLLAB_STAMP)
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
 	@$(BIN)/mypy > .mypy.out 2>&1 & types=$$!; \
@@ -40,4 +51,4 @@ screenshots: $(STAMP)
 	$(BIN)/python -m scripts.screenshots screenshots
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/collab/node_modules

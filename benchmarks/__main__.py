@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import editing, headless, latency, screen, watch
+from benchmarks import editing, headless, latency, notes, screen, watch
 from benchmarks.common import median, pct
 
 
@@ -38,6 +38,9 @@ class Sizes:
     memory_events: int = 10_000
     memory_warmup: int = 5_000  # Textual's render caches (bounded LRUs) fill during the first ~4,000
     settle: float = 1.0  # seconds a measurement waits for the app to settle (RSS, GC)
+    notes_edits: int = 100
+    notes_rate: float = 10.0
+    notes_paragraphs: int = 2000
 
     @classmethod
     def tiny(cls) -> Sizes:
@@ -57,6 +60,8 @@ class Sizes:
             memory_events=100,
             memory_warmup=50,
             settle=0.1,
+            notes_edits=5,
+            notes_paragraphs=50,
         )
 
 
@@ -148,6 +153,35 @@ def _watch(sizes: Sizes) -> list[Row]:
             mine[99],
             floor[99],
             mine[99] - floor[99],
+        ),
+    ]
+
+
+def _notes(sizes: Sizes) -> list[Row]:
+    result = notes.run(sizes.notes_edits, sizes.notes_rate, sizes.notes_paragraphs)
+    app = {q: pct(result.app_ms, q) for q in (50, 99)}
+    floor = {q: pct(result.floor_ms, q) for q in (50, 99)}
+    return [
+        Row(
+            f"notes: edit → screen p50 (ms) vs a bare pycrdt client, {len(result.app_ms)} edits at "
+            f"{fmt(sizes.notes_rate, 0)}/s",
+            app[50],
+            floor[50],
+            app[50] - floor[50],
+            "coachtui−floor ≤ 33 (2 frames)",
+            app[50] - floor[50] <= 33.4,
+        ),
+        Row("notes: edit → screen p99 (ms) vs floor", app[99], floor[99], app[99] - floor[99]),
+        Row(
+            f"notes: {result.paragraphs} paragraphs, launch → first paint (s) vs the bare client's sync",
+            result.first_paint_s,
+            result.floor_sync_s,
+        ),
+        Row(
+            f"notes: RSS with {result.paragraphs} paragraphs open (MB) vs the demo's notes",
+            result.rss_mb,
+            result.rss_empty_mb,
+            result.rss_mb - result.rss_empty_mb,
         ),
     ]
 
@@ -335,6 +369,7 @@ PARTS: dict[str, Callable[[Sizes], list[Row]]] = {
     "reconnect": _reconnect,
     "editing": _editing,
     "watch": _watch,
+    "notes": _notes,
 }
 
 

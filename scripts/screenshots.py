@@ -11,7 +11,12 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 from pathlib import Path
 
 import httpx
-from tests.tui.scenes import editing_with_a_conflict, history_with_a_reconnect, others_changes
+from tests.tui.scenes import (
+    editing_with_a_conflict,
+    history_with_a_reconnect,
+    notes_with_the_coachee_here,
+    others_changes,
+)
 from tests.waiting import until
 from textual.widgets import DataTable
 
@@ -33,6 +38,7 @@ async def _shoot(
     editing: bool = False,
     changes: bool = False,
     history: bool = False,
+    notes: bool = False,
 ) -> None:
     server = DevServer(ServerOptions(seed=11, faults=True)).start()
     demo = server.demo
@@ -75,6 +81,8 @@ async def _shoot(
                         pilot,
                         lambda: app.live is not None and app.live.status.state is ConnState.RECONNECTING,
                     )
+                if notes:
+                    await notes_with_the_coachee_here(pilot, app, server)
                 if changes:
                     await others_changes(pilot, app, server)
                 if history:
@@ -97,6 +105,7 @@ async def main(out: Path) -> None:
     await _shoot(out, "editing", (110, 34), editing=True)
     await _shoot(out, "changes", (110, 34), changes=True)
     await _shoot(out, "history", (110, 34), history=True)
+    await _shoot(out, "notes", (150, 40), notes=True)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ EXPECTED = {
     "reconnect": "server restart",
     "editing": "REST requests per local edit",
     "watch": "coachtui watch --json",
+    "notes": "notes: edit → screen",
 }
 
 

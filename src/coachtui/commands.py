@@ -255,6 +255,7 @@ def cmd_devserver(args: argparse.Namespace) -> int:
             print(f"  {email:<22} {password}")
         if server.demo is not None:
             print(f"Today's session: {server.demo.today_session_id}")
+    print(f"Shared notes: {url.replace('http://', 'ws://')}/collab (coachtui finds them by itself)")
     print(f"Try: coachtui login --server {url} --email coach@example.com")
     print("Stop with Ctrl-C.", flush=True)
     try:

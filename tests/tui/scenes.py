@@ -72,3 +72,24 @@ async def history_with_a_reconnect(pilot: Any, app: CoachApp, server: DevServer)
     await until(pilot, lambda: any(isinstance(r, Resync) for r in app.history), timeout=10)
     await pilot.press("h")
     await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+
+
+async def notes_with_the_coachee_here(pilot: Any, app: CoachApp, server: DevServer) -> None:
+    """The coachee has the session open in the web app and has just typed a line into the notes."""
+    from coachtui.live.notes.presence import Here
+    from coachtui.live.status import ConnState
+    from coachtui.tui.widgets.notes import NotesPane
+    from coachtui.tui.widgets.session_header import SessionHeader
+    from tests.conftest import dev
+
+    assert server.demo is not None
+    await until(pilot, lambda: app.notes is not None and app.notes.status.state is ConnState.CONNECTED)
+    sid = server.demo.today_session_id
+    dev(server, "notes", session_id=sid, presence="here")
+    dev(server, "notes", session_id=sid, append="Jordan: I will ask Priya to own the on-call rota.")
+    pane = app.session_screen.query_one(NotesPane)
+    await until(
+        pilot, lambda: bool(pane.lines) and pane.lines[-1].plain.startswith("Jordan: I will ask Priya")
+    )
+    header = app.session_screen.query_one(SessionHeader)
+    await until(pilot, lambda: header.presence is not None and header.presence["Coachee"].state is Here.HERE)

@@ -70,7 +70,7 @@ async def test_an_empty_document_says_so(head_server: DevServer) -> None:
     assert demo is not None
     app = await make_app(head_server)
     async with app.run_test(size=WIDE) as pilot:
-        await until(pilot, lambda: notes_up(app))
+        await until(pilot, lambda: settled(app) and notes_up(app))
         dev(head_server, "notes", session_id=demo.today_session_id, clear=True)
         await until(pilot, lambda: notes_pane(app).visible_text() == ["No notes yet for this session."])
 

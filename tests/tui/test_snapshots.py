@@ -26,7 +26,12 @@ from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev, login_cookie
 from tests.tui.factory import notes_options
-from tests.tui.scenes import editing_with_a_conflict, history_with_a_reconnect, others_changes
+from tests.tui.scenes import (
+    editing_with_a_conflict,
+    history_with_a_reconnect,
+    notes_with_the_coachee_here,
+    others_changes,
+)
 from tests.waiting import settled, until
 
 PINNED = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
@@ -218,3 +223,30 @@ def test_history(pinned_server: DevServer, snap_compare: Any) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# -- the notes ------------------------------------------------------------------------------------
+
+
+def test_notes_beside_the_panes(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, app)
+        await notes_with_the_coachee_here(pilot, app, pinned_server)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(140, 36), run_before=run_before)
+
+
+def test_notes_as_a_tab_at_80x24(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, app)
+        await notes_with_the_coachee_here(pilot, app, pinned_server)
+        await pilot.press("4")
+        app.screen.set_focus(None)  # (no focus ring: the same picture whatever the timing)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

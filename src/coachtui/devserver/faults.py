@@ -193,13 +193,24 @@ def fault_routes(backend: Backend) -> list[Route]:
         session_id = str(body.get("session_id", ""))
         found = backend.store.get("session", session_id) if session_id else None
         document = str((found or {}).get("collab_document_name") or "")
-        if (body.get("clear") or {"append", "prepend", "presence"} & set(body)) and not document:
+        if (
+            body.get("clear") or {"append", "prepend", "presence", "paragraphs"} & set(body)
+        ) and not document:
             return {"error": "no notes document for that session yet (ask for a token first)"}
         if body.get("clear"):
             await notes.edit(document, clear)
         if "append" in body:
             text = str(body["append"])
             await notes.edit(document, lambda fragment: paragraph(fragment, (text, None)))
+        if "paragraphs" in body:  # a long document at once (benchmarks): `paragraphs` of them
+            count = int(body["paragraphs"])
+
+            def fill(fragment: Any) -> None:
+                clear(fragment)
+                for n in range(count):
+                    paragraph(fragment, (f"p{n:05d}x " + "We talked about delegation and trust. " * 3, None))
+
+            await notes.edit(document, fill)
         if "prepend" in body:
             first = str(body["prepend"])
             await notes.edit(document, lambda fragment: paragraph(fragment, (first, None), at=0))

@@ -135,6 +135,7 @@ class CoachApp(EditingApp):
         self.notes: NotesConnection | None = None
         self._notes_queued = False
         self._notes_shown_at = -FRAME
+        self._notes_caught_up = False
         self.attention = Attention(notify, terminal_write or self._write_terminal)
 
     # -- start-up -----------------------------------------------------------------------------
@@ -184,6 +185,7 @@ class CoachApp(EditingApp):
         """The session's shared notes, on a connection of their own: losing them disturbs
         nothing else, and the reverse."""
         self.workers.cancel_group(self, NOTES_GROUP)
+        self._notes_caught_up = False
         if not self.notes_options.enabled:
             return
         options = self.notes_options
@@ -198,8 +200,8 @@ class CoachApp(EditingApp):
             clock=self.clock,
             **options.connection,
         )
-        if self.session_screen.is_mounted:
-            self.session_screen.query_one(NotesPane).show([], "Connecting to the notes…")
+        for pane in self.session_screen.query(NotesPane):
+            pane.show([], "Connecting to the notes…")
         self.run_notes(self.notes)
 
     @work(group=NOTES_GROUP, exit_on_error=False, name="notes")
@@ -222,7 +224,8 @@ class CoachApp(EditingApp):
             return
         self.session_screen.show_notes_status(message.status)
         if message.status.state is ConnState.ERROR and message.status.last_error:
-            self.session_screen.query_one(NotesPane).say(message.status.last_error.message)
+            for pane in self.session_screen.query(NotesPane):
+                pane.say(message.status.last_error.message)
         self._show_presence()
 
     def on_notes_changed(self, _: NotesChanged) -> None:
@@ -238,7 +241,8 @@ class CoachApp(EditingApp):
         if self.notes is None or not self._session_screen_up():
             return
         lines = render_notes(self.notes.fragment)
-        self.session_screen.query_one(NotesPane).show(lines, "No notes yet for this session.")
+        for pane in self.session_screen.query(NotesPane):
+            pane.show(lines, "No notes yet for this session.")
 
     def on_presence_changed(self, _: PresenceChanged) -> None:
         self._show_presence()
@@ -248,9 +252,8 @@ class CoachApp(EditingApp):
             return
         connected = self.notes.status.state is ConnState.CONNECTED
         me = self._me() if connected and not self.notes.invisible else None
-        self.session_screen.query_one(SessionHeader).show_presence(
-            self.notes.roster.by_role() if connected else None, me.role if me else None
-        )
+        for header in self.session_screen.query(SessionHeader):  # (none before the screen is composed)
+            header.show_presence(self.notes.roster.by_role() if connected else None, me.role if me else None)
 
     @work(group="demo-activity", exit_on_error=False, name="simulated-coachee")
     async def run_activity(self) -> None:
@@ -395,6 +398,13 @@ class CoachApp(EditingApp):
             self.session_screen.show_pane(self.live.model, pane)
             if pane is Pane.HEADER and self.notes is not None:
                 self.notes.announce_now()  # our role is known now: the others see us at once
+                self._show_presence()
+            if self.notes is not None and not self._notes_caught_up:
+                # Reports that came before the screen was up (a fast notes server) are shown now.
+                self._notes_caught_up = True
+                self.session_screen.show_notes_status(self.notes.status)
+                if self.notes.synced:
+                    self._show_notes()
                 self._show_presence()
             self.show_to_editor(pane)
             self.offer_drafts()

@@ -55,12 +55,12 @@ async def notes(server: DevServer, **options: Any) -> AsyncIterator[tuple[NotesC
     await api.login(demo.coach.email, demo.coach.password)
     seen = Seen()
     options.setdefault("backoff", Backoff(base=0.05, cap=0.2))
+    options.setdefault("url", server.url.replace("http://", "ws://") + "/collab")
     connection = NotesConnection(
         api,
         demo.today_session_id,
         seen,
         me=lambda: Me(demo.coach.user_id, demo.coach.name, "Coach"),
-        url=server.url.replace("http://", "ws://") + "/collab",
         **options,
     )
     task = asyncio.ensure_future(connection.run())

@@ -3,6 +3,7 @@ built with pycrdt the way @tiptap/y-tiptap stores them; unknown content; hostile
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
@@ -137,3 +138,53 @@ def test_the_demo_document() -> None:
     shown = lines(f)
     assert shown[0] == "Session notes" and "☑ Share the roadmap summary" in shown
     assert render(f)[-1].kind == "rule"
+
+
+FIXTURES = Path(__file__).with_name("fixtures")
+# What tests/collab/make_fixtures.mjs writes with the web app's own stack, as coachtui shows it.
+WEBAPP_EVERYTHING = [
+    "Notes from the web app",
+    "b i s u c h site (https://example.com/x)",
+    "Lists",
+    "• one",
+    "  • one.a",
+    "• two",
+    "5. five",
+    "6. six",
+    "☐ open",
+    "☑ done",
+    "▌ quoted",
+    "let a = 1;",
+    "let b = 2;",
+    "",
+    "before",
+    "after",
+    "│ Who    │ What │",
+    "├────────┼──────┤",
+    "│ Jordan │ Plan │",
+    "Zoë écrit 😀",
+]
+
+
+def from_fixture(name: str) -> XmlFragment:
+    f = fragment()
+    assert f.doc is not None
+    f.doc.apply_update((FIXTURES / name).read_bytes())
+    return f
+
+
+def test_documents_made_by_the_web_apps_own_editor_stack() -> None:
+    everything = from_fixture("webapp-everything.bin")
+    assert lines(everything) == WEBAPP_EVERYTHING
+    styled = render(everything)[1]
+    assert [sorted(s.marks) for s in styled.spans] == [
+        ["bold"],
+        ["italic"],
+        ["strike"],
+        ["underline"],
+        ["code"],
+        ["highlight"],
+        ["link"],
+        ["url"],
+    ]
+    assert render(from_fixture("webapp-empty.bin")) == []  # one empty paragraph: "no notes yet"

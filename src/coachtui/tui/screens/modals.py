@@ -134,6 +134,7 @@ def delete_question(pane: Pane, text: str) -> Notice:
 
 HELP = """\
 1 2 3  focus a pane (tab cycles)    h       history: every change seen
+4      the shared notes             f       zoom the focused pane
 n      new item in focused pane     c       copy the row's text
 enter  open the row in the editor   r       refresh / retry now
 x      complete (again: undo)       s       switch session

@@ -151,7 +151,12 @@ class NotesPane(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if index >= len(self._strips):
             return Strip.blank(width, self.rich_style)
-        return self._strips[index].crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        # The pane's own colours under the text's (a strip built once serves any theme).
+        return (
+            self._strips[index]
+            .crop_extend(scroll_x, scroll_x + width, self.rich_style)
+            .apply_style(self.rich_style)
+        )
 
     def visible_text(self) -> list[str]:
         """The lines as drawn, plain (tests read this)."""
