@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import os
 import shutil
 import signal
 import sys
@@ -89,8 +90,6 @@ def run_script(args: argparse.Namespace, body: Any) -> int:
 
 def _quiet_stdout() -> None:
     """After a broken pipe, Python's exit would try to flush stdout again and complain."""
-    import os
-
     with contextlib.suppress(OSError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 

@@ -190,6 +190,8 @@ def fault_routes(backend: Backend) -> list[Route]:
             notes.token_failures.extend([int(body["token_fail"])] * int(body.get("count", 1)))
         if body.get("drop"):
             done["dropped"] = await notes.drop_all()
+        if body.get("oddities"):
+            done["sent"] = await notes.send_oddities()
         session_id = str(body.get("session_id", ""))
         found = backend.store.get("session", session_id) if session_id else None
         document = str((found or {}).get("collab_document_name") or "")

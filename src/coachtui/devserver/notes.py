@@ -115,6 +115,7 @@ class NotesHub:
         self.token_failures: list[int] = []  # statuses the next token requests answer
         self.silent = False
         self.connects = 0
+        self.pongs = 0  # answers to our Ping (send_oddities)
         # The demo's simulated coachee, started on a room's first reader (on the server's loop).
         self.activity: Callable[[NotesHub, str], Any] | None = None
         self._active: dict[str, asyncio.Future[Any]] = {}
@@ -158,6 +159,9 @@ class NotesHub:
             pass  # closing: its own loop cleans up
 
     async def _handle(self, conn: _Conn, data: bytes) -> None:
+        if data == lib0.PONG:
+            self.pongs += 1
+            return
         try:
             frame = lib0.parse(data)
         except lib0.Malformed:
@@ -264,6 +268,26 @@ class NotesHub:
         update = lib0.awareness(name, lib0.awareness_update([(client, clock, raw)]))
         for conn in list(room.conns):
             await self._send(conn, update)
+
+    async def send_oddities(self) -> int:
+        """What a v4 server or TipTap Cloud may send besides the basics: the connection-level
+        Ping (a reader answers 0x0a: counted in `pongs`), Stateless, SyncStatus, an unknown type,
+        and a frame for another document."""
+        sent = 0
+        for conn in list(self.conns):
+            for name in conn.documents:
+                for frame in (
+                    lib0.PING,
+                    lib0.frame(
+                        name, lib0.MessageType.STATELESS, lib0.var_string('{"action":"version.created"}')
+                    ),
+                    lib0.frame(name, lib0.MessageType.SYNC_STATUS, lib0.var_int(1)),
+                    lib0.frame(name, 42, b"\x01\x02"),  # type: ignore[arg-type]
+                    lib0.frame("another.document", lib0.MessageType.SYNC, b"\xff"),
+                ):
+                    await self._send(conn, frame)
+                    sent += 1
+        return sent
 
     async def drop_all(self) -> int:
         dropped = 0
@@ -406,7 +430,7 @@ async def simulate_typing(
     while True:
         await asyncio.sleep(pace)
         step += 1
-        word = WORDS[step % len(WORDS)] + " "
+        word = WORDS[(step - 1) % len(WORDS)] + " "
         if step % 90 == 60:  # away for a while, then back
             await hub.set_presence(
                 name, COACHEE_CLIENT, presence_state(user_id, user_name, "Coachee", "away")

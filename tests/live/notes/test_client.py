@@ -195,3 +195,16 @@ async def test_no_notes_on_this_server_says_unavailable_once(head_server: DevSer
             and error.message == "Notes unavailable: this server has no shared notes for the session."
         )
         assert all("eyJ" not in (s.last_error.message if s.last_error else "") for s in seen.statuses)
+
+
+async def test_pings_stateless_sync_status_and_unknown_frames_are_tolerated(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    async with notes(head_server) as (connection, seen):
+        await wait_for(lambda: connected(connection))
+        statuses = len(seen.statuses)
+        assert dev(head_server, "notes", oddities=True)["sent"] == 5
+        await wait_for(lambda: head_server.backend.notes.pongs == 1)  # the Ping was answered
+        dev(head_server, "notes", session_id=demo.today_session_id, append="Still following")
+        await wait_for(lambda: render(connection.fragment)[-1].plain == "Still following")
+        assert connected(connection) and len(seen.statuses) == statuses  # no reconnect, no error

@@ -155,3 +155,26 @@ async def test_a_bad_token_is_denied_by_the_real_server(head_server: DevServer) 
             assert connection.status.last_error is not None
             assert "refused the token" in connection.status.last_error.message
             assert connection.synced is False and render(connection.fragment) == []
+
+
+async def test_the_notes_pane_follows_the_web_app_on_the_real_server(head_server: DevServer) -> None:
+    from coachtui.tui.widgets.notes import NotesPane
+    from tests.tui.factory import make_app, notes_options
+    from tests.waiting import settled, until
+
+    _node_ready()
+    async with hocuspocus(head_server) as url, web_app(head_server, url) as writer:
+        options = notes_options(head_server)
+        options.url = url
+        app = await make_app(head_server, notes=options)
+        async with app.run_test(size=(140, 36)) as pilot:
+            pane = app.session_screen.query_one(NotesPane)
+            await until(
+                pilot, lambda: settled(app) and "Notes from the web app" in pane.visible_text(), timeout=10
+            )
+            await writer.send("append typed in the browser, shown in the terminal")
+            await until(
+                pilot, lambda: pane.visible_text()[-1] == "typed in the browser, shown in the terminal"
+            )
+            header = str(app.session_screen.query_one("#header").render())
+            assert "Jordan Lee ● here" in header
