@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -57,8 +58,18 @@ class Change:
     item_id: str
     text: str  # the item's title or body (its last version; for a removal, the one removed)
     origin: Origin
-    fields: tuple[FieldChange, ...] = ()
+    given_fields: tuple[FieldChange, ...] = ()
     actor: str | None = None  # who did it, where known: a creator's name, or "you"
+    # Worked out when first read: a burst of a thousand edits to one text is marked and counted
+    # at once, but its before → after is written out only for what is shown (notices, history).
+    later: Callable[[], tuple[FieldChange, ...]] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def fields(self) -> tuple[FieldChange, ...]:
+        if self.later is not None:
+            object.__setattr__(self, "given_fields", self.later())
+            object.__setattr__(self, "later", None)
+        return self.given_fields
 
     @property
     def yours(self) -> bool:
@@ -211,6 +222,15 @@ class Context:
     goals: list[Goal] = field(default_factory=list)
     era: Era | None = None
     me: str | None = None
+    _forms: dict[Pane, Form] = field(default_factory=dict, repr=False)
+
+    def form(self, pane: Pane) -> Form:
+        """The pane's form, built once per context: a burst compares thousands of items with
+        it. (Built without an item: names it does not know read as "someone else".)"""
+        form = self._forms.get(pane)
+        if form is None:
+            form = self._forms[pane] = form_for(pane, self.era, self.header, self.goals)
+        return form
 
     def person(self, user_id: str | None) -> str | None:
         """A creator's name (the backend's `user_id`), "you (elsewhere)" for the user's own
@@ -245,15 +265,34 @@ def compare(
         return Change(at, pane, ChangeKind.ADDED, item.id, text, origin, actor=actor)
     if after is None:
         return Change(at, pane, ChangeKind.REMOVED, item.id, text, origin, actor=_you(origin))
-    if before == after:
+    if before == after or not _visibly_different(before, after):
         return None
-    form = form_for(pane, context.era, context.header, context.goals, after)
-    old, new = values_of(form, before), values_of(form, after)
-    names = differing(form, old, new)
-    if not names:
-        return None
-    fields = tuple(_field_change(form, n, old[n], new[n], at) for n in names)
-    return Change(at, pane, ChangeKind.CHANGED, item.id, text, origin, fields, actor=_you(origin))
+
+    def fields() -> tuple[FieldChange, ...]:
+        form = context.form(pane)
+        old, new = values_of(form, before), values_of(form, after)
+        return tuple(_field_change(form, n, old[n], new[n], at) for n in differing(form, old, new))
+
+    return Change(at, pane, ChangeKind.CHANGED, item.id, text, origin, actor=_you(origin), later=fields)
+
+
+def _visibly_different(before: Any, after: Any) -> bool:
+    """Does any field the editor shows differ? (As `forms.differing` sees it, without building
+    forms: texts trimmed, people as sets, a due time within the same local day the same.)"""
+    text = "title" if isinstance(after, Goal) else "body"  # (a goal's body is not shown)
+    if (getattr(before, text, None) or "").strip() != (getattr(after, text, None) or "").strip():
+        return True
+    if getattr(before, "status", None) != getattr(after, "status", None):
+        return True
+    if set(getattr(before, "assignee_ids", ())) != set(getattr(after, "assignee_ids", ())):
+        return True
+    for name in ("goal_id", "target_date"):
+        if getattr(before, name, None) != getattr(after, name, None):
+            return True
+    due, was = getattr(after, "due_by", None), getattr(before, "due_by", None)
+    if due != was:
+        return due is None or was is None or due.astimezone().date() != was.astimezone().date()
+    return False
 
 
 def compare_title(

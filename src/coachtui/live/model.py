@@ -136,6 +136,7 @@ class SessionModel:
         self._yours_until: dict[Pane, float] = {}
         # The reload after a reconnect: panes not back yet, and what those back found changed.
         self._resync: tuple[set[Pane], list[Change], list[Pane]] | None = None
+        self._context: tuple[tuple[object, ...], Context] | None = None
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -186,9 +187,12 @@ class SessionModel:
         self.reload_all()
 
     def context(self) -> Context:
-        """What names ids in change reports."""
-        goals = [g for g in self.states[Pane.GOALS].items.values() if isinstance(g, Goal)]
-        return Context(self.header, goals, self.api.era, self.api.user_id)
+        """What names ids in change reports (one per header and version of the goals)."""
+        key = (id(self.header), self.states[Pane.GOALS].version, self.api.era, self.api.user_id)
+        if self._context is None or self._context[0] != key:
+            goals = [g for g in self.states[Pane.GOALS].items.values() if isinstance(g, Goal)]
+            self._context = (key, Context(self.header, goals, self.api.era, self.api.user_id))
+        return self._context[1]
 
     def _report(
         self, pane: Pane, before: Entity | None, after: Entity | None, origin: Origin

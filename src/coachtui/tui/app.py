@@ -136,6 +136,11 @@ class CoachApp(EditingApp):
         self._notes_queued = False
         self._notes_shown_at = -FRAME
         self._notes_caught_up = False
+        self._notes_failed = False
+        self._reports_taken_at = -FRAME
+        self._held_notices: dict[
+            str, tuple[str, int]
+        ] = {}  # title → (latest text, changes) while a dialog is open
         self.attention = Attention(notify, terminal_write or self._write_terminal)
 
     # -- start-up -----------------------------------------------------------------------------
@@ -285,6 +290,20 @@ class CoachApp(EditingApp):
             )
             self._status_posted = None
             self.post_message(ConnectionChanged(status))
+        elif worker.group == NOTES_GROUP and self.notes is not None:
+            # The notes stop; everything else goes on. `r` starts them again.
+            self._notes_failed = True
+            failed = LastError(
+                f"the notes stopped unexpectedly ({type(error).__name__})", self.clock.now(), 0
+            )
+            self.notes.status = replace(
+                self.notes.status,
+                state=ConnState.ERROR,
+                last_error=failed,
+                hint="r restarts them",
+                next_retry_at=None,
+            )
+            self.post_message(NotesStatusChanged(self.notes.status))
         else:
             self.notify(
                 f"Something went wrong ({worker.name}: {type(error).__name__}).",
@@ -309,9 +328,21 @@ class CoachApp(EditingApp):
         self._inbox.append(report)
 
     def on_reports_arrived(self, _: ReportsArrived) -> None:
+        # Handled at most once a frame: a burst's reports are taken together, so a key press
+        # waits behind one batch, not behind a message per event.
+        wait = self._reports_taken_at + FRAME - time.monotonic()
+        if wait > 0:
+            self.set_timer(wait, self._take_reports)
+        else:
+            self._take_reports()
+
+    def _take_reports(self) -> None:
         """Changes reach the history, their rows' marks and the notices (remote changes only:
         the user knows what they did here)."""
+        self._reports_taken_at = time.monotonic()
         reports, self._inbox = self._inbox, []
+        if not reports:
+            return
         marks: dict[Pane, dict[str, str]] = {}  # one repaint per pane for the whole batch
         for report in reports:
             self.history.append(report)
@@ -326,6 +357,7 @@ class CoachApp(EditingApp):
         if self._session_screen_up():
             for pane, labels in marks.items():
                 self.session_screen.mark(pane, labels)
+                self._post_pane_changed(pane)  # drawn with the pane's next (frame-paced) update
         del self.history[:-HISTORY_KEPT]
         if isinstance(self.screen, HistoryScreen):
             self.screen.reports_added()
@@ -344,9 +376,22 @@ class CoachApp(EditingApp):
             self.attention.alert(f"{len(report.changes)} changes while disconnected")
 
     def _show_notice(self, text: str, title: str, count: int) -> None:
+        if self.screen is not self.session_screen:
+            # A dialog is open: the notice waits for it to close (a toast mounted on the dialog
+            # would cover it and cost every frame of a burst); the latest per pane is kept.
+            self._held_notices[title] = (text, count + self._held_notices.get(title, ("", 0))[1])
+            return
         self.notify(text, title=title, timeout=3, markup=False)
         # The desktop hears how many and where, never what (it may show on a lock screen).
         self.attention.alert(f"{count} change{'s' if count != 1 else ''} in {title}")
+
+    def tell_held_notices(self) -> None:
+        """The session screen is back: what was held while a dialog was open, one per pane."""
+        held, self._held_notices = self._held_notices, {}
+        for title, (text, count) in held.items():
+            self.notify(
+                text if count == 1 else f"{count} changes in {title}", title=title, timeout=3, markup=False
+            )
 
     def _write_terminal(self, sequence: str) -> None:
         if not self.is_headless and self._driver is not None:
@@ -495,7 +540,10 @@ class CoachApp(EditingApp):
             self._live_failed = False
             self.run_live()
             return
-        if self.notes is not None and self.notes.status.state is not ConnState.CONNECTED:
+        if self._notes_failed and self.live is not None:
+            self._notes_failed = False
+            self.start_notes(self.live.model.session_id)
+        elif self.notes is not None and self.notes.status.state is not ConnState.CONNECTED:
             self.notes.retry_now()
         if self.live is not None:
             connected = self.live.status.state is ConnState.CONNECTED

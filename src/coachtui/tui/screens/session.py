@@ -8,6 +8,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable
 
@@ -182,8 +183,11 @@ class SessionScreen(Screen[None]):
 
     def mark(self, pane: Pane, labels: dict[str, str]) -> None:
         """Highlight rows someone else changed (for a few seconds), by entity id."""
-        if not self.closing:
-            self.pane_widget(pane).mark(labels)
+        try:  # (a DOM query per burst of reports would cost more than the mark)
+            table = self.pane_widget(pane)
+        except NoMatches:
+            return  # closing
+        table.mark(labels)
 
     def action_undo(self) -> None:
         self.post_message(UndoRequested())
@@ -246,6 +250,9 @@ class SessionScreen(Screen[None]):
             self.show_pane(model, pane)
         for table in self.query(EntityTable):
             table.redraw_marks()  # marks that came or went beneath the modal
+        tell = getattr(self.app, "tell_held_notices", None)
+        if tell is not None:
+            tell()
 
     def show_status(self, status: ConnectionStatus) -> None:
         for bar in self.query(StatusBar):  # (none while the app is closing)

@@ -224,12 +224,13 @@ class EntityTable(DataTable[Text]):
 
     def mark(self, labels: dict[str, str], seconds: float = HIGHLIGHT_FOR) -> None:
         """Mark rows as changed by someone else ("new", "edited"; by entity id) for `seconds`.
-        Rows are redrawn with their next update, or now if they are on screen already."""
+        They are drawn with the pane's next update (the caller asks for one: paced to a frame,
+        so a burst repaints a row sixty times a second at most, not once per event)."""
         until = time.monotonic() + seconds
         for entity_id, label in labels.items():
+            if self._marks.get(entity_id, ("",))[0] != label:
+                self._restyle.add(entity_id)  # (a renewed mark needs no repaint)
             self._marks[entity_id] = (label, until)
-            self._restyle.add(entity_id)
-        self.redraw_marks()
         if self._unmark_timer is None:
             self._unmark_timer = self.set_timer(seconds, self._unmark)
 
