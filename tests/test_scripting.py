@@ -194,10 +194,11 @@ async def test_watch_json_lines_arrive_live_and_ctrl_c_exits_0(
         added = json.loads(await watch.line())
         assert (added["kind"], added["id"], added["actor"]) == ("added", created.id, "Jordan Lee")
         # While disconnected: the resync's differences, then its summary.
-        dev(head_server, "sse/fail", status=503, count=2)
+        dev(head_server, "sse/fail", status=503, count=1000)  # away until the changes are made
         dev(head_server, "sse/drop")
         assert json.loads(await watch.line())["state"] == "Reconnecting"
         await other.delete_agreement(created.id)
+        dev(head_server, "sse/fail", clear=True)  # the outage ends
         assert json.loads(await watch.line())["state"] == "Connected"
         removed = json.loads(await watch.line())
         assert (removed["kind"], removed["id"], removed["origin"]) == ("removed", created.id, "resync")

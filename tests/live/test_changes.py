@@ -143,13 +143,14 @@ async def test_a_reconnect_reports_exactly_what_changed_while_disconnected(head_
         await live.ready()
         actions = live.model.items(Pane.ACTIONS)
         agreement = live.model.items(Pane.AGREEMENTS)[0]
-        dev(head_server, "sse/fail", status=503, count=2)  # stay away a little while
+        dev(head_server, "sse/fail", status=503, count=1000)  # away until the changes are made
         dev(head_server, "sse/drop")
         await wait_for(lambda: live.state is ConnState.RECONNECTING)
         done = actions[0].model_copy(update={"status": Status.WONT_DO})
         await coachee.update_action(done)
         added = await coachee.create_agreement(demo.today_session_id, "Made while away")
         await coachee.delete_agreement(agreement.id)
+        dev(head_server, "sse/fail", clear=True)  # the outage ends
         await wait_for(lambda: any(isinstance(r, Resync) for r in live.reports))
         report = next(r for r in live.reports if isinstance(r, Resync))
         assert {(c.pane, c.kind, c.item_id) for c in report.changes} == {

@@ -131,17 +131,22 @@ async def test_after_a_reconnect_it_says_once_what_changed_meanwhile(head_server
         model = engine(app).model
         action = model.items(Pane.ACTIONS)[0]
         agreement = model.items(Pane.AGREEMENTS)[0]
-        dev(head_server, "sse/fail", status=503, count=2)
+        dev(head_server, "sse/fail", status=503, count=1000)  # away until the changes are made
         dev(head_server, "sse/drop")
         await until(pilot, lambda: engine(app).status.state is ConnState.RECONNECTING)
         await coachee.update_action(action.model_copy(update={"status": Status.WONT_DO}))
         added = await coachee.create_agreement(demo.today_session_id, "Made while away")
         await coachee.delete_agreement(agreement.id)
+        dev(head_server, "sse/fail", clear=True)  # the outage ends
         summary = "While disconnected: 1 action changed, 1 agreement added, 1 agreement removed"
         await until(pilot, lambda: summary in notices(app), timeout=8)
-        resynced = [r for r in app.history if isinstance(r, Change) and r.origin is Origin.RESYNC]
-        assert {r.item_id for r in resynced} == {action.id, added.id, agreement.id}
-        assert pane(app, Pane.ACTIONS).marked() == {action.id: "edited"}
+
+        def resynced() -> set[str]:  # (reports reach the history once a frame)
+            return {r.item_id for r in app.history if isinstance(r, Change) and r.origin is Origin.RESYNC}
+
+        await until(pilot, lambda: len(resynced()) >= 3)
+        assert resynced() == {action.id, added.id, agreement.id}
+        await until(pilot, lambda: pane(app, Pane.ACTIONS).marked() == {action.id: "edited"})
         assert pane(app, Pane.AGREEMENTS).marked() == {added.id: "new"}
         assert notices(app).count("While disconnected") == 1
         # Each difference is told once, by the report: no per-pane notice repeats them.

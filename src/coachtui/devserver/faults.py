@@ -138,6 +138,9 @@ def fault_routes(backend: Backend) -> list[Route]:
         return {"dropped": backend.broker.drop(body.get("user_id"))}
 
     def fail(body: dict[str, Any]) -> Any:
+        if body.get("clear"):  # let the next connect through (a test's outage is over)
+            backend.faults.fail.clear()
+            return {"queued": 0}
         for _ in range(int(body.get("count", 1))):
             backend.faults.fail.append(
                 (

@@ -133,8 +133,8 @@ def delete_question(pane: Pane, text: str) -> Notice:
 
 
 HELP = """\
-1 2 3  focus a pane (tab cycles)    h       history: every change seen
-4      the shared notes             f       zoom the focused pane
+1 2 3  focus a pane (tab cycles)    h       history of changes
+4      the shared notes             f       zoom a pane
 n      new item in focused pane     c       copy the row's text
 enter  open the row in the editor   r       refresh / retry now
 x      complete (again: undo)       s       switch session
@@ -143,13 +143,9 @@ z      undo your last delete        q       quit (ctrl+c too)
 l      link a relationship goal     ctrl+p  palette: logout, theme
 t      edit the session title
 
-Rows someone else changes show ● new or ● edited for 3 s, and a
-notice says what changed (at most one per pane every 2 s).
-
-Editor: ctrl+s saves, Esc closes (asks first if you typed),
-tab moves between fields. If someone else changes the item
-meanwhile it says so, and ctrl+s asks before overwriting.
-Unsaved text is kept and offered back next time."""
+Editor: ctrl+s saves, Esc closes (asks first if you typed), tab
+moves between fields. A change made elsewhere meanwhile is shown,
+and ctrl+s asks before overwriting it. Unsaved text is kept."""
 
 
 class HelpScreen(Notice):

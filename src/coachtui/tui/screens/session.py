@@ -111,6 +111,8 @@ class SessionScreen(Screen[None]):
 
     def _retitle(self) -> None:
         narrow = self.has_class("-narrow")
+        if not self.query(ActionsPane) or not self.query(NotesPane):
+            return  # composing, or closing
         actions, notes = self.query_one(ActionsPane), self.query_one(NotesPane)
         actions.border_title = "Actions · 4 Notes" if narrow else "Actions"
         notes.border_title = "Notes · 2 Actions" if narrow else "Notes"
@@ -213,7 +215,8 @@ class SessionScreen(Screen[None]):
             self._covered[pane] = model
             return
         if pane is Pane.HEADER:
-            self.query_one(SessionHeader).show(model.header)
+            for header in self.query(SessionHeader):  # (none while the screen is taken down)
+                header.show(model.header)
             # Assignee names come from the header: actions drawn before it arrived need them.
             if model.states[Pane.ACTIONS].loaded_once:
                 self.show_pane(model, Pane.ACTIONS)
