@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
-from typing import Any
 
 import pytest
 from textual._xterm_parser import XTermParser
@@ -24,13 +23,8 @@ from coachtui.tui.widgets.entity_table import EntityTable
 from tests.conftest import dev
 from tests.live.helpers import coachee_api
 from tests.tui.factory import engine, make_app
-from tests.tui.test_editing import notices, put_cursor_on
+from tests.tui.test_editing import notices, pane, put_cursor_on
 from tests.waiting import settled, until
-
-
-def pane(app: Any, p: Pane) -> EntityTable:
-    table: EntityTable = app.session_screen.pane_widget(p)
-    return table
 
 
 def row_text(table: EntityTable, entity_id: str) -> str:

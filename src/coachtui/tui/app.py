@@ -32,6 +32,7 @@ from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.edits import LocalEdits
 from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
+from coachtui.live.forms import noun
 from coachtui.live.notes.client import Me, NotesConnection, NotesObserver
 from coachtui.live.notes.document import render as render_notes
 from coachtui.live.observer import LiveObserver
@@ -416,7 +417,7 @@ class CoachApp(EditingApp):
             return
         text = (getattr(item, "title", None) or getattr(item, "body", None) or "").strip()
         self.copy_to_clipboard(text)
-        what = {Pane.GOALS: "goal", Pane.ACTIONS: "action", Pane.AGREEMENTS: "agreement"}[message.pane]
+        what = noun(message.pane)
         # OSC 52: most terminals take it; tmux only with `set -g set-clipboard on`.
         self.notify(f"Copied the {what}'s text ({len(text)} characters) to the clipboard.", timeout=3)
 
