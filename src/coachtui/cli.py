@@ -4,6 +4,7 @@ imported after parsing, so `coachtui --help` starts in a few tens of millisecond
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -13,6 +14,7 @@ TYPE_CHECKING = False  # typing itself costs ~5 ms of start-up; mypy still reads
 if TYPE_CHECKING:
     from datetime import date
     from types import ModuleType
+    from typing import Any
 
 EPILOG = """examples:
   coachtui demo                                   try everything on a built-in local server
@@ -23,6 +25,7 @@ EPILOG = """examples:
   coachtui watch 2d1e0c7a-… --json | jq .summary  follow its changes from a shell
   coachtui add action 2d1e0c7a-… "Book a skip-level" --due 2026-12-04 --assign coachee
   coachtui devserver --port 4000                  run a local backend for two-terminal trials
+  coachtui completion bash > ~/.local/share/bash-completion/completions/coachtui
 """
 
 
@@ -43,6 +46,50 @@ def _parse_date(value: str) -> date:
         return day.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-26") from None
+
+
+def version_text() -> str:
+    """What a bug report needs: coachtui's version, the API version it speaks, Textual's and Python's.
+
+    Textual's version comes from the installed package's metadata: importing Textual would cost
+    `coachtui --version` a quarter of a second."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        textual = version("textual")
+    except PackageNotFoundError:
+        textual = "not installed"
+    python = ".".join(str(n) for n in sys.version_info[:3])
+    return (
+        f"coachtui {__version__}\n"
+        f"API version {API_VERSION} (the X-Version header it sends; --api-version changes it)\n"
+        f"Textual {textual}, Python {python}"
+    )
+
+
+class _Version(argparse.Action):
+    """`--version`, worked out only when asked for (argparse's own wants the text up front)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(version_text())
+        parser.exit()
+
+
+def _session_id_argument(p: argparse.ArgumentParser, **kwargs: Any) -> None:
+    """The ID positional; a shell with completion offers the ids `coachtui sessions` lists."""
+    action = p.add_argument(
+        "session_id", metavar="ID", help="coaching session id (see `coachtui sessions`)", **kwargs
+    )
+    action.completer = _complete_session_ids  # type: ignore[attr-defined]  # argcomplete's hook
+
+
+def _complete_session_ids(parsed_args: argparse.Namespace, **_: object) -> dict[str, str]:
+    from coachtui.commands import session_id_choices
+
+    return session_id_choices(parsed_args)
 
 
 # -- parser ----------------------------------------------------------------------------------
@@ -86,7 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"coachtui {__version__}")
+    parser.add_argument(
+        "--version", action=_Version, help="show the version, the API version it speaks and Textual's"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(
@@ -140,9 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
         "open a coaching session live (a picker when no id is given)",
         "coachtui session 2d1e0c7a-5b7e-4c1e-9a55-0f3c4d2b1a77",
     )
-    p.add_argument(
-        "session_id", nargs="?", metavar="ID", help="coaching session id (see `coachtui sessions`)"
-    )
+    _session_id_argument(p, nargs="?")
     _notify_option(p)
     _notes_options(p, url=True)
 
@@ -152,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = add(name, name, help_text, example)
         p.epilog = f"{p.epilog}\n\n{EXIT_CODES}"
         p.description = f"{help_text}.{from_shell}"
-        p.add_argument("session_id", metavar="ID", help="coaching session id (see `coachtui sessions`)")
+        _session_id_argument(p)
         return p
 
     p = script(
@@ -187,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         p.set_defaults(command_name="add")
-        p.add_argument("session_id", metavar="ID", help="coaching session id (see `coachtui sessions`)")
+        _session_id_argument(p)
         p.add_argument("text", metavar="TEXT", help=f"the {kind}'s text")
         if kind == "action":
             p.add_argument("--due", metavar="DATE", help="due date, YYYY-MM-DD (default: none)")
@@ -250,6 +297,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="seconds of silence before a keep-alive comment (default 15)",
     )
+
+    p = add(
+        "completion",
+        "completion",
+        "print the shell code that completes coachtui's commands, options and session ids",
+        "coachtui completion fish > ~/.config/fish/completions/coachtui.fish",
+        talks_to_server=False,
+    )
+    p.epilog = f"{p.epilog}\n\nsee the README's Install section for bash and zsh"
+    p.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell to complete in")
     return parser
 
 
@@ -282,6 +339,12 @@ def _notify_option(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    if argv is None and "_ARGCOMPLETE" in os.environ:
+        # The shell asks for completions (the code `coachtui completion` printed): answer and exit.
+        # Checked before importing argcomplete, so that every other start pays nothing for it.
+        import argcomplete
+
+        argcomplete.autocomplete(parser, always_complete_options=False)
     args = parser.parse_args(argv)
     for name, default in (
         ("server", None),
@@ -312,16 +375,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"coachtui: {exc}", file=sys.stderr)
         return 1
     except ImportError as exc:
-        from coachtui.devserver import INSTALL_HINT, ServerExtraMissing
+        from coachtui.devserver import SERVER_MODULES, ServerExtraMissing, server_missing_message
 
-        if isinstance(exc, ServerExtraMissing) or getattr(exc, "name", "") in (
-            "starlette",
-            "uvicorn",
-            "sse_starlette",
-        ):
-            print(f"coachtui: {INSTALL_HINT}", file=sys.stderr)
-            return 1
-        raise
+        top = (exc.name or "").partition(".")[0]
+        if not isinstance(exc, ServerExtraMissing) and top not in SERVER_MODULES:
+            raise
+        print(
+            f"coachtui: {exc if isinstance(exc, ServerExtraMissing) else server_missing_message([top])}",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130

@@ -9,11 +9,13 @@ import getpass
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 from collections.abc import Coroutine
 from typing import Any
 
+from coachtui import API_VERSION
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError
 from coachtui.api.http import normalize_base_url
@@ -133,10 +135,13 @@ def cmd_logout(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+SESSIONS_WINDOW = dt.timedelta(days=30)  # `coachtui sessions` lists this far back and ahead
+
+
 def cmd_sessions(args: argparse.Namespace) -> int:
     today = dt.date.today()
-    start = args.from_date or today - dt.timedelta(days=30)
-    end = args.to_date or today + dt.timedelta(days=30)
+    start = args.from_date or today - SESSIONS_WINDOW
+    end = args.to_date or today + SESSIONS_WINDOW
     if end < start:
         raise UserError("--to must not be before --from.")
     client, _, _ = logged_in_client(args)
@@ -179,6 +184,48 @@ def session_row(r: Any) -> dict[str, Any]:
         "coachee": r.coachee.name if r.coachee else "",
         "organization": r.organization.name if r.organization else "",
     }
+
+
+_COMPLETION_TIMEOUT = 3.0  # seconds; a shell waiting on <Tab> gets nothing rather than a hang
+_PLAIN_ID = re.compile(r"[A-Za-z0-9-]{1,64}")  # what the shell is given back as a word
+
+
+def session_id_choices(args: argparse.Namespace) -> dict[str, str]:
+    """Shell completion of a session id: the sessions `coachtui sessions` lists, each id described
+    by its date, people and title (zsh and fish show that). Not logged in, server down, too slow:
+    nothing is offered and nothing is said (a shell prompt is no place for an error)."""
+    ns = argparse.Namespace(
+        server=getattr(args, "server", None),
+        ca_bundle=getattr(args, "ca_bundle", None),
+        api_version=getattr(args, "api_version", None) or API_VERSION,
+    )
+    today = dt.date.today()
+    try:
+        client, _, _ = logged_in_client(ns)
+
+        async def go() -> list[Any]:
+            async with client:
+                rows = await client.list_sessions(today - SESSIONS_WINDOW, today + SESSIONS_WINDOW)
+            return session_order(rows, today)
+
+        rows = asyncio.run(asyncio.wait_for(go(), _COMPLETION_TIMEOUT))
+    except (UserError, ApiError, TimeoutError, OSError) as exc:
+        log.debug("no session ids to complete: %s", type(exc).__name__)
+        return {}
+    choices: dict[str, str] = {}
+    for r in rows:
+        d = session_row(r)
+        if _PLAIN_ID.fullmatch(d["id"]):
+            people = " and ".join(name for name in (d["coach"], d["coachee"]) if name)
+            choices[d["id"]] = inert(f"{d['local_time']} {people}: {d['title'] or '—'}", limit=72)
+    return choices
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    from argcomplete.shell_integration import shellcode
+
+    print(shellcode(["coachtui"], shell=args.shell), end="")
+    return 0
 
 
 def cmd_session(args: argparse.Namespace) -> int:
