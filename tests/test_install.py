@@ -36,10 +36,16 @@ def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str
     return result  # type: ignore[no-any-return]
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def test_a_plain_install_works_and_runs_the_demo(tmp_path: Path) -> None:
+    # One test, not three sharing a fixture: under xdist each worker would build and install again.
+    installed = install(tmp_path)
+    only_what_it_needs(installed, tmp_path)
+    version_and_demo_help(installed, tmp_path)
+    demo_first_paint(installed, tmp_path)
+
+
+def install(base: Path) -> Path:
     """The `bin` directory of a fresh virtualenv holding the wheel and its dependencies only."""
-    base = tmp_path_factory.mktemp("install")
     # A copy of what the build reads, so that the build's scratch files stay out of the checkout.
     tree = base / "tree"
     tree.mkdir()
@@ -77,7 +83,7 @@ def user_env(home: Path) -> dict[str, str]:
     }
 
 
-def test_the_wheel_installs_only_what_it_needs(installed: Path, tmp_path: Path) -> None:
+def only_what_it_needs(installed: Path, tmp_path: Path) -> None:
     probe = (
         "import importlib.util, coachtui\n"
         "print(coachtui.__file__)\n"
@@ -88,7 +94,7 @@ def test_the_wheel_installs_only_what_it_needs(installed: Path, tmp_path: Path) 
     assert test_tools == ""  # a fresh virtualenv: no test extra, no system site-packages
 
 
-def test_version_and_demo_help_after_a_plain_install(installed: Path, tmp_path: Path) -> None:
+def version_and_demo_help(installed: Path, tmp_path: Path) -> None:
     env = user_env(tmp_path / "home")
     version = run([str(installed / "coachtui"), "--version"], env=env, cwd=tmp_path).stdout
     assert f"coachtui {__version__}" in version
@@ -117,7 +123,7 @@ def _drain_until_exit(fd: int, proc: subprocess.Popen[bytes], timeout: float) ->
                 proc.wait(timeout=left)
 
 
-def test_the_demo_paints_the_session_after_a_plain_install(installed: Path, tmp_path: Path) -> None:
+def demo_first_paint(installed: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))

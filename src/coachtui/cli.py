@@ -25,7 +25,7 @@ EPILOG = """examples:
   coachtui watch 2d1e0c7a-… --json | jq .summary  follow its changes from a shell
   coachtui add action 2d1e0c7a-… "Book a skip-level" --due 2026-12-04 --assign coachee
   coachtui devserver --port 4000                  run a local backend for two-terminal trials
-  coachtui completion bash > ~/.local/share/bash-completion/completions/coachtui
+  eval "$(coachtui completion bash)"              shell completion (also zsh, fish)
 """
 
 
@@ -305,7 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
         "coachtui completion fish > ~/.config/fish/completions/coachtui.fish",
         talks_to_server=False,
     )
-    p.epilog = f"{p.epilog}\n\nsee the README's Install section for bash and zsh"
+    p.epilog = (
+        "examples:\n"
+        '  eval "$(coachtui completion bash)"    in ~/.bashrc\n'
+        '  eval "$(coachtui completion zsh)"     in ~/.zshrc, after compinit\n'
+        "  coachtui completion fish > ~/.config/fish/completions/coachtui.fish"
+    )
     p.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell to complete in")
     return parser
 
