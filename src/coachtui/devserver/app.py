@@ -112,6 +112,13 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
                 if hostile is not None:
                     return hostile
                 write = request.method in MUTATIONS and auth and versioned  # an API write, not login
+                held = backend.faults.held if write else None
+                if held is not None:
+                    backend.faults.holding += 1
+                    try:
+                        await held.wait()
+                    finally:
+                        backend.faults.holding -= 1
                 failure = scripted_mutation_failure(backend) if write else None
                 if failure is not None:
                     return failure

@@ -36,6 +36,10 @@ class Faults:
     # Statuses for the next writes, not committed (None: that write goes through).
     fail_mutations: list[int | None] = field(default_factory=list)
     drop_after_commit: int = 0  # the next writes commit (events included), then get no answer
+    # While set, writes wait (before anything is done) until it is released: a save kept "in
+    # flight" for as long as a test needs. `holding`: writes waiting now.
+    held: asyncio.Event | None = None
+    holding: int = 0
 
 
 MUTATIONS = ("POST", "PUT", "PATCH", "DELETE")
@@ -308,8 +312,20 @@ def fault_routes(backend: Backend) -> list[Route]:
         backend.faults.drop_after_commit += int(body.get("count", 1))
         return {"queued": backend.faults.drop_after_commit}
 
+    def hold(body: dict[str, Any]) -> Any:
+        """`{"release": false}`: the next writes wait; `{"release": true}`: they go on."""
+        faults = backend.faults
+        if body.get("release", False):
+            if faults.held is not None:
+                faults.held.set()
+            faults.held = None
+        elif faults.held is None:
+            faults.held = asyncio.Event()
+        return {"holding": faults.holding}
+
     def stats(body: dict[str, Any]) -> Any:
         return {
+            "holding": backend.faults.holding,
             "connections": backend.broker.connections(),
             "requests": dict(backend.requests),
             "events_sent": backend.broker.events_sent,
@@ -329,6 +345,7 @@ def fault_routes(backend: Backend) -> list[Route]:
         "rest/hostile": hostile,
         "rest/fail_mutations": fail_mutations,
         "rest/drop_after_commit": drop_after_commit,
+        "rest/hold": hold,
         "sse/publish_times": publish_times,
         "sse/flood": flood,
         "seed/actions": seed_actions,

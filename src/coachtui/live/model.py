@@ -95,6 +95,11 @@ class _Reloader:
             self.requests += 1
             await self._run()
 
+    def cancel(self) -> None:
+        self._dirty = False
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
     async def aclose(self) -> None:
         if self._task is not None and not self._task.done():
             self._task.cancel()
@@ -137,6 +142,7 @@ class SessionModel:
         # The reload after a reconnect: panes not back yet, and what those back found changed.
         self._resync: tuple[set[Pane], list[Change], list[Pane]] | None = None
         self._context: tuple[tuple[object, ...], Context] | None = None
+        self.disposed = False
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -221,6 +227,15 @@ class SessionModel:
             self.states[pane] = PaneState(pane, version=state.version + 1)
             self.observer.pane_changed(pane)
         self.reload_all()
+
+    def dispose(self) -> None:
+        """Another session is open now: reloads in flight are cancelled, late answers and the
+        edits still finishing here change this model only, and nothing more is reported."""
+        self._generation += 1
+        self.observer = LiveObserver()  # (its methods do nothing)
+        for reloader in self._reloaders.values():
+            reloader.cancel()
+        self.disposed = True
 
     def mark_stale(self) -> None:
         """Connection lost: keep the data, say since when it may be out of date."""
@@ -446,8 +461,8 @@ class SessionModel:
 
     def show_header(self, header: EnrichedSession) -> None:
         """The session header changed here (its title): shown at once."""
-        if header == self.header:
-            return
+        if header == self.header or header.id != self.session_id:
+            return  # (another session's header is never installed here)
         self.header = header
         self.states[Pane.HEADER].version += 1
         self.observer.pane_changed(Pane.HEADER)
@@ -510,15 +525,15 @@ class SessionModel:
 
     # -- seed era -----------------------------------------------------------------------------
 
-    async def poll_seed_era(self, interval: float) -> None:
-        """The seed backend sends no action/agreement events: reload those panes now and then."""
+    def polled_every(self, interval: float) -> None:
+        """The seed backend sends no action/agreement events: they are polled this often."""
         self.poll_interval = interval
         self._note_polling()
-        while True:
-            await self.clock.sleep(interval)
-            if self.api.era is Era.SEED:
-                for pane in SEED_POLLED:
-                    self.reload(pane)
+
+    def poll(self) -> None:
+        if self.api.era is Era.SEED and not self.disposed:
+            for pane in SEED_POLLED:
+                self.reload(pane)
 
 
 def same_item(mine: Any, theirs: Any) -> bool:
