@@ -121,7 +121,7 @@ async def test_a_save_in_flight_at_a_switch_lands_in_its_own_session_only(head_s
         await put_cursor_on(pilot, actions, target.id)
         dev(head_server, "rest/hold")
         await pilot.press("x")
-        await until(pilot, lambda: holding(head_server) == 1)
+        await until(pilot, lambda: holding(head_server) == 1, timeout=20)
         await switch_to(pilot, app, demo.other_session_id)
         other = engine(app).model
         dev(head_server, "rest/hold", release=True)
@@ -156,7 +156,7 @@ async def test_a_title_save_answered_after_a_switch_leaves_the_new_session_alone
         dev(head_server, "rest/hold")
         dev(head_server, "rest/fail_mutations", status=503)  # its answer: a failure, undone
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: holding(head_server) == 1)
+        await until(pilot, lambda: holding(head_server) == 1, timeout=20)
         await switch_to(pilot, app, demo.other_session_id)
         model = engine(app).model
         header = model.header

@@ -36,10 +36,11 @@ class Faults:
     # Statuses for the next writes, not committed (None: that write goes through).
     fail_mutations: list[int | None] = field(default_factory=list)
     drop_after_commit: int = 0  # the next writes commit (events included), then get no answer
-    # While set, writes wait (before anything is done) until it is released: a save kept "in
-    # flight" for as long as a test needs. `holding`: writes waiting now.
-    held: asyncio.Event | None = None
-    holding: int = 0
+    # The next writes wait until released: "before" anything is done, or "after" they are
+    # committed (events sent), their answer held — a save kept in flight as long as a test needs.
+    holds: list[str] = field(default_factory=list)
+    released: asyncio.Event | None = None
+    holding: int = 0  # writes waiting now
 
 
 MUTATIONS = ("POST", "PUT", "PATCH", "DELETE")
@@ -54,6 +55,24 @@ def scripted_mutation_failure(backend: Backend) -> Response | None:
     if status is None:
         return None
     return PlainTextResponse(STATUS_TEXT.get(status, f"HTTP {status}"), status)
+
+
+def take_hold(backend: Backend) -> tuple[str, asyncio.Event] | None:
+    """When the next write waits ("before" or "after" it is done), and for what."""
+    faults = backend.faults
+    if not faults.holds or faults.released is None:
+        return None
+    return faults.holds.pop(0), faults.released
+
+
+async def held(backend: Backend, hold: tuple[str, asyncio.Event] | None, when: str) -> None:
+    if hold is None or hold[0] != when:
+        return
+    backend.faults.holding += 1
+    try:
+        await hold[1].wait()
+    finally:
+        backend.faults.holding -= 1
 
 
 def take_drop_after_commit(backend: Backend) -> bool:
@@ -313,14 +332,19 @@ def fault_routes(backend: Backend) -> list[Route]:
         return {"queued": backend.faults.drop_after_commit}
 
     def hold(body: dict[str, Any]) -> Any:
-        """`{"release": false}`: the next writes wait; `{"release": true}`: they go on."""
+        """The next `count` writes wait, `when` "before" they are done or "after" (their answer
+        held); `{"release": true}` lets every waiting write go on."""
         faults = backend.faults
         if body.get("release", False):
-            if faults.held is not None:
-                faults.held.set()
-            faults.held = None
-        elif faults.held is None:
-            faults.held = asyncio.Event()
+            if faults.released is not None:
+                faults.released.set()
+            faults.released, faults.holds = None, []
+            return {"holding": faults.holding}
+        when = str(body.get("when", "before"))
+        if when not in ("before", "after"):
+            return {"error": 'when is "before" or "after"'}
+        faults.released = faults.released or asyncio.Event()
+        faults.holds.extend([when] * int(body.get("count", 1)))
         return {"holding": faults.holding}
 
     def stats(body: dict[str, Any]) -> Any:

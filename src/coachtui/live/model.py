@@ -136,6 +136,8 @@ class SessionModel:
         # What a local change replaced (None: nothing, a create), until the answer says it is
         # done: then the difference is reported as the user's own, never as someone else's.
         self._mine_before: dict[tuple[Pane, str], Entity | None] = {}
+        # The newest server copy of each item seen while it was being saved here (its event).
+        self._seen_while_saving: dict[tuple[Pane, str], Entity] = {}
         # Reloads whose differences are the user's own doing (a link, a goal's promotion): up to
         # which reload number (counted as `_Reloader.requests`) of a pane that holds.
         self._yours_until: dict[Pane, float] = {}
@@ -221,6 +223,7 @@ class SessionModel:
         self._creating = {p: {} for p in LIST_PANES}
         self._adopted = {}
         self._mine_before = {}
+        self._seen_while_saving = {}
         self._yours_until = {}
         self._resync = None
         for pane, state in self.states.items():
@@ -394,6 +397,10 @@ class SessionModel:
             entity_id = event.entity.id if isinstance(event, Upsert) else event.entity_id
             before = state.items.get(entity_id)
             echo = isinstance(event, Upsert) and self._adopt_echo(state, event.entity, state.items)
+            if isinstance(event, Upsert) and not echo and entity_id in self._local[event.pane]:
+                # A server copy of an item being saved here: our own echo, or someone else's
+                # change made meanwhile. The answer decides which (`settle_local`, by updated_at).
+                self._keep_newest(event.pane, event.entity)
             if self._apply_to(state, event):
                 state.version += 1
                 self.observer.pane_changed(event.pane)
@@ -417,11 +424,19 @@ class SessionModel:
             return event.entity.id in items
         return event.session_id == self.session_id
 
+    def _keep_newest(self, pane: Pane, entity: Entity) -> None:
+        key = (pane, entity.id)
+        if _newer(entity, self._seen_while_saving.get(key)):
+            self._seen_while_saving[key] = entity
+
     @staticmethod
     def _apply_to(state: PaneState, event: LiveEvent) -> bool:
         if isinstance(event, Upsert):
-            if state.items.get(event.entity.id) == event.entity:
+            known = state.items.get(event.entity.id)
+            if known == event.entity:
                 return False  # the actor's own event after its response: nothing new
+            if known is not None and _newer(known, event.entity, strictly=True):
+                return False  # older than the copy shown (an answer came first): never goes back
             state.items[event.entity.id] = event.entity
             if state.changed is not None:
                 state.changed.add(event.entity.id)
@@ -451,13 +466,19 @@ class SessionModel:
         state = self.states[pane]
         self._local[pane].pop(entity_id, None)
         state.saving.discard(entity_id)
+        theirs = self._seen_while_saving.pop((pane, entity_id), None)
         if not isinstance(entity, _Keep):
             _put(state, entity_id, entity)
         self._changed(state, entity_id)
+        mine = state.items.get(entity_id)
         if (pane, entity_id) in self._mine_before:
-            self._report(
-                pane, self._mine_before.pop((pane, entity_id)), state.items.get(entity_id), Origin.YOURS
-            )
+            self._report(pane, self._mine_before.pop((pane, entity_id)), mine, Origin.YOURS)
+        if theirs is not None and mine is not None and _newer(theirs, mine, strictly=True):
+            # Someone else changed it after our change was made: the newest server copy stays,
+            # told as their change, not laid under ours.
+            _put(state, entity_id, theirs)
+            self._changed(state, entity_id)
+            self._report(pane, mine, theirs, Origin.LIVE)
 
     def show_header(self, header: EnrichedSession) -> None:
         """The session header changed here (its title): shown at once."""
@@ -544,6 +565,14 @@ def same_item(mine: Any, theirs: Any) -> bool:
         return False
     text = "title" if hasattr(mine, "title") else "body"
     return bool((getattr(mine, text) or "").strip() == (getattr(theirs, text) or "").strip())
+
+
+def _newer(a: Any, b: Any, *, strictly: bool = False) -> bool:
+    """Is `a` a later server copy than `b` (by updated_at; unknown times: `a`, unless strictly)?"""
+    at, bt = getattr(a, "updated_at", None), getattr(b, "updated_at", None)
+    if at is None or bt is None:
+        return not strictly
+    return bool(at > bt)
 
 
 def _put(state: PaneState, entity_id: str, entity: Entity | None) -> None:

@@ -39,7 +39,7 @@ from coachtui.live.observer import LiveObserver
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
 from coachtui.text import inert
 from coachtui.tui.attention import Attention, NotifyMode
-from coachtui.tui.editing import EditingApp
+from coachtui.tui.editing import EDITS_GROUP, EditingApp
 from coachtui.tui.messages import (
     AuthLost,
     ConnectionChanged,
@@ -293,6 +293,16 @@ class CoachApp(EditingApp):
         """A worker that fails is never silent: logged (type and where, not its message, which
         may quote server text), shown, and for the live worker restartable with `r`."""
         worker: Worker[Any] = event.worker
+        if event.state is WorkerState.CANCELLED and worker.group == EDITS_GROUP and not self._exit:
+            # (Its change was put back and the pane read again: see LocalEdits._interrupted.)
+            log.info("worker %s cancelled", worker.name)
+            self.notify(
+                "A change was interrupted before the server answered: the pane shows what the "
+                "server has now.",
+                title="Not saved",
+                severity="warning",
+            )
+            return
         if event.state is not WorkerState.ERROR:
             return
         error = worker.error

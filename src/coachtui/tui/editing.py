@@ -39,6 +39,7 @@ from coachtui.tui.screens.session import SessionScreen
 from coachtui.tui.session_run import SessionRun
 
 EDITS_GROUP = "edits"
+LINK_GROUP = "link-chooser"
 
 
 @dataclass
@@ -368,15 +369,20 @@ class EditingApp(App[int]):
         if self.edits is not None and self._allowed("link", Pane.GOALS):
             self.choose_goal_to_link()
 
-    @work(group=EDITS_GROUP, exit_on_error=False, exclusive=True)
+    # A group of its own: `exclusive` there replaces an earlier `l` still reading the goals, and
+    # never cancels the saves of the "edits" group.
+    @work(group=LINK_GROUP, exit_on_error=False, exclusive=True)
     async def choose_goal_to_link(self) -> None:
-        assert self.edits is not None
-        edits = self.edits
+        run = self.session_run
+        assert run is not None
+        edits = run.edits
         try:
             goals = await edits.linkable()
         except (EditRefused, EditFailed) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        if run is not self.session_run:
+            return  # another session opened meanwhile: its goals are not these
         by_id = {g.id: g for g in goals}
         chooser = Chooser(
             "Link a goal to this session",
