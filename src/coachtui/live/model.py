@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -259,14 +260,23 @@ class SessionModel:
                 self._journal[pane] = []
             try:
                 result = await self.fetch(pane, session_id)
-            except ApiError as exc:
+            except Exception as exc:  # not only ApiError: a reload task's failure is never silent
                 if generation != self._generation:
                     return
                 self._resynced(pane, [], failed=True)
                 state = self.states[pane]
-                state.status, state.error, state.since = PaneStatus.FAILED, exc.message, self.clock.now()
+                message = (
+                    exc.message
+                    if isinstance(exc, ApiError)
+                    else f"an unexpected error ({type(exc).__name__}); see the log"
+                )
+                state.status, state.error, state.since = PaneStatus.FAILED, message, self.clock.now()
                 state.version += 1
-                log.warning("reload of %s failed: %s", pane.value, type(exc).__name__)
+                if isinstance(exc, ApiError):
+                    log.warning("reload of %s failed: %s", pane.value, type(exc).__name__)
+                else:  # (its type and where, never its message: it may quote server text)
+                    where = "".join(traceback.format_tb(exc.__traceback__))
+                    log.error("reload of %s failed: %s\n%s", pane.value, type(exc).__name__, where)
                 self.observer.pane_changed(pane)
                 if isinstance(exc, SessionExpired):
                     self.observer.login_lost(exc.message)

@@ -617,6 +617,8 @@ class CoachApp(EditingApp):
             self._expired_shown = False
             if self.live is not None:
                 self.live.model.reload_all()
+            if self.notes is not None:
+                self.notes.retry_now()  # (stopped as "unavailable" when the login expired)
             return True
         return False
 
