@@ -114,7 +114,7 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
                 if hostile is not None:
                     return hostile
                 write = request.method in MUTATIONS and auth and versioned  # an API write, not login
-                hold = take_hold(backend) if write else None
+                hold = take_hold(backend, request.url.path, write)
                 await held(backend, hold, "before")
                 failure = scripted_mutation_failure(backend) if write else None
                 if failure is not None:

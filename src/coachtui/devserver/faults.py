@@ -38,7 +38,8 @@ class Faults:
     drop_after_commit: int = 0  # the next writes commit (events included), then get no answer
     # The next writes wait until released: "before" anything is done, or "after" they are
     # committed (events sent), their answer held — a save kept in flight as long as a test needs.
-    holds: list[str] = field(default_factory=list)
+    # With a path, the next requests to it (any method) are held instead of the next writes.
+    holds: list[tuple[str, str | None]] = field(default_factory=list)  # (when, path prefix)
     released: asyncio.Event | None = None
     holding: int = 0  # writes waiting now
 
@@ -57,12 +58,16 @@ def scripted_mutation_failure(backend: Backend) -> Response | None:
     return PlainTextResponse(STATUS_TEXT.get(status, f"HTTP {status}"), status)
 
 
-def take_hold(backend: Backend) -> tuple[str, asyncio.Event] | None:
-    """When the next write waits ("before" or "after" it is done), and for what."""
+def take_hold(backend: Backend, path: str, write: bool) -> tuple[str, asyncio.Event] | None:
+    """When this request waits ("before" or "after" it is done), and for what (None: it does not)."""
     faults = backend.faults
-    if not faults.holds or faults.released is None:
+    if faults.released is None:
         return None
-    return faults.holds.pop(0), faults.released
+    for i, (when, prefix) in enumerate(faults.holds):
+        if (path.startswith(prefix) if prefix is not None else write):
+            del faults.holds[i]
+            return when, faults.released
+    return None
 
 
 async def held(backend: Backend, hold: tuple[str, asyncio.Event] | None, when: str) -> None:
@@ -332,8 +337,8 @@ def fault_routes(backend: Backend) -> list[Route]:
         return {"queued": backend.faults.drop_after_commit}
 
     def hold(body: dict[str, Any]) -> Any:
-        """The next `count` writes wait, `when` "before" they are done or "after" (their answer
-        held); `{"release": true}` lets every waiting write go on."""
+        """The next `count` writes (or requests to `path`, any method) wait, `when` "before" they
+        are done or "after" (their answer held); `{"release": true}` lets every one go on."""
         faults = backend.faults
         if body.get("release", False):
             if faults.released is not None:
@@ -344,7 +349,8 @@ def fault_routes(backend: Backend) -> list[Route]:
         if when not in ("before", "after"):
             return {"error": 'when is "before" or "after"'}
         faults.released = faults.released or asyncio.Event()
-        faults.holds.extend([when] * int(body.get("count", 1)))
+        path = str(body["path"]) if body.get("path") else None
+        faults.holds.extend([(when, path)] * int(body.get("count", 1)))
         return {"holding": faults.holding}
 
     def stats(body: dict[str, Any]) -> Any:

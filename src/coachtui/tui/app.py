@@ -573,9 +573,11 @@ class CoachApp(EditingApp):
         try:
             rows = await self.api.list_sessions(start, end)
         except ApiError as exc:
-            picker.show_error(exc.message)
+            if picker in self.screen_stack:
+                picker.show_error(exc.message)
             return
-        picker.show_sessions(rows)
+        if picker in self.screen_stack:  # (closed while its sessions were on their way: nothing to show)
+            picker.show_sessions(rows)
 
     @on(PickerScreen.OpenRequested)
     @work(group="open-session", exit_on_error=False, exclusive=True)
@@ -585,6 +587,8 @@ class CoachApp(EditingApp):
         except ApiError as exc:
             self.notify(exc.message, title="Cannot open that session", severity="error")
             return
+        if not any(isinstance(screen, PickerScreen) for screen in self.screen_stack):
+            return  # Esc closed the picker meanwhile: the user stays where they are
         self.post_message(SessionChosen(message.session_id))
 
     # -- actions --------------------------------------------------------------------------------
