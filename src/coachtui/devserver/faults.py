@@ -64,7 +64,7 @@ def take_hold(backend: Backend, path: str, write: bool) -> tuple[str, asyncio.Ev
     if faults.released is None:
         return None
     for i, (when, prefix) in enumerate(faults.holds):
-        if (path.startswith(prefix) if prefix is not None else write):
+        if path.startswith(prefix) if prefix is not None else write:
             del faults.holds[i]
             return when, faults.released
     return None

@@ -123,6 +123,7 @@ class CoachApp(EditingApp):
         self.session_run: SessionRun | None = None  # the session open now (see tui/session_run.py)
         self.session_screen = SessionScreen(api.host, user_name, clock=clock.monotonic)
         self._expired_shown = False
+        self._new_login_at: dt.datetime | None = None  # when `r` last picked up a new login
         self._logged_out = False
         self._live_failed = False
         self._last_state: ConnState | None = None
@@ -519,7 +520,7 @@ class CoachApp(EditingApp):
             self.session_screen.show_status(message.status)
         status: ConnectionStatus = message.status
         if status.state is ConnState.ERROR and status.login_expired and status.last_error:
-            self.post_message(AuthLost(status.last_error.message))
+            self.post_message(AuthLost(status.last_error.message, status.last_error.at))
         if status.state is ConnState.CONNECTED and self._last_state is not ConnState.CONNECTED:
             self._expired_shown = False  # a new connection (after `r`) may expire again
         self._last_state = status.state
@@ -527,6 +528,8 @@ class CoachApp(EditingApp):
     def on_auth_lost(self, message: AuthLost) -> None:
         if self._expired_shown or self._logged_out:
             return  # (a server's logout comes with 401s of its own: the logout is what happened)
+        if self._new_login_at is not None and (message.at is None or message.at <= self._new_login_at):
+            return  # learned before the new login `r` picked up (its report was still queued)
         self._expired_shown = True
 
         def done(choice: str | None) -> None:
@@ -618,6 +621,7 @@ class CoachApp(EditingApp):
         current = self.api.cookie.get_secret_value() if self.api.cookie else None
         if creds is not None and creds.cookie.get_secret_value() != current:
             self.api.use_login(creds.cookie, creds.user_id)
+            self._new_login_at = self.clock.now()
             self._expired_shown = False
             if self.live is not None:
                 self.live.model.reload_all()
@@ -744,7 +748,7 @@ class _Reports(LiveObserver):
         self.app._post_pane_changed(pane)
 
     def login_lost(self, message: str) -> None:
-        self.app.post_message(AuthLost(message))
+        self.app.post_message(AuthLost(message, self.app.clock.now()))
 
     def logged_out(self, reason: str) -> None:
         self.app.post_message(LoggedOut(reason))
