@@ -11,25 +11,20 @@ why in words.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError, Conflict, Forbidden, NetworkError, NotFound, ServerError
-from coachtui.api.models import Action, Agreement, CoachingSession, EnrichedSession, Era, Goal, Status
+from coachtui.api.models import Action, Agreement, CoachingSession, Era, Goal, Status
+from coachtui.live.capabilities import EditRefused as EditRefused  # (where callers know it)
 from coachtui.live.events import Pane
 from coachtui.live.forms import Form, Values, build, differing, values_of
 from coachtui.live.model import KEEP, SessionModel, same_item
 
 log = logging.getLogger(__name__)
-
-
-class EditRefused(Exception):
-    """The change cannot be made here and nothing was sent; the message says why."""
 
 
 class EditFailed(Exception):
@@ -42,24 +37,6 @@ class EditFailed(Exception):
         self.undone = undone  # False: part of it was done (the message says which)
 
 
-@dataclass(frozen=True)
-class Permissions:
-    """What the user may change in this session (the web app's rules, §5.6)."""
-
-    era: Era | None
-    locked: bool  # after the session's day, for the coachee
-
-    def check(self, what: str, pane: Pane) -> None:
-        if pane is Pane.GOALS and what == "delete" and self.era is Era.SEED:
-            raise EditRefused("This server (January 2026 version) cannot remove goals.")
-        if self.locked and (
-            pane in (Pane.GOALS, Pane.AGREEMENTS) or (pane is Pane.ACTIONS and what == "delete")
-        ):
-            kind = {Pane.GOALS: "goals", Pane.AGREEMENTS: "agreements", Pane.ACTIONS: "actions"}[pane]
-            verb = "delete" if what == "delete" else "change"
-            raise EditRefused(f"The session is over: only the coach can {verb} its {kind} now.")
-
-
 class ChangedElsewhere(Exception):
     """The item changed on the server since the editor opened (or was deleted: `fields` empty)."""
 
@@ -67,21 +44,6 @@ class ChangedElsewhere(Exception):
         super().__init__(", ".join(fields) or "deleted")
         self.fields = fields
         self.deleted = deleted
-
-
-def permissions(
-    session: EnrichedSession | None, me: str | None, era: Era | None, now: dt.datetime
-) -> Permissions:
-    """From the end of the session's day (in this machine's time zone) the coachee can no longer
-    change goals and agreements nor delete actions; the coach always can."""
-    is_coachee = session is not None and session.coachee is not None and session.coachee.id == me
-    locked = False
-    if session is not None and is_coachee:
-        day_end = dt.datetime.combine(
-            session.date.astimezone().date() + dt.timedelta(days=1), dt.time(), tzinfo=now.astimezone().tzinfo
-        )
-        locked = now >= day_end
-    return Permissions(era, locked)
 
 
 def _reason(exc: ApiError, what: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError, SessionExpired
 from coachtui.api.models import EnrichedSession, Era, Goal
+from coachtui.live.capabilities import Capabilities
 from coachtui.live.changes import Change, Context, Origin, Resync, compare, compare_title
 from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.events import Delete, Entity, Invalidate, LiveEvent, Malformed, Pane, Upsert
@@ -148,6 +149,10 @@ class SessionModel:
         self.disposed = False
 
     # -- reading ------------------------------------------------------------------------------
+
+    def capabilities(self) -> Capabilities:
+        """What may be changed in this session, by whom this client is logged in as, now."""
+        return Capabilities(self.api.era, self.header, self.api.user_id, self.clock.now())
 
     @property
     def relationship_id(self) -> str | None:

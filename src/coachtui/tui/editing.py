@@ -22,10 +22,10 @@ from textual.screen import Screen
 
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import Conflict
-from coachtui.api.models import Era
 from coachtui.drafts import Draft, Drafts, draft_key
+from coachtui.live.capabilities import EditRefused
 from coachtui.live.clock import Clock
-from coachtui.live.edits import ChangedElsewhere, EditFailed, EditRefused, LocalEdits, permissions
+from coachtui.live.edits import ChangedElsewhere, EditFailed, LocalEdits
 from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
 from coachtui.live.forms import Form, Values, form_for, noun, values_of
@@ -99,20 +99,9 @@ class EditingApp(App[int]):
         return not reason
 
     def _refusal(self, what: str, pane: Pane) -> str:
-        if self.live is None:
+        if self.session_run is None:
             return "The session is still loading."
-        if self.api.era is Era.SEED and pane is Pane.HEADER:
-            return "This server (January 2026 version) has no session titles to edit."
-        if self.api.era is Era.SEED and what == "link":
-            return "This server (January 2026 version) cannot link goals to sessions."
-        try:
-            model = self.live.model
-            permissions(model.header, self.api.user_id, self.api.era, self.clock.now()).check(
-                "delete" if what == "delete" else "edit", pane
-            )
-        except EditRefused as refused:
-            return str(refused)
-        return ""
+        return self.session_run.model.capabilities().refusal(what, pane)
 
     # -- x, d, z ------------------------------------------------------------------------------------
 
