@@ -58,7 +58,7 @@ async def test_a_cancelled_save_puts_its_row_back_and_says_so(head_server: DevSe
         await until(pilot, lambda: holding(head_server) == 1, timeout=20)
         app.workers.cancel_group(app, "edits")
         saving = engine(app).model.states[Pane.ACTIONS].saving
-        await until(pilot, lambda: not saving and "interrupted" in notices(app))
+        await until(pilot, lambda: not saving and "interrupted" in notices(app), timeout=20)
         assert action(app, target.id).status is Status.NOT_STARTED  # as the server has it
         dev(head_server, "rest/hold", release=True)
 
