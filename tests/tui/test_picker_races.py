@@ -30,7 +30,7 @@ async def test_the_picker_closed_while_its_sessions_load_is_no_error(head_server
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.session_screen)
         dev(head_server, "rest/hold", release=True)
-        await until(pilot, lambda: holding(head_server) == 0 and picker_done(app))
+        await until(pilot, lambda: holding(head_server) == 0 and picker_done(app), timeout=20)
         await pilot.pause()
         assert "went wrong" not in notices(app)
 
@@ -51,6 +51,6 @@ async def test_esc_after_choosing_a_session_stays_where_the_user_is(head_server:
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.session_screen)
         dev(head_server, "rest/hold", release=True)
-        await until(pilot, lambda: holding(head_server) == 0 and picker_done(app))
+        await until(pilot, lambda: holding(head_server) == 0 and picker_done(app), timeout=20)
         await pilot.pause()
         assert engine(app).model.session_id == demo.today_session_id
