@@ -9,7 +9,8 @@ import pytest
 
 from coachtui.api.models import Action, EnrichedSession, Era, Status, User
 from coachtui.devserver.server import DevServer
-from coachtui.live.edits import EditFailed, EditRefused, LocalEdits, permissions
+from coachtui.live.capabilities import Capabilities, EditRefused
+from coachtui.live.edits import EditFailed, LocalEdits
 from coachtui.live.events import Pane
 from tests.conftest import ServerFactory, dev
 from tests.live.helpers import Live
@@ -156,7 +157,7 @@ async def test_seed_era_shows_its_own_change_from_the_answer(make_server: Server
         await edits.toggle_completed(Pane.ACTIONS, action.id)  # no event will come in that era
         assert live.model.states[Pane.ACTIONS].items[action.id].status is Status.COMPLETED
         goal = next(iter(live.model.states[Pane.GOALS].items))
-        perms = permissions(live.model.header, live.api.user_id, Era.SEED, dt.datetime.now(dt.UTC))
+        perms = Capabilities(Era.SEED, live.model.header, live.api.user_id, dt.datetime.now(dt.UTC))
         with pytest.raises(EditRefused, match="cannot remove goals"):
             perms.check("delete", Pane.GOALS)
         assert goal in live.model.states[Pane.GOALS].items
@@ -186,10 +187,10 @@ def test_the_coachee_is_locked_out_after_the_sessions_day() -> None:
     same_day = session.date
     for pane, what in ((Pane.GOALS, "edit"), (Pane.AGREEMENTS, "delete"), (Pane.ACTIONS, "delete")):
         with pytest.raises(EditRefused, match="only the coach"):
-            permissions(session, "e", Era.HEAD, later).check(what, pane)
-        permissions(session, "c", Era.HEAD, later).check(what, pane)  # the coach still can
-        permissions(session, "e", Era.HEAD, same_day).check(what, pane)  # and on the day, both can
-    permissions(session, "e", Era.HEAD, later).check("edit", Pane.ACTIONS)  # actions stay editable
+            Capabilities(Era.HEAD, session, "e", later).check(what, pane)
+        Capabilities(Era.HEAD, session, "c", later).check(what, pane)  # the coach still can
+        Capabilities(Era.HEAD, session, "e", same_day).check(what, pane)  # and on the day, both can
+    Capabilities(Era.HEAD, session, "e", later).check("edit", Pane.ACTIONS)  # actions stay editable
 
 
 @pytest.mark.parametrize("profile", ["head", "seed"])

@@ -10,24 +10,21 @@ why in words.
 
 from __future__ import annotations
 
-import datetime as dt
+import asyncio
 import logging
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError, Conflict, Forbidden, NetworkError, NotFound, ServerError
-from coachtui.api.models import Action, Agreement, CoachingSession, EnrichedSession, Era, Goal, Status
+from coachtui.api.models import Action, Agreement, CoachingSession, Era, Goal, Status
+from coachtui.live.capabilities import EditRefused as EditRefused  # (where callers know it)
 from coachtui.live.events import Pane
 from coachtui.live.forms import Form, Values, build, differing, values_of
 from coachtui.live.model import KEEP, SessionModel, same_item
 
 log = logging.getLogger(__name__)
-
-
-class EditRefused(Exception):
-    """The change cannot be made here and nothing was sent; the message says why."""
 
 
 class EditFailed(Exception):
@@ -40,24 +37,6 @@ class EditFailed(Exception):
         self.undone = undone  # False: part of it was done (the message says which)
 
 
-@dataclass(frozen=True)
-class Permissions:
-    """What the user may change in this session (the web app's rules, §5.6)."""
-
-    era: Era | None
-    locked: bool  # after the session's day, for the coachee
-
-    def check(self, what: str, pane: Pane) -> None:
-        if pane is Pane.GOALS and what == "delete" and self.era is Era.SEED:
-            raise EditRefused("This server (January 2026 version) cannot remove goals.")
-        if self.locked and (
-            pane in (Pane.GOALS, Pane.AGREEMENTS) or (pane is Pane.ACTIONS and what == "delete")
-        ):
-            kind = {Pane.GOALS: "goals", Pane.AGREEMENTS: "agreements", Pane.ACTIONS: "actions"}[pane]
-            verb = "delete" if what == "delete" else "change"
-            raise EditRefused(f"The session is over: only the coach can {verb} its {kind} now.")
-
-
 class ChangedElsewhere(Exception):
     """The item changed on the server since the editor opened (or was deleted: `fields` empty)."""
 
@@ -65,21 +44,6 @@ class ChangedElsewhere(Exception):
         super().__init__(", ".join(fields) or "deleted")
         self.fields = fields
         self.deleted = deleted
-
-
-def permissions(
-    session: EnrichedSession | None, me: str | None, era: Era | None, now: dt.datetime
-) -> Permissions:
-    """From the end of the session's day (in this machine's time zone) the coachee can no longer
-    change goals and agreements nor delete actions; the coach always can."""
-    is_coachee = session is not None and session.coachee is not None and session.coachee.id == me
-    locked = False
-    if session is not None and is_coachee:
-        day_end = dt.datetime.combine(
-            session.date.astimezone().date() + dt.timedelta(days=1), dt.time(), tzinfo=now.astimezone().tzinfo
-        )
-        locked = now >= day_end
-    return Permissions(era, locked)
 
 
 def _reason(exc: ApiError, what: str) -> str:
@@ -165,6 +129,11 @@ class LocalEdits:
                 self.model.reload(pane)
             log.info("edit of %s failed: %s", pane.value, type(exc).__name__)
             raise EditFailed(_failure(exc, what), error=exc) from None
+        except BaseException:
+            # Cancelled (or broken) with the request maybe sent: the row never stays "saving…";
+            # it is put back and read again, so the server's copy decides.
+            self._interrupted(pane, session_id, lambda: self._undo(pane, before, changed))
+            raise
         if self.model.session_id != session_id:
             return saved  # the user switched sessions meanwhile: this answer is not for the screen
         if isinstance(saved, Goal) and self.model.states[pane].items.get(saved.id) is None:
@@ -223,6 +192,9 @@ class LocalEdits:
         self.requests += 1
         try:
             saved = await self._send_create(local, session_id)
+        except asyncio.CancelledError:
+            self._interrupted(pane, session_id, lambda: self.model.settle_created(pane, temp, None))
+            raise
         except ApiError as exc:
             saved = None
             if _outcome_unknown(exc):
@@ -340,13 +312,25 @@ class LocalEdits:
             self.model.show_header(header.model_copy(update={"title": title}))
         try:
             saved = await self.api.update_session_title(self.model.session_id, title)
-        except ApiError as exc:
+        except BaseException as exc:
             if header is not None:
                 self.model.show_header(header)
+            if not isinstance(exc, ApiError):
+                self.model.reload(Pane.HEADER)  # cancelled: the server's copy decides
+                raise
             raise EditFailed(_reason(exc, "saved"), error=exc) from None
         if self.model.header is not None and self.model.session_id == saved.id:
             self.model.show_header(self.model.header.model_copy(update={"title": saved.title}))
             self.model.report_title(header.title if header is not None else None, saved.title)
+
+    def _interrupted(self, pane: Pane, session_id: str, undo: Callable[[], None]) -> None:
+        """A change cancelled mid-way: shown as it was, and the pane read again (the request may
+        have reached the server); nothing of it reaches another session's model."""
+        if self.model.session_id != session_id or self.model.disposed:
+            return
+        undo()
+        self.model.reload(pane)
+        log.info("edit of %s interrupted", pane.value)
 
     def _undo(self, pane: Pane, before: Any, changed: Any) -> None:
         state = self.model.states[pane]
@@ -375,7 +359,10 @@ class LocalEdits:
                 unlinked = True
         except NotFound:
             pass  # gone already (deleted elsewhere): what was asked for is true
-        except ApiError as exc:
+        except BaseException as exc:
+            if not isinstance(exc, ApiError):
+                self._interrupted(pane, session_id, lambda: self._undo(pane, entity, None))
+                raise
             if self.model.session_id == session_id:
                 self._undo(pane, entity, None)
                 if isinstance(exc, ServerError | NetworkError):
@@ -428,6 +415,13 @@ class LocalEdits:
                 restored: Any = entity
             else:
                 restored = await self._send_create(entity, session_id)
+        except asyncio.CancelledError:
+            self._last_removed = (session_id, pane, entity, everywhere)
+            if relink:
+                self.model.forget_yours(pane)
+            else:
+                self._interrupted(pane, session_id, lambda: self.model.settle_created(pane, temp, None))
+            raise
         except ApiError as exc:
             self._last_removed = (session_id, pane, entity, everywhere)  # still there to try again
             if self.model.session_id == session_id:
