@@ -190,11 +190,14 @@ class LocalEdits:
     ) -> Any:
         """Save the fields the user changed (from `base`, what the editor showed first) on top of
         the latest server copy, so what someone else changed in other fields stays. If someone
-        else changed the item since, nothing is sent unless `overwrite` (ChangedElsewhere)."""
+        else changed one of the same fields since, nothing is sent unless `overwrite`
+        (ChangedElsewhere names those fields)."""
         pane = form.pane
-        theirs = self.check_current(form, item_id, base)
-        if theirs and not overwrite:
-            raise ChangedElsewhere(theirs)
+        mine = set(differing(form, base, values))
+        # Only a field both sides changed needs the user's word; the others merge.
+        clashing = [name for name in self.check_current(form, item_id, base) if name in mine]
+        if clashing and not overwrite:
+            raise ChangedElsewhere(clashing)
         if pane is Pane.HEADER:
             if differing(form, values_of(form, self.model.header), values):
                 await self.set_title(str(values["title"]).strip() or None)

@@ -382,17 +382,19 @@ class CoachApp(EditingApp):
             # would cover it and cost every frame of a burst); the latest per pane is kept.
             self._held_notices[title] = (text, count + self._held_notices.get(title, ("", 0))[1])
             return
-        self.notify(text, title=title, timeout=3, markup=False)
+        self.session_screen.flash(text, title)
         # The desktop hears how many and where, never what (it may show on a lock screen).
         self.attention.alert(f"{count} change{'s' if count != 1 else ''} in {title}")
 
     def tell_held_notices(self) -> None:
         """The session screen is back: what was held while a dialog was open, one per pane."""
         held, self._held_notices = self._held_notices, {}
-        for title, (text, count) in held.items():
-            self.notify(
-                text if count == 1 else f"{count} changes in {title}", title=title, timeout=3, markup=False
-            )
+        if len(held) == 1:
+            ((title, (text, count)),) = held.items()
+            self.session_screen.flash(text if count == 1 else f"{count} changes", title)
+        elif held:  # one line for them all: the history (h) has each
+            counts = " · ".join(f"{title} {count}" for title, (_, count) in held.items())
+            self.session_screen.flash(f"{counts} (h: history)", "Changed meanwhile")
 
     def _write_terminal(self, sequence: str) -> None:
         if not self.is_headless and self._driver is not None:

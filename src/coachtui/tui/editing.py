@@ -27,7 +27,7 @@ from coachtui.live.clock import Clock
 from coachtui.live.edits import ChangedElsewhere, EditFailed, EditRefused, LocalEdits, permissions
 from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
-from coachtui.live.forms import Form, Values, form_for, noun, values_of
+from coachtui.live.forms import Form, Values, change_of, differing, form_for, noun, values_of
 from coachtui.live.model import LIST_PANES
 from coachtui.text import inert
 from coachtui.tui.messages import DeleteRequested, EditRequested, LinkRequested, ToggleDone, UndoRequested
@@ -260,9 +260,15 @@ class EditingApp(App[int]):
             self._show_pane(form.pane)  # the row as the server has it, before the editor covers it
             self.open_editor(form.pane, item_id, values=values, base=base, error=message)
 
+        if result.base is not None:
+            base = result.base  # with what the editor took in from elsewhere
+        kept = self._kept_theirs(form, item_id, base, values)
+
         def done() -> None:
             if self.drafts is not None and self.live is not None and self.live.model.session_id == session_id:
                 self.drafts.drop(key)
+            if kept:
+                self.notify("Saved; kept their " + " · ".join(kept) + ".", timeout=6, markup=False)
 
         reason = self._refusal("edit", form.pane)
         if reason:
@@ -273,6 +279,25 @@ class EditingApp(App[int]):
         else:
             run = lambda: edits.update(form, item_id, base, values, overwrite=result.overwrite)  # noqa: E731
         self.save(SaveJob(run, failed, done))
+
+    def _kept_theirs(self, form: Form, item_id: str | None, base: Values | None, values: Values) -> list[str]:
+        """Someone else's changes to fields the user left alone, in words ("Status change:
+        Not Started → Won't Do"): the save keeps them, and says so."""
+        if item_id is None or base is None or self.edits is None:
+            return []
+        try:
+            theirs = self.edits.check_current(form, item_id, base)
+        except ChangedElsewhere:
+            return []
+        model = self.edits.model
+        item = model.header if form.pane is Pane.HEADER else model.states[form.pane].items.get(item_id)
+        latest = values_of(form, item)
+        mine = set(differing(form, base, values))
+        return [
+            change_of(form, name, base[name], latest[name]).replace(":", " change:", 1)
+            for name in theirs
+            if name not in mine
+        ]
 
     @work(group=EDITS_GROUP, exit_on_error=False)
     async def save(self, job: SaveJob) -> None:

@@ -22,6 +22,7 @@ from coachtui.api.models import EnrichedSession
 from coachtui.session_list import WINDOW, other_participant, relationship_label, session_order, title_of
 from coachtui.text import inert
 from coachtui.tui.widgets.key_bar import KeyBar
+from coachtui.tui.widgets.list_keys import ROW_TABLE_KEYS
 
 WHEN_WIDTH = 21  # "Wed 26 Nov 2026 14:00"
 WITH_WIDTH = 22
@@ -30,6 +31,8 @@ MIN_TITLE = 16
 
 class SessionTable(DataTable[Text]):
     """The title column takes the width the date and the other participant leave."""
+
+    BINDINGS = ROW_TABLE_KEYS
 
     def on_resize(self) -> None:
         title = self.columns.get(ColumnKey("title"))
