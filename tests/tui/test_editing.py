@@ -11,6 +11,7 @@ from coachtui.devserver.server import DevServer
 from coachtui.live.events import Pane
 from coachtui.tui.screens.modals import Notice
 from coachtui.tui.widgets.entity_table import EntityTable
+from coachtui.tui.widgets.key_bar import KeyBar
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import ServerFactory, dev
 from tests.tui.factory import engine, make_app
@@ -193,9 +194,16 @@ async def test_z_after_d_brings_the_row_back(head_server: DevServer) -> None:
         await until(pilot, lambda: settled(app, agreements, 2))
         await pilot.press("z")
         await until(pilot, lambda: "Nothing to undo" in notices(app))
-        await pilot.press("3", "d")
+        bar = app.session_screen.query_one(KeyBar)
+        assert "z[/] Undo" not in bar.hints  # nothing to undo: not offered
+        first = engine(app).model.items(Pane.AGREEMENTS)[0]
+        await put_cursor_on(pilot, agreements, first.id)
+        await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, Notice))
         await pilot.press("y")
-        await until(pilot, lambda: len(agreements.rows) == 1)
+        await until(pilot, lambda: len(agreements.rows) == 1 and "· z undo" in notices(app))
+        assert f"Deleted: {first.body}" in notices(app)
+        assert "z[/] Undo" in bar.hints  # offered while there is something to undo
         await pilot.press("z")
-        await until(pilot, lambda: len(agreements.rows) == 2 and "Restored." in notices(app))
+        await until(pilot, lambda: len(agreements.rows) == 2 and f"Restored: {first.body}" in notices(app))
+        assert "z[/] Undo" not in bar.hints

@@ -386,7 +386,9 @@ class LocalEdits:
             raise EditFailed(_failure(exc, "deleted"), error=exc) from None
         if self.model.session_id == session_id:
             self.model.settle_local(pane, entity_id, None)
-            self._last_removed = (session_id, pane, entity, everywhere)
+            # The backend links no completed goal again: removing one cannot be undone.
+            undoable = not (unlinked and entity.status is Status.COMPLETED)
+            self._last_removed = (session_id, pane, entity, everywhere) if undoable else None
         if unlinked and entity.status is Status.IN_PROGRESS:
             # Out of the session it is not being worked on: On Hold, as the web app does (and it
             # frees a place under the cap); linking it again promotes it. The unlink is done

@@ -456,6 +456,7 @@ class CoachApp(EditingApp):
                 self._show_presence()
             self.show_to_editor(pane)
             self.offer_drafts()
+            self.offer_undo()  # (another session: nothing of the last one's to undo)
 
     def _session_screen_up(self) -> bool:
         """Mounted, and the app not shutting down (messages still arrive while it does)."""
@@ -595,8 +596,11 @@ class CoachApp(EditingApp):
 
     def action_switch(self) -> None:
         if not isinstance(self.screen, PickerScreen):
+            current = self.live.model.session_id if self.live is not None else None
             self.push_screen(
-                PickerScreen(can_go_back=self.live is not None, today=self.today, me=self.api.user_id)
+                PickerScreen(
+                    can_go_back=self.live is not None, today=self.today, me=self.api.user_id, current=current
+                )
             )
 
     def action_help(self) -> None:

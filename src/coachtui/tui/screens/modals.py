@@ -111,14 +111,20 @@ def confirm(title: str, body: str, yes: str, *, no: str = "Cancel") -> Notice:
     )
 
 
-def delete_question(pane: Pane, text: str) -> Notice:
+def delete_question(pane: Pane, text: str, *, completed_goal: bool = False) -> Notice:
     """Delete an action or agreement; a goal is removed from this session, or deleted everywhere.
     Cancel has the focus: a reflexive Enter deletes nothing."""
     if pane is Pane.GOALS:
+        final = (
+            "\n\nIt is completed: removed from this session, it cannot come back with z (the "
+            "server links no completed goal again)."
+            if completed_goal
+            else ""
+        )
         return Notice(
             "Remove this goal?",
             f"{text}\n\nRemove it from this session (it stays in the coaching relationship), "
-            "or delete it everywhere, for both of you?",
+            f"or delete it everywhere, for both of you?{final}",
             [("no", "Cancel"), ("yes", "Remove from session"), ("everywhere", "Delete everywhere")],
             escape="no",
             escape_shown=False,

@@ -36,6 +36,7 @@ PANE_KEYS = {Pane.GOALS: "1", Pane.ACTIONS: "2", Pane.AGREEMENTS: "3"}
 # Columns from which the notes have a column of their own, when there are notes; narrower (or
 # no notes), they are a tab beside Actions, so the texts a coach reads get the width.
 WIDE = 160
+ZOOM_HINT = " · f: back"
 TALL = 40  # rows from which, beside the notes column, Goals and Agreements stack (full width)
 
 
@@ -139,12 +140,16 @@ class SessionScreen(Screen[None]):
 
     def action_zoom(self) -> None:
         """`f`: the focused pane alone on the screen, and back."""
-        if self.maximized is not None:
+        zoomed = self.maximized
+        if zoomed is not None:
             self.minimize()
+            zoomed.border_title = str(zoomed.border_title or "").removesuffix(ZOOM_HINT)
             return
         focused = self.focused
         if isinstance(focused, EntityTable | NotesPane):
             self.maximize(focused, container=False)
+            # The key bar is hidden under the zoomed pane: its title says how to come back.
+            focused.border_title = f"{focused.border_title or ''}{ZOOM_HINT}"
         else:
             self.notify("f zooms the focused pane: press 1, 2, 3 or 4 first.", severity="warning")
 
@@ -295,6 +300,11 @@ class SessionScreen(Screen[None]):
     def show_status(self, status: ConnectionStatus) -> None:
         for bar in self.query(StatusBar):  # (none while the app is closing)
             bar.status = status
+
+    def offer_undo(self, on: bool) -> None:
+        """`z` in the key bar while there is a delete of yours to undo in this session."""
+        for bar in self.query(KeyBar):
+            bar.offer(Binding("z", "screen.undo", "Undo") if on else None, after="d")
 
     def flash(self, text: str, title: str) -> None:
         """A change notice in the status line: it covers no row, and `h` keeps the detail."""

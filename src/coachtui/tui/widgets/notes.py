@@ -154,8 +154,12 @@ class NotesPane(ScrollView, can_focus=True):
                 # Every segment with a style (Textual's monochrome filter expects one).
                 segments = wrapped.render(console)
                 strips.append(Strip([Segment(seg.text, seg.style or PLAIN, seg.control) for seg in segments]))
+        # At the end, the pane follows what is added there (tail -f); elsewhere it stays put.
+        following = self.max_scroll_y > 0 and self.scroll_y >= self.max_scroll_y
         self._strips = strips
         self.virtual_size = Size(width, len(strips))
+        if following:
+            self.scroll_to(y=max(len(strips) - self.scrollable_content_region.height, 0), animate=False)
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
