@@ -55,6 +55,7 @@ from coachtui.tui.messages import (
     SessionChosen,
 )
 from coachtui.tui.notices import Notices
+from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.history import HistoryScreen
 from coachtui.tui.screens.modals import (
     Notice,
@@ -614,6 +615,17 @@ class CoachApp(EditingApp):
     async def action_quit(self) -> None:
         self.workers.cancel_group(self, LIVE_GROUP)
         self.workers.cancel_group(self, NOTES_GROUP)  # the socket just closes: the server drops us
+        typed = any(isinstance(s, EditorScreen) and s.typed for s in self.screen_stack)
+        if typed and self.drafts is not None:
+            # ctrl+c in an editor holding typed text: quit, as asked, and say the text is safe.
+            self.exit(
+                0,
+                message=Text(
+                    "coachtui: your unsaved text is kept as a draft; it is offered back when you "
+                    "open this session again."
+                ),
+            )
+            return
         self.exit(0)
 
     def action_logout(self) -> None:
