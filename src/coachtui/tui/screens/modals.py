@@ -147,11 +147,11 @@ x      complete (again: undo)       s       switch session
 d      delete (asks first)          ?       this help (? or Esc)
 z      undo your last delete        q       quit (ctrl+c too)
 l      link a relationship goal     ctrl+p  palette: logout, theme
-t      edit the session title
+t      edit the session title       j k g G down, up, first, last
 
-Editor: ctrl+s saves, Esc closes (asks first if you typed), tab
-moves between fields. A change made elsewhere meanwhile is shown,
-and ctrl+s asks before overwriting it. Unsaved text is kept."""
+Editor: ctrl+s saves (Enter too in a one-line field), Esc closes
+(asks first if you typed), tab moves on. A change made elsewhere
+is shown; ctrl+s asks only if you changed the same field."""
 
 
 class HelpScreen(Notice):
