@@ -221,8 +221,10 @@ async def test_enter_in_a_one_line_field_saves(head_server: DevServer) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: settled(app))
         before = getattr(engine(app).model.header, "title", None) or ""
-        await open_editor(pilot, app, "t")
-        await pilot.press(*" (saved with Enter)", "enter")
+        screen = await open_editor(pilot, app, "t")
+        await pilot.press(*" (saved with Enter)")
+        await until(pilot, lambda: str(screen.values()["title"]).endswith(" (saved with Enter)"))
+        await pilot.press("enter")
         await until(pilot, lambda: not isinstance(app.screen, EditorScreen))
         saved = f"{before} (saved with Enter)".strip()
         await until(pilot, lambda: getattr(engine(app).model.header, "title", None) == saved)

@@ -38,7 +38,9 @@ PANE_KEYS = {Pane.GOALS: "1", Pane.ACTIONS: "2", Pane.AGREEMENTS: "3"}
 # no notes), they are a tab beside Actions, so the texts a coach reads get the width.
 WIDE = 160
 ZOOM_HINT = " · f: back"
-TALL = 40  # rows from which, beside the notes column, Goals and Agreements stack (full width)
+# Rows from which Goals and Agreements stack above Actions, each the full width and only as tall
+# as its rows (up to a limit): a coach's sentences read whole instead of cut at half the screen.
+TALL = 34
 
 
 class SessionScreen(Screen[None]):
@@ -127,7 +129,7 @@ class SessionScreen(Screen[None]):
         width, height = self.size
         column = width >= WIDE and self._notes_exist
         self.set_class(not column, "-narrow")
-        self.set_class(column and height >= TALL, "-stacked")
+        self.set_class(height >= TALL, "-stacked")
         self._retitle()
 
     def _retitle(self) -> None:
