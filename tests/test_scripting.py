@@ -15,7 +15,9 @@ import pytest
 
 from coachtui.api.models import Status
 from coachtui.cli import main
-from coachtui.devserver.server import DevServer
+from coachtui.devserver.demo_data import seed_demo
+from coachtui.devserver.server import DevServer, ServerOptions
+from coachtui.devserver.store import Store
 from tests.conftest import ServerFactory, dev
 from tests.live.helpers import coachee_api
 from tests.test_cli import login
@@ -243,3 +245,53 @@ async def test_show_and_add_import_no_textual(
         )
         _out, err = await process.communicate()
         assert process.returncode == 0, err.decode()
+
+
+def _seed_with_a_shared_prefix() -> int:
+    """A demo seed whose sessions include two ids with the same first character (the ids are
+    seeded, so this is the same seed every run)."""
+    for seed in range(200):
+        store = Store(password_iterations=1)
+        seed_demo(store, "head", seed=seed)
+        firsts = [doc["id"][0] for doc in store.list("session")]
+        store.close()
+        if len(set(firsts)) < len(firsts):
+            return seed
+    raise AssertionError("no seed gives two sessions with the same first character")
+
+
+def test_show_and_watch_take_a_unique_id_prefix_and_say_when_it_is_not(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    options = ServerOptions(seed=_seed_with_a_shared_prefix(), faults=True, password_iterations=1)
+    server = DevServer(options).start()
+    try:
+        assert login(server, monkeypatch) == 0
+        capsys.readouterr()
+        ids = [doc["id"] for doc in server.store.list("session")]
+        session = today(server)
+        short = next(session[:n] for n in range(4, 36) if sum(i.startswith(session[:n]) for i in ids) == 1)
+        assert main(["show", short]) == 0  # as git takes a short hash
+        assert "Actions (7)" in capsys.readouterr().out.splitlines()
+        shared = next(a[0] for a in ids if sum(i.startswith(a[0]) for i in ids) >= 2)
+        assert main(["show", shared]) == 2
+        err = capsys.readouterr().err
+        assert "give more of it" in err and err.count("\n") == 1
+        assert main(["watch", "zzzz"]) == 4  # no id starts with that
+        err = capsys.readouterr().err
+        assert "coachtui sessions" in err and err.count("\n") == 1
+    finally:
+        server.close()
+
+
+def test_show_marks_an_overdue_action(
+    head_server: DevServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert login(head_server, monkeypatch) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("COLUMNS", "120")
+    assert main(["show", today(head_server)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    overdue = [line for line in lines if " ! " in line]
+    # The demo's one overdue action (due before today, not done), as the session screen marks it.
+    assert len(overdue) == 1 and "Write down three decisions" in overdue[0]

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -72,10 +73,46 @@ def _failed(exc: ApiError) -> ScriptError:
     return ScriptError(exc.message, EXIT_ERROR)
 
 
+PREFIX_WINDOW = dt.timedelta(days=365)  # where an id prefix is looked for, both ways from today
+FULL_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+async def resolve_session_id(api: ApiClient, given: str) -> str:
+    """A whole id as it is; the start of one (as git takes a short hash) when exactly one of your
+    sessions, a year back to a year ahead, starts with it."""
+    if FULL_ID.fullmatch(given):
+        return given
+    today = dt.date.today()
+    rows = await api.list_sessions(today - PREFIX_WINDOW, today + PREFIX_WINDOW)
+    matches = {r.id for r in rows if r.id.lower().startswith(given.lower())}
+    if len(matches) == 1:
+        return matches.pop()
+    shown = inert(given, limit=40)
+    if not matches:
+        raise ScriptError(
+            f"None of your sessions (a year back to a year ahead) has an id starting with {shown!r}; "
+            "see `coachtui sessions`.",
+            EXIT_NOT_FOUND,
+        )
+    raise ScriptError(
+        f"{len(matches)} of your sessions have an id starting with {shown!r}: give more of it.", EXIT_USAGE
+    )
+
+
 def run_script(args: argparse.Namespace, body: Any) -> int:
     """Run one command's coroutine; expected failures become a sentence on stderr and a code."""
+
+    async def main() -> int:
+        api = _client(args)
+        try:
+            session_id = await resolve_session_id(api, _session_id(args))
+        except BaseException:
+            await api.aclose()
+            raise
+        return int(await body(api, session_id))
+
     try:
-        return int(asyncio.run(body(_client(args), _session_id(args))))
+        return asyncio.run(main())
     except ScriptError as exc:
         print(f"coachtui: {exc}", file=sys.stderr)
         return exc.code
@@ -207,7 +244,7 @@ def show_text(
         [
             [
                 a.status.label,
-                _date(a.due_by),
+                ("! " if _overdue(a) else "") + _date(a.due_by),
                 _fit(", ".join(names.get(i, "someone") for i in a.assignee_ids) or "—", 24),
                 inert(a.body) or "(no description)",
             ]
@@ -217,6 +254,12 @@ def show_text(
     )
     table("Agreements", [["•", inert(g.body) or "(empty)"] for g in agreements], "No agreements yet.")
     return lines
+
+
+def _overdue(action: Action) -> bool:
+    """Due before today and not done: marked `!`, as in the session screen."""
+    done = action.status in (Status.COMPLETED, Status.WONT_DO)
+    return action.due_by is not None and not done and action.due_by.astimezone().date() < dt.date.today()
 
 
 def _fit(text: str, width: int) -> str:

@@ -47,16 +47,16 @@ async def test_a_remote_change_is_marked_in_words_and_yours_is_not(
         assert "Action “" in notices(app) and "Status Not Started → In Progress" in notices(app)
         await put_cursor_on(pilot, actions, mine.id)
         await pilot.press("x")
-        await until(pilot, lambda: str(actions.get_row(mine.id)[0]) == "Completed" and not model.busy)
+        await until(pilot, lambda: str(actions.cells_of(mine.id)[0]) == "Completed" and not model.busy)
         await until(pilot, lambda: not model.states[Pane.ACTIONS].saving)
         await pilot.pause(0.3)  # the change's own event is back by now
-        assert mine.id not in actions.marked() and "●" not in row_text(actions, mine.id)
+        assert mine.id not in actions.marked() and not actions.row_mark(mine.id)
         assert "completed" not in notices(app).lower()  # the user knows what they did
         new = await coachee.create_action(model.session_id, "Book a skip-level", status=Status.NOT_STARTED)
-        await until(pilot, lambda: new.id in actions.rows and "● new" in row_text(actions, new.id))
+        await until(pilot, lambda: new.id in actions.rows and "+ new" in row_text(actions, new.id))
         await until(pilot, lambda: "Jordan Lee added an action: Book a skip-level" in notices(app))
         # The mark goes after a few seconds; the row stays.
-        await until(pilot, lambda: "●" not in row_text(actions, theirs.id), timeout=6)
+        await until(pilot, lambda: not actions.row_mark(theirs.id), timeout=6)
         assert theirs.id not in actions.marked()
 
 

@@ -11,6 +11,8 @@ from coachtui.devserver.server import DevServer
 from coachtui.live.events import Pane
 from coachtui.tui.screens.modals import Notice
 from coachtui.tui.widgets.entity_table import EntityTable
+from coachtui.tui.widgets.key_bar import KeyBar
+from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import ServerFactory, dev
 from tests.tui.factory import engine, make_app
 from tests.waiting import settled, until
@@ -22,7 +24,9 @@ def pane(app: Any, p: Pane) -> EntityTable:
 
 
 def notices(app: Any) -> str:
-    return " ".join(str(n.message) for n in app._notifications)
+    """The toasts on screen, and the change notices told in the status line."""
+    toasts = [str(n.message) for n in app._notifications]
+    return " ".join([*toasts, *app.session_screen.query_one(StatusBar).told])
 
 
 def reads(server: DevServer) -> int:
@@ -58,12 +62,12 @@ async def test_x_completes_the_row_and_again_puts_it_back(make_server: ServerFac
         await put_cursor_on(pilot, actions, target.id)
         before = reads(server)
         await pilot.press("x")
-        await until(pilot, lambda: str(actions.get_row(target.id)[0]) == "Completed" and not model.busy)
+        await until(pilot, lambda: str(actions.cells_of(target.id)[0]) == "Completed" and not model.busy)
         await until(pilot, lambda: not model.states[Pane.ACTIONS].saving)
         assert reads(server) == before  # the change, and no reload (seed: no event comes either)
         assert actions.coordinate_to_cell_key(actions.cursor_coordinate).row_key.value == target.id
         await pilot.press("x")
-        await until(pilot, lambda: str(actions.get_row(target.id)[0]) == "Not Started")
+        await until(pilot, lambda: str(actions.cells_of(target.id)[0]) == "Not Started")
 
 
 async def test_a_row_that_changes_group_shows_in_place_then_moves_with_the_cursor(
@@ -77,7 +81,7 @@ async def test_a_row_that_changes_group_shows_in_place_then_moves_with_the_curso
         await put_cursor_on(pilot, actions, target.id)
         at = actions.get_row_index(target.id)
         await pilot.press("x")
-        await until(pilot, lambda: str(actions.get_row(target.id)[0]) == "Completed")
+        await until(pilot, lambda: str(actions.cells_of(target.id)[0]) == "Completed")
         assert actions.get_row_index(target.id) == at  # the change in sight first, where it was
         order = ["In Progress", "Not Started", "On Hold", "Completed", "Won't Do"]
         await until(
@@ -100,7 +104,7 @@ async def test_a_refused_x_is_undone_with_a_reason(head_server: DevServer) -> No
         dev(head_server, "rest/fail_mutations", status=403)
         await pilot.press("x")
         await until(pilot, lambda: "Not saved" in notices(app))
-        await until(pilot, lambda: str(actions.get_row(target.id)[0]) == "Not Started")
+        await until(pilot, lambda: str(actions.cells_of(target.id)[0]) == "Not Started")
         assert not engine(app).model.states[Pane.ACTIONS].saving
 
 
@@ -169,9 +173,18 @@ async def test_an_unconfirmed_change_is_marked_in_words(head_server: DevServer) 
         model = engine(app).model
         action = model.items(Pane.ACTIONS)[0]
         model.show_local(Pane.ACTIONS, action.id, action.model_copy(update={"body": "Being saved"}))
-        await until(pilot, lambda: str(actions.get_row(action.id)[1]).startswith("saving… Being saved"))
+        await until(
+            pilot,
+            lambda: (
+                actions.row_mark(action.id) == "… saving"
+                and str(actions.cells_of(action.id)[1]).startswith("Being saved")
+            ),
+        )
         model.settle_local(Pane.ACTIONS, action.id, action)
-        await until(pilot, lambda: str(actions.get_row(action.id)[1]) == action.body)
+        await until(
+            pilot,
+            lambda: str(actions.cells_of(action.id)[1]) == action.body and not actions.row_mark(action.id),
+        )
 
 
 async def test_z_after_d_brings_the_row_back(head_server: DevServer) -> None:
@@ -181,9 +194,16 @@ async def test_z_after_d_brings_the_row_back(head_server: DevServer) -> None:
         await until(pilot, lambda: settled(app, agreements, 2))
         await pilot.press("z")
         await until(pilot, lambda: "Nothing to undo" in notices(app))
-        await pilot.press("3", "d")
+        bar = app.session_screen.query_one(KeyBar)
+        assert "z[/] Undo" not in bar.hints  # nothing to undo: not offered
+        first = engine(app).model.items(Pane.AGREEMENTS)[0]
+        await put_cursor_on(pilot, agreements, first.id)
+        await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, Notice))
         await pilot.press("y")
-        await until(pilot, lambda: len(agreements.rows) == 1)
+        await until(pilot, lambda: len(agreements.rows) == 1 and "· z undo" in notices(app))
+        assert f"Deleted: {first.body}" in notices(app)
+        assert "z[/] Undo" in bar.hints  # offered while there is something to undo
         await pilot.press("z")
-        await until(pilot, lambda: len(agreements.rows) == 2 and "Restored." in notices(app))
+        await until(pilot, lambda: len(agreements.rows) == 2 and f"Restored: {first.body}" in notices(app))
+        assert "z[/] Undo" not in bar.hints

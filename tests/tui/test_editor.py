@@ -181,13 +181,17 @@ async def test_a_failed_save_reopens_the_editor_with_the_text_and_the_reason(hea
         assert [d.values["body"] for d in app.drafts.all()] == ["Refused text"]  # type: ignore[union-attr]
 
 
-async def test_unsaved_text_survives_quitting_and_is_offered_back(head_server: DevServer) -> None:
+async def test_unsaved_text_survives_quitting_and_is_offered_back(
+    head_server: DevServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     app = await make_app(head_server)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: settled(app))
         await open_editor(pilot, app, "2", "n")
         await pilot.press(*"Half a thought")
         await pilot.press("ctrl+c")  # quits from inside the dialog
+    said = " ".join(capsys.readouterr().err.split())
+    assert "your unsaved text is kept as a draft" in said  # one line on the shell
     later = await make_app(head_server)
     async with later.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(later.screen, Notice))

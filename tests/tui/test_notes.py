@@ -15,7 +15,7 @@ from tests.conftest import ServerFactory, dev
 from tests.tui.factory import engine, make_app, notes_options
 from tests.waiting import settled, until
 
-WIDE, NARROW = (140, 36), (80, 24)
+WIDE, NARROW = (160, 45), (80, 24)
 
 
 def notes_pane(app: Any) -> NotesPane:
@@ -82,11 +82,11 @@ async def test_4_at_80_columns_swaps_actions_for_notes_and_2_swaps_back(head_ser
         screen = app.session_screen
         actions, notes = screen.query_one("#actions", EntityTable), notes_pane(app)
         assert actions.display and not notes.display  # Actions first: the tab title says 4 Notes
-        assert actions.border_title == "Actions · 4 Notes"
+        assert actions.border_title == "Actions  [4 Notes]"
         await pilot.press("4")
         await pilot.pause()
         assert notes.display and not actions.display and app.focused is notes
-        assert notes.border_title == "Notes · 2 Actions" and notes.region.height >= 8
+        assert notes.border_title == "Notes  [2 Actions]" and notes.region.height >= 8
         await pilot.press("2")
         await pilot.pause()
         assert actions.display and not notes.display and app.focused is actions

@@ -20,7 +20,7 @@ from coachtui.devserver.server import DevServer, ServerOptions
 from coachtui.live.backoff import Backoff
 from coachtui.live.clock import Clock
 from coachtui.live.status import ConnState
-from coachtui.tui.app import CoachApp
+from coachtui.tui.app import CoachApp, NotesOptions
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.widgets.status_bar import StatusBar
@@ -236,7 +236,35 @@ def test_notes_beside_the_panes(pinned_server: DevServer, snap_compare: Any) -> 
         await notes_with_the_coachee_here(pilot, app, pinned_server)
         await pilot.pause(0.2)
 
-    assert snap_compare(app, terminal_size=(140, 36), run_before=run_before)
+    assert snap_compare(app, terminal_size=(160, 45), run_before=run_before)
+
+
+def test_at_120x36_the_texts_read_whole(pinned_server: DevServer, snap_compare: Any) -> None:
+    """The size most coaches use: the notes a tab, every goal, action and agreement whole."""
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, app)
+        await notes_with_the_coachee_here(pilot, app, pinned_server)
+        app.screen.set_focus(None)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+def test_at_160x45_without_notes_the_goal_column_shows(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+    app.notes_options = NotesOptions(enabled=False)
+
+    async def run_before(pilot: Any) -> None:
+        await until(pilot, lambda: settled(app))
+        bar = app.session_screen.query_one(StatusBar)
+        bar.host = "localhost:4000"
+        bar.refresh()
+        app.screen.set_focus(None)
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(160, 45), run_before=run_before)
 
 
 def test_notes_as_a_tab_at_80x24(pinned_server: DevServer, snap_compare: Any) -> None:

@@ -159,11 +159,14 @@ class LocalEdits:
     ) -> Any:
         """Save the fields the user changed (from `base`, what the editor showed first) on top of
         the latest server copy, so what someone else changed in other fields stays. If someone
-        else changed the item since, nothing is sent unless `overwrite` (ChangedElsewhere)."""
+        else changed one of the same fields since, nothing is sent unless `overwrite`
+        (ChangedElsewhere names those fields)."""
         pane = form.pane
-        theirs = self.check_current(form, item_id, base)
-        if theirs and not overwrite:
-            raise ChangedElsewhere(theirs)
+        mine = set(differing(form, base, values))
+        # Only a field both sides changed needs the user's word; the others merge.
+        clashing = [name for name in self.check_current(form, item_id, base) if name in mine]
+        if clashing and not overwrite:
+            raise ChangedElsewhere(clashing)
         if pane is Pane.HEADER:
             if differing(form, values_of(form, self.model.header), values):
                 await self.set_title(str(values["title"]).strip() or None)
@@ -370,7 +373,9 @@ class LocalEdits:
             raise EditFailed(_failure(exc, "deleted"), error=exc) from None
         if self.model.session_id == session_id:
             self.model.settle_local(pane, entity_id, None)
-            self._last_removed = (session_id, pane, entity, everywhere)
+            # The backend links no completed goal again: removing one cannot be undone.
+            undoable = not (unlinked and entity.status is Status.COMPLETED)
+            self._last_removed = (session_id, pane, entity, everywhere) if undoable else None
         if unlinked and entity.status is Status.IN_PROGRESS:
             # Out of the session it is not being worked on: On Hold, as the web app does (and it
             # frees a place under the cap); linking it again promotes it. The unlink is done

@@ -55,6 +55,7 @@ from coachtui.tui.messages import (
     SessionChosen,
 )
 from coachtui.tui.notices import Notices
+from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.history import HistoryScreen
 from coachtui.tui.screens.modals import (
     Notice,
@@ -431,7 +432,7 @@ class CoachApp(EditingApp):
             held = self.session_run.held_notices
             held[title] = (text, count + held.get(title, ("", 0))[1])
             return
-        self.notify(text, title=title, timeout=3, markup=False)
+        self.session_screen.flash(text, title)
         # The desktop hears how many and where, never what (it may show on a lock screen).
         self.attention.alert(f"{count} change{'s' if count != 1 else ''} in {title}")
 
@@ -440,10 +441,12 @@ class CoachApp(EditingApp):
         if self.session_run is None:
             return
         held, self.session_run.held_notices = self.session_run.held_notices, {}
-        for title, (text, count) in held.items():
-            self.notify(
-                text if count == 1 else f"{count} changes in {title}", title=title, timeout=3, markup=False
-            )
+        if len(held) == 1:
+            ((title, (text, count)),) = held.items()
+            self.session_screen.flash(text if count == 1 else f"{count} changes", title)
+        elif held:  # one line for them all: the history (h) has each
+            counts = " · ".join(f"{title} {count}" for title, (_, count) in held.items())
+            self.session_screen.flash(f"{counts} (h: history)", "Changed meanwhile")
 
     def _write_terminal(self, sequence: str) -> None:
         if not self.is_headless and self._driver is not None:
@@ -510,6 +513,7 @@ class CoachApp(EditingApp):
                 self._show_presence()
             self.show_to_editor(pane)
             self.offer_drafts()
+            self.offer_undo()  # (another session: nothing of the last one's to undo)
 
     def _session_screen_up(self) -> bool:
         """Mounted, and the app not shutting down (messages still arrive while it does)."""
@@ -657,8 +661,11 @@ class CoachApp(EditingApp):
 
     def action_switch(self) -> None:
         if not isinstance(self.screen, PickerScreen):
+            current = self.live.model.session_id if self.live is not None else None
             self.push_screen(
-                PickerScreen(can_go_back=self.live is not None, today=self.today, me=self.api.user_id)
+                PickerScreen(
+                    can_go_back=self.live is not None, today=self.today, me=self.api.user_id, current=current
+                )
             )
 
     def action_help(self) -> None:
@@ -672,6 +679,17 @@ class CoachApp(EditingApp):
     async def action_quit(self) -> None:
         self.workers.cancel_group(self, LIVE_GROUP)
         self.workers.cancel_group(self, NOTES_GROUP)  # the socket just closes: the server drops us
+        typed = any(isinstance(s, EditorScreen) and s.typed for s in self.screen_stack)
+        if typed and self.drafts is not None:
+            # ctrl+c in an editor holding typed text: quit, as asked, and say the text is safe.
+            self.exit(
+                0,
+                message=Text(
+                    "coachtui: your unsaved text is kept as a draft; it is offered back when you "
+                    "open this session again."
+                ),
+            )
+            return
         self.exit(0)
 
     def action_logout(self) -> None:

@@ -22,13 +22,14 @@ from textual.screen import Screen
 
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import Conflict
+from coachtui.api.models import Status
 from coachtui.drafts import Draft, Drafts, draft_key
 from coachtui.live.capabilities import EditRefused
 from coachtui.live.clock import Clock
 from coachtui.live.edits import ChangedElsewhere, EditFailed, LocalEdits
 from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
-from coachtui.live.forms import Form, Values, form_for, noun, values_of
+from coachtui.live.forms import Form, Values, change_of, differing, form_for, noun, values_of
 from coachtui.live.model import LIST_PANES
 from coachtui.text import inert
 from coachtui.tui.messages import DeleteRequested, EditRequested, LinkRequested, ToggleDone, UndoRequested
@@ -123,12 +124,18 @@ class EditingApp(App[int]):
             getattr(entity, "title", None) or getattr(entity, "body", None) or "(no text)", limit=120
         )
 
-        def answered(choice: str | None) -> None:
-            if choice in ("yes", "everywhere"):
-                self.session_screen.pane_widget(pane).removing(entity_id)
-                self.run_edit(edits.delete(pane, entity_id, everywhere=choice == "everywhere"))
+        completed_goal = pane is Pane.GOALS and getattr(entity, "status", None) is Status.COMPLETED
 
-        self.push_for_run(delete_question(pane, text), answered)
+        def answered(choice: str | None) -> None:
+            if choice not in ("yes", "everywhere"):
+                return
+            gone = {"yes": "Removed from this session", "everywhere": "Deleted everywhere"}
+            said = gone[choice] if pane is Pane.GOALS else "Deleted"
+            self.session_screen.pane_widget(pane).removing(entity_id)
+            change = edits.delete(pane, entity_id, everywhere=choice == "everywhere")
+            self.run_edit(change, done=f"{said}: {text}", undo=True)
+
+        self.push_for_run(delete_question(pane, text, completed_goal=completed_goal), answered)
 
     @on(UndoRequested)
     def undo_requested(self, message: UndoRequested) -> None:
@@ -139,14 +146,33 @@ class EditingApp(App[int]):
             self.notify("Nothing to undo: z brings back your last delete.", severity="warning")
             return
         if self._allowed("edit", pane):
-            self.run_edit(self.edits.undo(), done="Restored.")
+            self.run_edit(self.edits.undo(), done="Restored", failed_title="Not restored")
+
+    def offer_undo(self) -> None:
+        """`z` in the key bar exactly while there is a delete of yours to undo here."""
+        if self.edits is not None:
+            self.session_screen.offer_undo(self.edits.undo_pane is not None)
 
     @work(group=EDITS_GROUP, exit_on_error=False)
-    async def run_edit(self, change: Awaitable[object], done: str | None = None) -> None:
+    async def run_edit(
+        self,
+        change: Awaitable[object],
+        done: str | None = None,
+        *,
+        undo: bool = False,
+        failed_title: str | None = None,
+    ) -> None:
         try:
-            await change
+            restored = await change
+            if done == "Restored":  # what came back, in words
+                text = getattr(restored, "title", None) or getattr(restored, "body", None)
+                done = f"Restored: {inert(text, limit=80)}" if text else "Restored."
+            self.offer_undo()
             if done:
-                self.notify(done, timeout=2)
+                undoable = undo and self.edits is not None and self.edits.undo_pane is not None
+                self.notify(
+                    done + (" · z undo" if undoable else ""), timeout=5 if undoable else 3, markup=False
+                )
         except EditRefused as refused:
             self.notify(str(refused), title="Not possible here", severity="warning", markup=False)
         except EditFailed as failed:
@@ -155,7 +181,7 @@ class EditingApp(App[int]):
                     "Too many goals in progress: put one on hold first.", severity="error", markup=False
                 )
             else:
-                title = "Change undone" if failed.undone else "Only partly done"
+                title = failed_title or ("Change undone" if failed.undone else "Only partly done")
                 self.notify(failed.message, title=title, severity="error", markup=False)
 
     # -- n, enter, t: the editor -------------------------------------------------------------------
@@ -275,9 +301,16 @@ class EditingApp(App[int]):
             self._show_pane(form.pane)  # the row as the server has it, before the editor covers it
             self.open_editor(form.pane, item_id, values=values, base=base, error=message)
 
+        # Their changes the save keeps: from what the editor first showed, before it took any in.
+        kept = self._kept_theirs(form, item_id, base, result.base or base, values)
+        if result.base is not None:
+            base = result.base  # with what the editor took in from elsewhere
+
         def done() -> None:
             if drafts is not None:
                 drafts.drop(key)  # saved in its own session, whichever is open now
+            if kept:
+                self.notify("Saved; kept their " + " · ".join(kept) + ".", timeout=6, markup=False)
 
         reason = self._refusal("edit", form.pane)
         if reason:
@@ -288,6 +321,27 @@ class EditingApp(App[int]):
         else:
             run = lambda: edits.update(form, item_id, base, values, overwrite=result.overwrite)  # noqa: E731
         self.save(SaveJob(run, failed, done))
+
+    def _kept_theirs(
+        self, form: Form, item_id: str | None, base: Values | None, own: Values | None, values: Values
+    ) -> list[str]:
+        """Someone else's changes (since `base`) to fields the user left alone (measured from
+        `own`), in words ("Status change: Not Started → Won't Do"): the save keeps them."""
+        if item_id is None or base is None or own is None or self.edits is None:
+            return []
+        try:
+            theirs = self.edits.check_current(form, item_id, base)
+        except ChangedElsewhere:
+            return []
+        model = self.edits.model
+        item = model.header if form.pane is Pane.HEADER else model.states[form.pane].items.get(item_id)
+        latest = values_of(form, item)
+        mine = set(differing(form, own, values))
+        return [
+            change_of(form, name, base[name], latest[name]).replace(":", " change:", 1)
+            for name in theirs
+            if name not in mine
+        ]
 
     @work(group=EDITS_GROUP, exit_on_error=False)
     async def save(self, job: SaveJob) -> None:

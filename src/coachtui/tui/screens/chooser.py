@@ -13,6 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from coachtui.tui.widgets.key_bar import KeyBar
+from coachtui.tui.widgets.list_keys import KeyedOptionList
 
 
 class Chooser(ModalScreen[str | None]):
@@ -33,7 +34,9 @@ class Chooser(ModalScreen[str | None]):
             yield Static(self.title_text, id="chooser-title", markup=False)
             yield Static(self.body_text if self.options else self.empty, id="chooser-body", markup=False)
             # Text(), not str: titles from the server are shown literally, never as markup.
-            yield OptionList(*(Option(Text(label), id=key) for key, label in self.options), id="chooser-list")
+            yield KeyedOptionList(
+                *(Option(Text(label), id=key) for key, label in self.options), id="chooser-list"
+            )
         keys = [Binding("escape", "screen.cancel", "Cancel")]
         if self.options:
             keys.insert(0, Binding("enter", "screen.choose", self.verb))

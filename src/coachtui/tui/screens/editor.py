@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
@@ -29,6 +30,18 @@ class EditorResult:
     values: Values
     overwrite: bool = False  # the user agreed to replace someone else's change
     as_new: bool = False  # the item was deleted elsewhere: save it as a new one
+    # What the user's changes are measured from: the server's copy when the editor opened, with
+    # the fields someone else changed meanwhile (and the user had not touched) taken in.
+    base: Values | None = None
+
+
+class WordCheckbox(Checkbox):
+    """`[x] Avery Stone (coach)` / `[ ] Jordan Lee (coachee)`: the state in characters, not only
+    a colour (Textual's box reads `X` either way, ticked or not)."""
+
+    @property
+    def _button(self) -> Content:
+        return Content.styled("[x]" if self.value else "[ ]", "bold" if self.value else "")
 
 
 class EditorScreen(ModalScreen[EditorResult | None]):
@@ -64,6 +77,9 @@ class EditorScreen(ModalScreen[EditorResult | None]):
         self.on_change = on_change
         self.latest: Values | None = base  # the server's copy now
         self.deleted = False
+        # Fields changed elsewhere that the user had not touched: shown as the server has them,
+        # and no longer counted as the user's change (git merges hunks that do not overlap).
+        self.adopted: Values = {}
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -102,7 +118,9 @@ class EditorScreen(ModalScreen[EditorResult | None]):
             options = [(label, v) for v, label in f.choices]
             return Select(options, value=value, id=fid, allow_blank=False, compact=True)
         chosen = set(value or ())
-        boxes: list[Widget] = [Checkbox(label, v in chosen, compact=True, name=v) for v, label in f.choices]
+        boxes: list[Widget] = [
+            WordCheckbox(label, v in chosen, compact=True, name=v) for v, label in f.choices
+        ]
         if not boxes:
             boxes = [Static("(the session's people are not known yet)", classes="field-hint")]
         return Horizontal(*boxes, id=fid, classes="editor-people")
@@ -150,6 +168,12 @@ class EditorScreen(ModalScreen[EditorResult | None]):
         if self.on_change is not None and self.is_mounted:
             self.on_change(self.values())
 
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter in a one-line field saves, as in a form (ctrl+s saves anywhere)."""
+        event.stop()
+        self.action_save()
+
     def _show_field_error(self, name: str, message: str) -> None:
         for label in self.query(f"#error-{name}").results(Static):
             label.update(message)
@@ -172,9 +196,39 @@ class EditorScreen(ModalScreen[EditorResult | None]):
         if not changed:
             note.display = False
             return
+        mine = set(self.mine())
+        for name in changed:
+            if name not in mine:
+                self._adopt(name, latest[name])
         parts = [change_of(self.form, n, self.base[n], latest[n]) for n in changed]
         note.update("Changed elsewhere · " + " · ".join(parts))
         note.display = True
+
+    def own_base(self) -> Values:
+        """The server's first copy with what was taken in from elsewhere since."""
+        return {**(self.base or {}), **self.adopted}
+
+    def mine(self) -> list[str]:
+        """The fields the user changed."""
+        if self.base is None:
+            return [f.name for f in self.form.fields]
+        return differing(self.form, self.own_base(), self.values())
+
+    def _adopt(self, name: str, value: Any) -> None:
+        """Show someone else's change in a field the user has not touched."""
+        self.adopted[name] = value
+        self.initial[name] = value
+        widget = self.query_one(f"#field-{name}")
+        if isinstance(widget, TextArea):
+            widget.text = str(value or "")
+        elif isinstance(widget, Input):
+            widget.value = str(value or "")
+        elif isinstance(widget, Select):
+            widget.value = value
+        else:
+            chosen = set(value or ())
+            for box in widget.query(Checkbox):
+                box.value = box.name in chosen
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -194,19 +248,27 @@ class EditorScreen(ModalScreen[EditorResult | None]):
             )
             self.app.push_screen(question, self._then(EditorResult(values, as_new=True)))
             return
-        if self.base is not None and self.latest is not None and differing(self.form, self.base, self.latest):
-            changed = differing(self.form, self.base, self.latest)
-            theirs = ", ".join(self.form.field(n).label for n in changed)
+        base = self.own_base() if self.base is not None else None
+        clashing = self._clashing()
+        if clashing:
+            theirs = ", ".join(self.form.field(n).label for n in clashing)
             question = confirm(
                 "Overwrite their change?",
-                f"While you were editing, someone else changed: {theirs} (shown at the top). "
-                "Saving puts your version of the fields you changed over theirs; fields you did "
-                "not touch keep their change.",
+                f"While you were editing, someone else changed what you changed too: {theirs} "
+                "(shown at the top). Saving puts your version over theirs; fields you did not "
+                "touch keep their change.",
                 "Overwrite",
             )
-            self.app.push_screen(question, self._then(EditorResult(values, overwrite=True)))
+            self.app.push_screen(question, self._then(EditorResult(values, overwrite=True, base=base)))
             return
-        self.dismiss(EditorResult(values))
+        self.dismiss(EditorResult(values, base=base))
+
+    def _clashing(self) -> list[str]:
+        """Fields both the user and someone else changed: only these need a question."""
+        if self.base is None or self.latest is None:
+            return []
+        mine = set(self.mine())
+        return [n for n in differing(self.form, self.own_base(), self.latest) if n in mine]
 
     def _then(self, result: EditorResult | None) -> Callable[[str | None], None]:
         """Close with `result` once the question on top is answered yes."""

@@ -17,6 +17,7 @@ from coachtui.tui.notices import TITLES
 from coachtui.tui.session_run import History
 from coachtui.tui.widgets.entity_table import local_time
 from coachtui.tui.widgets.key_bar import KeyBar
+from coachtui.tui.widgets.list_keys import KeyedOptionList
 
 REFRESH_AFTER = 0.2  # seconds: reports arriving while the history is open are added in batches
 
@@ -37,7 +38,7 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="history"):
             yield Static("Session history · newest first", id="history-title")
-            yield OptionList(id="history-list")
+            yield KeyedOptionList(id="history-list")
         yield KeyBar([*self.BINDINGS, Binding("q", "app.quit", "Quit")])
 
     def on_mount(self) -> None:

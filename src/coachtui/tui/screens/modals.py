@@ -111,14 +111,20 @@ def confirm(title: str, body: str, yes: str, *, no: str = "Cancel") -> Notice:
     )
 
 
-def delete_question(pane: Pane, text: str) -> Notice:
+def delete_question(pane: Pane, text: str, *, completed_goal: bool = False) -> Notice:
     """Delete an action or agreement; a goal is removed from this session, or deleted everywhere.
     Cancel has the focus: a reflexive Enter deletes nothing."""
     if pane is Pane.GOALS:
+        final = (
+            "\n\nIt is completed: removed from this session, it cannot come back with z (the "
+            "server links no completed goal again)."
+            if completed_goal
+            else ""
+        )
         return Notice(
             "Remove this goal?",
             f"{text}\n\nRemove it from this session (it stays in the coaching relationship), "
-            "or delete it everywhere, for both of you?",
+            f"or delete it everywhere, for both of you?{final}",
             [("no", "Cancel"), ("yes", "Remove from session"), ("everywhere", "Delete everywhere")],
             escape="no",
             escape_shown=False,
@@ -141,11 +147,11 @@ x      complete (again: undo)       s       switch session
 d      delete (asks first)          ?       this help (? or Esc)
 z      undo your last delete        q       quit (ctrl+c too)
 l      link a relationship goal     ctrl+p  palette: logout, theme
-t      edit the session title
+t      edit the session title       j k g G down, up, first, last
 
-Editor: ctrl+s saves, Esc closes (asks first if you typed), tab
-moves between fields. A change made elsewhere meanwhile is shown,
-and ctrl+s asks before overwriting it. Unsaved text is kept."""
+Editor: ctrl+s saves (Enter too in a one-line field), Esc closes
+(asks first if you typed), tab moves on. A change made elsewhere
+is shown; ctrl+s asks only if you changed the same field."""
 
 
 class HelpScreen(Notice):

@@ -22,6 +22,7 @@ from coachtui.api.models import EnrichedSession
 from coachtui.session_list import WINDOW, other_participant, relationship_label, session_order, title_of
 from coachtui.text import inert
 from coachtui.tui.widgets.key_bar import KeyBar
+from coachtui.tui.widgets.list_keys import ROW_TABLE_KEYS
 
 WHEN_WIDTH = 21  # "Wed 26 Nov 2026 14:00"
 WITH_WIDTH = 22
@@ -30,6 +31,8 @@ MIN_TITLE = 16
 
 class SessionTable(DataTable[Text]):
     """The title column takes the width the date and the other participant leave."""
+
+    BINDINGS = ROW_TABLE_KEYS
 
     def on_resize(self) -> None:
         title = self.columns.get(ColumnKey("title"))
@@ -55,10 +58,16 @@ class PickerScreen(Screen[None]):
     ]
 
     def __init__(
-        self, *, can_go_back: bool = False, today: dt.date | None = None, me: str | None = None
+        self,
+        *,
+        can_go_back: bool = False,
+        today: dt.date | None = None,
+        me: str | None = None,
+        current: str | None = None,
     ) -> None:
         super().__init__()
         self.can_go_back = can_go_back
+        self.current = current  # the session open now: the cursor starts on it, and it is marked
         self.today = today or dt.date.today()
         self.me = me
         self.start = self.today - WINDOW
@@ -160,11 +169,14 @@ class PickerScreen(Screen[None]):
 
     def show_sessions(self, rows: list[EnrichedSession]) -> None:
         self.sessions = session_order(rows, self.today)
+        first = not self.loaded
         self.loaded = True
         table = self.query_one(DataTable)
         table.loading = False
         self._say(None)
         self._fill()
+        if first and self.current is not None and self.current in table.rows:
+            table.move_cursor(row=table.get_row_index(self.current), animate=False)
         table.focus()
 
     def _fill(self) -> None:
@@ -186,6 +198,8 @@ class PickerScreen(Screen[None]):
                 if title
                 else Text(f"untitled · {inert(people, limit=80)}", style="italic dim")
             )
+            if r.id == self.current:
+                title_cell = Text.assemble(("open now ", "bold reverse"), " ", title_cell)
             table.add_row(
                 Text(label, style="bold" if today else ""),
                 title_cell,

@@ -22,18 +22,25 @@ from coachtui.tui.messages import (
     EditRequested,
     HistoryRequested,
     LinkRequested,
+    PaneChanged,
     ToggleDone,
     UndoRequested,
 )
 from coachtui.tui.widgets.entity_table import EntityTable
 from coachtui.tui.widgets.key_bar import KeyBar
 from coachtui.tui.widgets.notes import NotesPane
-from coachtui.tui.widgets.panes import ActionsPane, AgreementsPane, GoalsPane
+from coachtui.tui.widgets.panes import ActionContext, ActionsPane, AgreementsPane, GoalsPane
 from coachtui.tui.widgets.session_header import SessionHeader
 from coachtui.tui.widgets.status_bar import StatusBar
 
 PANE_KEYS = {Pane.GOALS: "1", Pane.ACTIONS: "2", Pane.AGREEMENTS: "3"}
-WIDE = 120  # columns from which Notes has a column of its own (narrower: a tab beside Actions)
+# Columns from which the notes have a column of their own, when there are notes; narrower (or
+# no notes), they are a tab beside Actions, so the texts a coach reads get the width.
+WIDE = 160
+ZOOM_HINT = " · f: back"
+# Rows from which Goals and Agreements stack above Actions, each the full width and only as tall
+# as its rows (up to a limit): a coach's sentences read whole instead of cut at half the screen.
+TALL = 34
 
 
 class SessionScreen(Screen[None]):
@@ -65,6 +72,7 @@ class SessionScreen(Screen[None]):
         self._covered: dict[Pane, SessionModel] = {}  # panes changed while a modal was on top
         self._focus_placed = False
         self._notes_chosen = False  # `4` was pressed: the Notes pane keeps the focus
+        self._notes_exist = False  # the notes have text: worth a column where there is room
 
     def compose(self) -> ComposeResult:
         yield SessionHeader(id="header")
@@ -107,7 +115,21 @@ class SessionScreen(Screen[None]):
         self._retitle()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < WIDE, "-narrow")
+        self._lay_out()
+
+    def on_actions_pane_goals_shown(self, _: ActionsPane.GoalsShown) -> None:
+        """The Goal column appeared (a wider terminal): the rows need the goals' titles."""
+        self.post_message(PaneChanged(Pane.ACTIONS))
+
+    def on_notes_pane_filled(self, message: NotesPane.Filled) -> None:
+        self._notes_exist = message.has_text
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        width, height = self.size
+        column = width >= WIDE and self._notes_exist
+        self.set_class(not column, "-narrow")
+        self.set_class(height >= TALL, "-stacked")
         self._retitle()
 
     def _retitle(self) -> None:
@@ -115,17 +137,22 @@ class SessionScreen(Screen[None]):
         if not self.query(ActionsPane) or not self.query(NotesPane):
             return  # composing, or closing
         actions, notes = self.query_one(ActionsPane), self.query_one(NotesPane)
-        actions.border_title = "Actions · 4 Notes" if narrow else "Actions"
-        notes.border_title = "Notes · 2 Actions" if narrow else "Notes"
+        # The other tab's key in brackets: "Notes · 2 Actions" read as "2 actions".
+        actions.border_title = "Actions  [4 Notes]" if narrow else "Actions"
+        notes.border_title = "Notes  [2 Actions]" if narrow else "Notes"
 
     def action_zoom(self) -> None:
         """`f`: the focused pane alone on the screen, and back."""
-        if self.maximized is not None:
+        zoomed = self.maximized
+        if zoomed is not None:
             self.minimize()
+            zoomed.border_title = str(zoomed.border_title or "").removesuffix(ZOOM_HINT)
             return
         focused = self.focused
         if isinstance(focused, EntityTable | NotesPane):
             self.maximize(focused, container=False)
+            # The key bar is hidden under the zoomed pane: its title says how to come back.
+            focused.border_title = f"{focused.border_title or ''}{ZOOM_HINT}"
         else:
             self.notify("f zooms the focused pane: press 1, 2, 3 or 4 first.", severity="warning")
 
@@ -232,14 +259,29 @@ class SessionScreen(Screen[None]):
                 self.show_pane(model, Pane.ACTIONS)
             return
         context = None
-        if pane is Pane.ACTIONS and model.header is not None:
-            context = {u.id: u.name for u in (model.header.coach, model.header.coachee) if u is not None}
+        if pane is Pane.ACTIONS:
+            session = model.header
+            people = (session.coach, session.coachee) if session is not None else ()
+            context = ActionContext(
+                names={u.id: u.name for u in people if u is not None},
+                # (Titles only where the Goal column shows: elsewhere a goal's rename would
+                # repaint every action for nothing.)
+                goals=_goal_titles(model) if self.query_one(ActionsPane).shows_goals else {},
+            )
         state = model.states[pane]
         try:
             table = self.pane_widget(pane)
         except NoMatches:
             return  # being taken down (a reload's answer can arrive during the app's exit)
         table.show(state, context, state.take_changes())
+        if pane is Pane.GOALS and model.states[Pane.ACTIONS].loaded_once:
+            # An action's row shows its goal's title: Actions are repainted when a title changed.
+            actions = self.query_one(ActionsPane)
+            if actions.shows_goals and actions.context is not None:
+                before, after = actions.context.goals, _goal_titles(model)
+                renamed = {g for g in before.keys() | after.keys() if before.get(g) != after.get(g)}
+                if any(a.goal_id in renamed for a in model.items(Pane.ACTIONS)):
+                    self.show_pane(model, Pane.ACTIONS)
         if not self._focus_placed:
             self._place_focus(model)
 
@@ -280,6 +322,21 @@ class SessionScreen(Screen[None]):
         for bar in self.query(StatusBar):  # (none while the app is closing)
             bar.status = status
 
+    def offer_undo(self, on: bool) -> None:
+        """`z` in the key bar while there is a delete of yours to undo in this session."""
+        for bar in self.query(KeyBar):
+            bar.offer(Binding("z", "screen.undo", "Undo") if on else None, after="d")
+
+    def flash(self, text: str, title: str) -> None:
+        """A change notice in the status line: it covers no row, and `h` keeps the detail."""
+        for bar in self.query(StatusBar):
+            bar.flash(text, title)
+
     def show_notes_status(self, status: ConnectionStatus) -> None:
         for bar in self.query(StatusBar):
             bar.notes = status
+
+
+def _goal_titles(model: SessionModel) -> dict[str, str]:
+    goals = model.states[Pane.GOALS].items.values()
+    return {g.id: getattr(g, "title", None) or g.body or "(untitled goal)" for g in goals}

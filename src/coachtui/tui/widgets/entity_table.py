@@ -23,6 +23,7 @@ from textual.widgets.data_table import ColumnKey, RowKey
 from coachtui.live.model import PaneState, PaneStatus
 from coachtui.text import inert
 from coachtui.tui.theme_styles import theme_styles
+from coachtui.tui.widgets.list_keys import ROW_TABLE_KEYS
 
 EMPTY_KEY = "__empty__"
 REGROUP_AFTER = 0.25  # seconds a row that changed group stays in place, its change in sight
@@ -31,11 +32,21 @@ Row = tuple[Text, ...]
 
 
 TEXT_MIN = 24  # the text column's width before other columns give way
+TEXT_WANT = 60  # an optional column (an action's goal) shows only when the text keeps this much
+# The marks gutter: "● edited", "+ new", "… saving" where the pane is wide, their first sign
+# alone where it is not (the signs differ in shape, so they read without colour too).
+GUTTER = "mark"
+GUTTER_WIDE, GUTTER_NARROW = 8, 1
+GUTTER_WORDS_FROM = 100  # pane width (cells) from which the gutter has room for the words
+MARKS = {"new": "+ new", "edited": "● edited", "saving": "… saving"}
 
 
 class EntityTable(DataTable[Text]):
+    BINDINGS = ROW_TABLE_KEYS
     COLUMNS: ClassVar[Sequence[tuple[str, str, int | None]]] = ()  # key, label, width (None: fill)
     MIN_WIDTHS: ClassVar[dict[str, int]] = {}  # how far a fixed column may shrink for the text
+    # Columns shown only where the text column keeps TEXT_WANT cells beside them (else 0 wide).
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset()
     TITLE: ClassVar[str] = ""
     EMPTY_TEXT: ClassVar[str] = "Nothing here yet."
     SORT_COLUMN: ClassVar[str | None] = None  # rows are kept grouped by this column's sort_rank
@@ -69,8 +80,13 @@ class EntityTable(DataTable[Text]):
         self.lost_item: str | None = None
         self._removing: set[str] = set()  # deleted here: the user chose that, not elsewhere
 
+    @classmethod
+    def column_specs(cls) -> tuple[tuple[str, str, int | None], ...]:
+        """The marks gutter, then the pane's own columns."""
+        return ((GUTTER, "", GUTTER_WIDE), *cls.COLUMNS)
+
     def on_mount(self) -> None:
-        for key, label, width in self.COLUMNS:
+        for key, label, width in self.column_specs():
             self.add_column(label, key=key, width=width or 20)
         self.loading = True
         self.palette = theme_styles(self.app)
@@ -92,16 +108,25 @@ class EntityTable(DataTable[Text]):
         padding = 2 * self.cell_padding
         # One cell is kept for the vertical scrollbar, so its appearance never adds a horizontal one.
         inner = self.content_region.width - 1
-        widths = {key: width for key, _, width in self.COLUMNS if width is not None}
+        widths = {key: width for key, _, width in self.column_specs() if width is not None}
+        widths[GUTTER] = GUTTER_WIDE if inner >= GUTTER_WORDS_FROM else GUTTER_NARROW
+        wanted = {key: widths[key] for key in self.OPTIONAL}
+        for key in self.OPTIONAL:
+            widths[key] = 0
         avail = inner - sum(w + padding for w in widths.values()) - padding
-        for key in reversed(list(widths)):
+        for key, want in wanted.items():
+            spare = min(want, avail - TEXT_WANT - padding)
+            if spare >= 10:  # narrower, a goal's title says nothing
+                widths[key] = spare
+                avail -= spare
+        for key in reversed([k for k in widths if k != GUTTER]):
             short = TEXT_MIN - avail
             if short <= 0:
                 break
             give = min(short, widths[key] - self.MIN_WIDTHS.get(key, widths[key]))
             widths[key] -= give
             avail += give
-        for key, _, width in self.COLUMNS:
+        for key, _, width in self.column_specs():
             if ColumnKey(key) not in self.columns:
                 continue
             column = self.columns[ColumnKey(key)]
@@ -235,7 +260,7 @@ class EntityTable(DataTable[Text]):
         self.loading = True
 
     def _diff(self, gone: list[str], changed: list[Any], *, empty: bool) -> None:
-        keys = [k for k, _, _ in self.COLUMNS]
+        keys = [k for k, _, _ in self.column_specs()]
         sort_at = keys.index(self.SORT_COLUMN) if self.SORT_COLUMN else None
         reorder = False  # a new row: into its group now
         moved = False  # a row changed group: shown in place now, moved a moment later
@@ -247,14 +272,7 @@ class EntityTable(DataTable[Text]):
             del self._rows[entity_id]
             self._shown.pop(entity_id, None)
         for entity in changed:
-            row = self.row_for(entity)
-            if entity.id in self._saving_shown:
-                row = self._prefixed(row, Text("saving… ", style="italic dim"))
-            elif entity.id in self._marks:
-                label = self._marks[entity.id][0]
-                # Words, not only a colour: the mark reads the same in NO_COLOR and monochrome.
-                mark = Text(f"● {label}", style=f"bold reverse {self.palette.get('accent', '')}".strip())
-                row = self._prefixed(row, mark + " ")
+            row = (self._mark_cell(entity.id), *self.row_for(entity))
             old = self._rows.get(entity.id)
             if old is None:
                 self.add_row(*row, key=entity.id)
@@ -284,14 +302,16 @@ class EntityTable(DataTable[Text]):
             if self._regroup_timer is None:
                 self._regroup_timer = self.set_timer(REGROUP_AFTER, self._regroup_later)
 
-    def _prefixed(self, row: Row, prefix: Text) -> Row:
-        """The text column starts with `prefix` (saving…, ● edited): first, so a long text cut
-        with … at the column's width cannot hide it."""
-        at = self.text_column()
-        marked = Text(no_wrap=True, overflow="ellipsis")
-        marked.append_text(prefix)
-        marked.append_text(row[at])
-        return (*row[:at], marked, *row[at + 1 :])
+    def _mark_cell(self, entity_id: str) -> Text:
+        """The gutter: saving…, or someone else's change (in words, not only a colour: the mark
+        reads the same in NO_COLOR and monochrome)."""
+        if entity_id in self._saving_shown:
+            return Text(MARKS["saving"], style="italic dim", no_wrap=True, overflow="crop")
+        if entity_id in self._marks:
+            label = self._marks[entity_id][0]
+            style = f"bold reverse {self.palette.get('accent', '')}".strip()
+            return Text(MARKS.get(label, label), style=style, no_wrap=True, overflow="crop")
+        return Text("")
 
     # -- marks: rows someone else changed ---------------------------------------------------------
 
@@ -333,7 +353,7 @@ class EntityTable(DataTable[Text]):
     @classmethod
     def text_column(cls) -> int:
         """Where the text is: the one column without a fixed width."""
-        return next(i for i, (_, _, width) in enumerate(cls.COLUMNS) if width is None)
+        return next(i for i, (_, _, width) in enumerate(cls.column_specs()) if width is None)
 
     def selected_id(self) -> str | None:
         """The entity id of the row under the cursor (None on an empty pane)."""
@@ -393,8 +413,16 @@ class EntityTable(DataTable[Text]):
         return 0
 
     def visible_rows(self) -> list[list[str]]:
-        """What is on screen, top to bottom, as plain strings."""
-        return [[str(c) for c in self.get_row_at(i)] for i in range(self.row_count)]
+        """What is on screen, top to bottom, as plain strings (the marks gutter left out)."""
+        return [[str(c) for c in self.get_row_at(i)[1:]] for i in range(self.row_count)]
+
+    def cells_of(self, entity_id: str) -> list[Text]:
+        """The row's own cells (the marks gutter left out)."""
+        return self.get_row(entity_id)[1:]
+
+    def row_mark(self, entity_id: str) -> str:
+        """The row's mark as drawn in the gutter ("" when none)."""
+        return str(self.get_row(entity_id)[0])
 
 
 def same_cell(a: Text, b: Text) -> bool:

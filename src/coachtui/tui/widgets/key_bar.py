@@ -18,6 +18,8 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 KEY_NAMES = {"escape": "esc", "question_mark": "?", "enter": "enter"}
+PALETTE = "[@click=app.command_palette]^p[/] palette"
+PALETTE_SHORT = "[@click=app.command_palette]^p[/]"
 
 
 def key_hints(bindings: Iterable[BindingType], namespace: str = "app") -> str:
@@ -58,11 +60,32 @@ class KeyBar(Horizontal):
 
     def __init__(self, bindings: Iterable[BindingType], namespace: str = "app") -> None:
         super().__init__()
-        self.hints = key_hints(bindings, namespace)
+        self.bindings = list(bindings)
+        self.namespace = namespace
+        self.hints = key_hints(self.bindings, namespace)
+        self.offered: tuple[Binding, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(self.hints, id="keys")
-        yield Static(
-            "[@click=app.command_palette]^p[/] palette",
-            id="palette",
-        )
+        yield Static(PALETTE, id="palette")
+
+    def offer(self, binding: Binding | None, after: str = "") -> None:
+        """Show one more key while it can do something (z while there is a delete to undo),
+        after the key `after`; None takes it away again."""
+        offered = (binding, after) if binding is not None else None
+        if offered == self.offered:
+            return
+        self.offered = offered
+        shown = list(self.bindings)
+        if binding is not None:
+            keys = [b.key if isinstance(b, Binding) else "" for b in shown]
+            at = keys.index(after) + 1 if after in keys else len(shown)
+            shown.insert(at, binding)
+        self.hints = key_hints(shown, self.namespace)
+        for keys_line in self.query("#keys").results(Static):
+            keys_line.update(self.hints)
+
+    def on_resize(self) -> None:
+        # At 80 columns the keys need the room more than the palette's name does.
+        for palette in self.query("#palette").results(Static):
+            palette.update(PALETTE if self.size.width >= 90 else PALETTE_SHORT)

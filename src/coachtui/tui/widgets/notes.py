@@ -8,15 +8,19 @@ edit is above it). Styles come from the theme; server text is never parsed as ma
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from coachtui.live.notes.document import Line
 from coachtui.tui.theme_styles import theme_styles
+from coachtui.tui.widgets.list_keys import SCROLL_KEYS
 
 MARK_STYLES = {
     "bold": "bold",
@@ -66,7 +70,14 @@ class NotesPane(ScrollView, can_focus=True):
         ("pagedown", "page_down", "Page down"),
         ("home", "scroll_home", "Top"),
         ("end", "scroll_end", "Bottom"),
+        *SCROLL_KEYS,
     ]
+
+    @dataclass
+    class Filled(Message):
+        """The notes gained their first text, or lost it all (the screen's layout follows)."""
+
+        has_text: bool
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -88,6 +99,8 @@ class NotesPane(ScrollView, can_focus=True):
 
     def show(self, lines: list[Line], placeholder: str | None = None) -> None:
         """A new version of the document (or, when it is empty, what to say instead)."""
+        if bool(lines) != bool(self.lines):
+            self.post_message(self.Filled(bool(lines)))
         self.lines = lines
         if placeholder is not None:
             self.placeholder = placeholder
@@ -141,8 +154,12 @@ class NotesPane(ScrollView, can_focus=True):
                 # Every segment with a style (Textual's monochrome filter expects one).
                 segments = wrapped.render(console)
                 strips.append(Strip([Segment(seg.text, seg.style or PLAIN, seg.control) for seg in segments]))
+        # At the end, the pane follows what is added there (tail -f); elsewhere it stays put.
+        following = self.max_scroll_y > 0 and self.scroll_y >= self.max_scroll_y
         self._strips = strips
         self.virtual_size = Size(width, len(strips))
+        if following:
+            self.scroll_to(y=max(len(strips) - self.scrollable_content_region.height, 0), animate=False)
         self.refresh()
 
     def render_line(self, y: int) -> Strip:

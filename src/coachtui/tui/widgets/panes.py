@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.message import Message
+from textual.widgets.data_table import ColumnKey
 
 from coachtui.api.models import Action, Agreement, Goal, Status
 from coachtui.tui.widgets.entity_table import EntityTable, cell
@@ -43,7 +46,7 @@ def status_cell(status: Status, palette: dict[str, str]) -> Text:
 class GoalsPane(EntityTable):
     SORT_COLUMN = "status"
     TITLE = "Goals"
-    EMPTY_TEXT = "No goals for this session."
+    EMPTY_TEXT = "No goals yet."
     COLUMNS: ClassVar = (("title", "Goal", None), ("status", "Status", 11), ("target", "Target", 8))
     MIN_WIDTHS: ClassVar = {"target": 6}
 
@@ -57,17 +60,41 @@ class GoalsPane(EntityTable):
         return (cell(title), status_cell(goal.status, self.palette), target_cell(goal.target_date))
 
 
+@dataclass(frozen=True)
+class ActionContext:
+    """What an action's row needs besides the action: who is who, and the goals' titles."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    goals: dict[str, str] = field(default_factory=dict)
+
+
 class ActionsPane(EntityTable):
     SORT_COLUMN = "status"
     TITLE = "Actions"
-    EMPTY_TEXT = "No actions for this session."
+    EMPTY_TEXT = "No actions yet."
     COLUMNS: ClassVar = (
         ("status", "Status", 11),
         ("body", "Action", None),
+        ("goal", "Goal", 24),
         ("due", "Due", 8),
         ("assignees", "Assignees", 16),
     )
     MIN_WIDTHS: ClassVar = {"assignees": 10}
+    OPTIONAL: ClassVar = frozenset({"goal"})
+
+    class GoalsShown(Message):
+        """The Goal column has room now (it had none): its rows want the goals' titles."""
+
+    @property
+    def shows_goals(self) -> bool:
+        column = self.columns.get(ColumnKey("goal"))
+        return column is not None and column.width > 0
+
+    def _fit_columns(self) -> None:
+        shown = self.shows_goals
+        super()._fit_columns()
+        if self.shows_goals and not shown:
+            self.post_message(self.GoalsShown())
 
     sort_rank = staticmethod(status_rank)
 
@@ -75,11 +102,16 @@ class ActionsPane(EntityTable):
         return (STATUS_ORDER[action.status], action.created_at or dt.datetime.min.replace(tzinfo=dt.UTC))
 
     def row_for(self, action: Action) -> tuple[Text, ...]:
-        names: dict[str, str] = self.context or {}
-        assignees = ", ".join(names.get(a, "someone") for a in action.assignee_ids) or "—"
+        context: ActionContext = self.context or ActionContext()
+        assignees = ", ".join(context.names.get(a, "someone") for a in action.assignee_ids) or "—"
+        if action.goal_id is None:
+            goal = Text("—", style="dim")
+        else:  # (a goal of the relationship that is not linked to this session: no title here)
+            goal = cell(context.goals.get(action.goal_id, "another session's goal"), "dim")
         return (
             status_cell(action.status, self.palette),
             cell(action.body or "(no description)"),
+            goal,
             due_cell(action, self.palette),
             cell(assignees),
         )

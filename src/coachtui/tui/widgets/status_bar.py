@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Static
 
 from coachtui.live.status import ConnectionStatus, ConnState
@@ -25,6 +27,9 @@ STATE_COLOUR = {
 }
 
 
+FLASH_FOR = 4.0  # seconds a change notice stays in the status line
+
+
 class StatusBar(Static):
     status: reactive[ConnectionStatus] = reactive(ConnectionStatus, always_update=True)
     notes: reactive[ConnectionStatus | None] = reactive(None, always_update=True)  # None: no notes
@@ -37,6 +42,11 @@ class StatusBar(Static):
         self.user = user
         self.clock = clock
         self.palette: dict[str, str] = {}
+        # A change notice, one line in the status line (as k9s and lazygit flash theirs): it
+        # covers no row, and the history (h) keeps the detail.
+        self.flashed: Text | None = None
+        self.told: deque[str] = deque(maxlen=50)  # the latest notices, plain (tests read them)
+        self._flash_timer: Timer | None = None
 
     def on_mount(self) -> None:
         # Only the countdown moves on its own; one tick a second is plenty.
@@ -56,6 +66,20 @@ class StatusBar(Static):
         counting = [s for s in (self.status, self.notes) if s is not None]
         if any(s.state is ConnState.RECONNECTING and s.next_retry_at is not None for s in counting):
             self.refresh()
+
+    def flash(self, text: str, title: str, seconds: float = FLASH_FOR) -> None:
+        """Show a notice in the status line for `seconds` (a newer one takes its place)."""
+        self.flashed = Text.assemble((f"{inert(title, limit=20)}: ", "bold"), inert(text, limit=300))
+        self.told.append(self.flashed.plain)
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+        self._flash_timer = self.set_timer(seconds, self._unflash)
+        self.refresh()
+
+    def _unflash(self) -> None:
+        self._flash_timer = None
+        self.flashed = None
+        self.refresh()
 
     def watch_status(self, status: ConnectionStatus) -> None:
         for state in ConnState:
@@ -83,26 +107,30 @@ class StatusBar(Static):
             )
         return self._state(s, "Notes: ", notes=True)
 
-    def _state(self, s: ConnectionStatus, label: str, *, notes: bool = False) -> Text:
+    def _state(self, s: ConnectionStatus, label: str, *, notes: bool = False, detail: bool = True) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         style = self.state_style(s.state)
         if label:
             text.append(label, style="dim")
         text.append("● ", style=style)
         text.append(s.state.value, style=style)
-        detail: list[str] = []
+        if not detail:
+            return text
+        details: list[str] = []
         if s.state is ConnState.RECONNECTING:
-            detail.append(f"attempt {s.attempt}")
+            details.append(f"attempt {s.attempt}")
             if s.next_retry_at is not None:
                 left = max(0, round(s.next_retry_at - self.clock()))
-                detail.append(f"next try in {left}s" if left else "trying now")
+                details.append(f"next try in {left}s" if left else "trying now")
         if s.state in (ConnState.RECONNECTING, ConnState.ERROR) and s.last_error:
-            detail.append(inert(s.last_error.message, limit=70))
+            details.append(inert(s.last_error.message, limit=70))
         if s.state is ConnState.ERROR and s.hint:
-            detail.append(s.hint)
+            details.append(s.hint)
         if s.state is ConnState.CONNECTED and not notes:
-            detail.append(f"last event {local_time(s.last_event_at)}" if s.last_event_at else "no events yet")
-        for part in detail:
+            details.append(
+                f"last event {local_time(s.last_event_at)}" if s.last_event_at else "no events yet"
+            )
+        for part in details:
             text.append(" · ", style="dim")
             text.append(part)
         return text
@@ -113,12 +141,23 @@ class StatusBar(Static):
         left, right = self.describe()
         notes = self.describe_notes()
         grid = Table.grid(expand=True, padding=(0, 2))
-        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-        cells: list[Text] = [left]
+        cells: list[Text] = []
+        flashed = self.flashed
+        if flashed is not None:
+            # The state keeps its name and colour; while connected, its detail gives way to the
+            # notice a moment (a countdown or an error never does).
+            connected = self.status.state is ConnState.CONNECTED
+            grid.add_column(no_wrap=True, ratio=None if connected else 1, overflow="ellipsis")
+            cells.append(self._state(self.status, "", detail=not connected))
+            grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+            cells.append(flashed)
+        else:
+            grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+            cells.append(left)
         if notes is not None:
             grid.add_column(no_wrap=True, overflow="ellipsis", max_width=max(self.size.width // 2, 20))
             cells.append(notes)
-        if notes is None or self.size.width >= 110:
+        if flashed is None and (notes is None or self.size.width >= 110):
             grid.add_column(justify="right", no_wrap=True)
             cells.append(right)
         grid.add_row(*cells)
