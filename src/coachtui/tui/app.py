@@ -37,7 +37,7 @@ from coachtui.live.notes.client import Me, NotesConnection, NotesObserver
 from coachtui.live.notes.document import render as render_notes
 from coachtui.live.observer import LiveObserver
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
-from coachtui.text import inert
+from coachtui.text import clipboard, inert, notice
 from coachtui.tui.attention import Attention, NotifyMode
 from coachtui.tui.editing import EditingApp
 from coachtui.tui.messages import (
@@ -382,7 +382,7 @@ class CoachApp(EditingApp):
             # would cover it and cost every frame of a burst); the latest per pane is kept.
             self._held_notices[title] = (text, count + self._held_notices.get(title, ("", 0))[1])
             return
-        self.notify(text, title=title, timeout=3, markup=False)
+        self.notify(notice(text), title=title, timeout=3, markup=False)
         # The desktop hears how many and where, never what (it may show on a lock screen).
         self.attention.alert(f"{count} change{'s' if count != 1 else ''} in {title}")
 
@@ -390,9 +390,8 @@ class CoachApp(EditingApp):
         """The session screen is back: what was held while a dialog was open, one per pane."""
         held, self._held_notices = self._held_notices, {}
         for title, (text, count) in held.items():
-            self.notify(
-                text if count == 1 else f"{count} changes in {title}", title=title, timeout=3, markup=False
-            )
+            said = notice(text) if count == 1 else f"{count} changes in {title}"
+            self.notify(said, title=title, timeout=3, markup=False)
 
     def _write_terminal(self, sequence: str) -> None:
         if not self.is_headless and self._driver is not None:
@@ -415,7 +414,7 @@ class CoachApp(EditingApp):
         item = self.live.model.states[message.pane].items.get(message.entity_id) if self.live else None
         if item is None:
             return
-        text = (getattr(item, "title", None) or getattr(item, "body", None) or "").strip()
+        text = clipboard((getattr(item, "title", None) or getattr(item, "body", None) or "").strip())
         self.copy_to_clipboard(text)
         what = noun(message.pane)
         # OSC 52: most terminals take it; tmux only with `set -g set-clipboard on`.
@@ -528,7 +527,7 @@ class CoachApp(EditingApp):
         try:
             await self.api.get_session(message.session_id)
         except ApiError as exc:
-            self.notify(exc.message, title="Cannot open that session", severity="error")
+            self.notify(notice(exc.message), title="Cannot open that session", severity="error", markup=False)
             return
         self.post_message(SessionChosen(message.session_id))
 
@@ -557,8 +556,8 @@ class CoachApp(EditingApp):
             creds = self.stored_login()
         except CredentialsError:
             creds = None
-        current = self.api.cookie.get_secret_value() if self.api.cookie else None
-        if creds is not None and creds.cookie.get_secret_value() != current:
+        # SecretStr compared as such: no local holds the plain cookie (tracebacks print locals).
+        if creds is not None and creds.cookie != self.api.cookie:
             self.api.use_login(creds.cookie, creds.user_id)
             self._expired_shown = False
             if self.live is not None:

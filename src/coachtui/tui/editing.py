@@ -377,7 +377,9 @@ class EditingApp(App[int]):
     def open_drafts(self, session_id: str) -> None:
         if self.drafts is not None:
             self.drafts.flush()
-        self.drafts = Drafts(self.drafts_dir, self.api.host, session_id) if self.drafts_dir else None
+        self.drafts = None
+        if self.drafts_dir:  # keyed by server URL, user and session
+            self.drafts = Drafts(self.drafts_dir, self.api.base_url, self.api.user_id, session_id)
 
     def offer_drafts(self) -> None:
         """Once the session's panes are loaded: offer back what a crash or a quit left unsaved."""

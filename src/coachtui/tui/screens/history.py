@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from coachtui.live.changes import Change, ChangeKind, ConnectionNote, Origin, Report, Resync
+from coachtui.text import clipboard
 from coachtui.tui.notices import TITLES
 from coachtui.tui.widgets.entity_table import local_time
 from coachtui.tui.widgets.key_bar import KeyBar
@@ -85,7 +86,7 @@ class HistoryScreen(Screen[None]):
         if listing.highlighted is None or not self.reports:
             return
         prompt = listing.get_option_at_index(listing.highlighted).prompt
-        self.app.copy_to_clipboard(str(prompt))
+        self.app.copy_to_clipboard(clipboard(str(prompt)))
         self.notify("Copied this entry to the clipboard.", timeout=2)
 
 
