@@ -149,7 +149,7 @@ class SseConnection:
                     await self._wait(delay)
                 except _Fatal as failure:
                     self._connected_since = None
-                    log.warning("sse: stopped: %s", failure.message)
+                    log.warning("sse: stopped: %s", log_value(failure.message))
                     self._set(
                         state=ConnState.ERROR,
                         next_retry_at=None,

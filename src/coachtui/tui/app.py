@@ -310,6 +310,7 @@ class CoachApp(EditingApp):
                 f"Something went wrong ({worker.name}: {type(error).__name__}).",
                 title="Error",
                 severity="error",
+                markup=False,
             )
 
     # -- messages from the engine ---------------------------------------------------------------
@@ -367,7 +368,7 @@ class CoachApp(EditingApp):
         report = message.report
         self._report_arrived(report)
         self.notify(
-            report.summary,
+            notice(report.summary),
             title="Back online",
             severity="warning" if report.unchecked else "information",
             timeout=8,
@@ -390,8 +391,8 @@ class CoachApp(EditingApp):
         """The session screen is back: what was held while a dialog was open, one per pane."""
         held, self._held_notices = self._held_notices, {}
         for title, (text, count) in held.items():
-            said = notice(text) if count == 1 else f"{count} changes in {title}"
-            self.notify(said, title=title, timeout=3, markup=False)
+            said = text if count == 1 else f"{count} changes in {title}"
+            self.notify(notice(said), title=title, timeout=3, markup=False)
 
     def _write_terminal(self, sequence: str) -> None:
         if not self.is_headless and self._driver is not None:
@@ -418,7 +419,8 @@ class CoachApp(EditingApp):
         self.copy_to_clipboard(text)
         what = noun(message.pane)
         # OSC 52: most terminals take it; tmux only with `set -g set-clipboard on`.
-        self.notify(f"Copied the {what}'s text ({len(text)} characters) to the clipboard.", timeout=3)
+        copied = f"Copied the {what}'s text ({len(text)} characters) to the clipboard."
+        self.notify(copied, timeout=3, markup=False)
 
     def _post_status(self, status: ConnectionStatus) -> None:
         visible = _visible(status)

@@ -29,7 +29,7 @@ from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
 from coachtui.live.forms import Form, Values, form_for, noun, values_of
 from coachtui.live.model import LIST_PANES
-from coachtui.text import inert
+from coachtui.text import inert, notice
 from coachtui.tui.messages import DeleteRequested, EditRequested, LinkRequested, ToggleDone, UndoRequested
 from coachtui.tui.screens.chooser import Chooser
 from coachtui.tui.screens.editor import EditorResult, EditorScreen
@@ -70,7 +70,7 @@ class EditingApp(App[int]):
         """May the user make this change here? If not, say why (nothing is sent)."""
         reason = self._refusal(what, pane)
         if reason:
-            self.notify(reason, title="Not possible here", severity="warning", markup=False)
+            self.notify(notice(reason), title="Not possible here", severity="warning", markup=False)
         return not reason
 
     def _refusal(self, what: str, pane: Pane) -> str:
@@ -131,9 +131,9 @@ class EditingApp(App[int]):
         try:
             await change
             if done:
-                self.notify(done, timeout=2)
+                self.notify(notice(done), timeout=2, markup=False)
         except EditRefused as refused:
-            self.notify(str(refused), title="Not possible here", severity="warning", markup=False)
+            self.notify(notice(str(refused)), title="Not possible here", severity="warning", markup=False)
         except EditFailed as failed:
             if self._goal_cap(failed):
                 self.notify(
@@ -141,7 +141,7 @@ class EditingApp(App[int]):
                 )
             else:
                 title = "Change undone" if failed.undone else "Only partly done"
-                self.notify(failed.message, title=title, severity="error", markup=False)
+                self.notify(notice(failed.message), title=title, severity="error", markup=False)
 
     # -- n, enter, t: the editor -------------------------------------------------------------------
 
@@ -255,7 +255,8 @@ class EditingApp(App[int]):
 
         def failed(message: str) -> None:
             if self.live is None or self.live.model.session_id != session_id:
-                self.notify(message, title="Not saved (kept as a draft)", severity="error", markup=False)
+                title = "Not saved (kept as a draft)"
+                self.notify(notice(message), title=title, severity="error", markup=False)
                 return
             self._show_pane(form.pane)  # the row as the server has it, before the editor covers it
             self.open_editor(form.pane, item_id, values=values, base=base, error=message)
@@ -333,7 +334,7 @@ class EditingApp(App[int]):
         except EditFailed as failed:
             job.failed(failed.message)
             return
-        self.notify(said, timeout=3, markup=False)
+        self.notify(notice(said), timeout=3, markup=False)
         self.save(job)
 
     # -- l: link a goal ---------------------------------------------------------------------------
@@ -350,7 +351,7 @@ class EditingApp(App[int]):
         try:
             goals = await edits.linkable()
         except (EditRefused, EditFailed) as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(notice(str(exc)), severity="error", markup=False)
             return
         by_id = {g.id: g for g in goals}
         chooser = Chooser(
@@ -370,7 +371,7 @@ class EditingApp(App[int]):
         self.push_screen(chooser, chosen)
 
     def _say_failed(self, message: str) -> None:
-        self.notify(message, title="Not done", severity="error", markup=False)
+        self.notify(notice(message), title="Not done", severity="error", markup=False)
 
     # -- drafts: kept until saved, offered back --------------------------------------------------
 

@@ -222,7 +222,7 @@ class NotesConnection:
             pass
 
     def _record(self, message: str) -> None:
-        log.info("notes connection lost: %s", message)
+        log.info("notes connection lost: %s", inert(message, limit=120))
         self.status = replace(
             self.status, last_error=LastError(message, self.clock.now(), self.status.attempt)
         )

@@ -132,11 +132,11 @@ class SessionScreen(Screen[None]):
         pane = self._focused_pane()
         if pane not in panes:
             names = " or ".join(f"{p.value.title()} ({PANE_KEYS[p]})" for p in panes)
-            self.notify(f"{what} works on a row of {names}.", severity="warning")
+            self.notify(f"{what} works on a row of {names}.", severity="warning", markup=False)
             return None
         entity_id = self.pane_widget(pane).selected_id()
         if entity_id is None:
-            self.notify(f"Nothing to {what.lower()} here.", severity="warning")
+            self.notify(f"Nothing to {what.lower()} here.", severity="warning", markup=False)
             return None
         return pane, entity_id
 
