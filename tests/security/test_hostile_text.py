@@ -173,7 +173,7 @@ def test_error_bodies_become_safe_sentences(t: list[str]) -> None:
 
 def _document(t: list[str], attrs: dict[str, Any]) -> XmlFragment:
     doc: Doc[Any] = Doc()
-    fragment = doc.get("default", type=XmlFragment)
+    fragment: XmlFragment = doc.get("default", type=XmlFragment)
     heading = fragment.children.append(XmlElement("heading", {"level": attrs["level"]}))
     heading.children.append(XmlText(t[0]))
     listing = fragment.children.append(XmlElement("orderedList", {"start": attrs["start"]}))
