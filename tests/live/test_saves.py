@@ -7,6 +7,8 @@ import asyncio
 import datetime as dt
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -305,6 +307,26 @@ def test_two_windows_never_erase_each_others_drafts(tmp_path: Path) -> None:
     found = {d.values["body"] for d in later._found.values()}
     assert found == {"one's edit, longer", "two's edit of the same action"}
     assert len(later.all()) == 1  # offered once per item
+
+
+CHILD_WINDOW = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from coachtui.drafts import Draft, Drafts\n"
+    "from coachtui.live.events import Pane\n"
+    "drafts = Drafts(Path(sys.argv[1]), 'http://localhost:4000', 'user-1', 's')\n"
+    "drafts.put(Draft(Pane.ACTIONS, 'a1', {'body': 'typed in the other window'}, None))\n"
+)
+
+
+def test_a_draft_written_by_another_process_survives_this_ones_writes(tmp_path: Path) -> None:
+    mine = Drafts(tmp_path, SERVER, "user-1", "s")
+    mine.put(Draft(Pane.AGREEMENTS, None, {"body": "typed here"}, None))
+    subprocess.run([sys.executable, "-c", CHILD_WINDOW, str(tmp_path)], check=True, timeout=60)
+    mine.put(Draft(Pane.AGREEMENTS, None, {"body": "typed here, more"}, None))  # written after it
+    mine.flush()
+    later = Drafts(tmp_path, SERVER, "user-1", "s")
+    assert {d.values["body"] for d in later.all()} == {"typed here, more", "typed in the other window"}
 
 
 def test_a_damaged_drafts_file_is_left_alone(tmp_path: Path) -> None:

@@ -126,3 +126,16 @@ def test_a_renderer_failure_costs_only_its_own_block(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(document, "_table", broken)
     assert [line.plain for line in document.render(fragment)] == [document.UNSHOWN, "kept"]
+
+
+def test_show_prints_an_error_body_inert(
+    head_server: DevServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert head_server.demo is not None
+    assert login(head_server, monkeypatch) == 0
+    capsys.readouterr()
+    dev(head_server, "rest/hostile", mode="osc", path="/coaching_sessions/")
+    assert main(["show", head_server.demo.today_session_id]) == 1
+    err = capsys.readouterr().err
+    assert "rejected API version header" in err and "owned" in err
+    assert "\x1b" not in err and "\x07" not in err and "\x9b" not in err and err.count("\n") == 1

@@ -100,6 +100,8 @@ HOSTILE_BODIES = {
     "shape": (200, "application/json", b'{"status_code":200,"data":{"surprise":true}}'),
     "huge": (200, "application/json", b'{"status_code":200,"data":["' + b"x" * (20 * 1024 * 1024) + b'"]}'),
     "error": (500, "text/plain", b"INTERNAL SERVER ERROR"),
+    # an API version refusal whose text would set the terminal's title if printed raw
+    "osc": (400, "text/plain", b"unsupported x-version \x1b]0;owned\x07 header \xc2\x9b2J"),
     # JSON nested beyond Python's recursion limit (json.loads raises RecursionError)
     "deep": (200, "application/json", b'{"status_code":200,"data":' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
 }
