@@ -28,7 +28,8 @@ LABELS = {"Select", "Checkbox", "RadioButton", "Option", "Button", "Label"}
 LOG = {"debug", "info", "warning", "error", "exception", "critical"}
 SINKS = TERMINAL | TOAST | CLIPBOARD | LABELS | LOG
 
-# Values reviewed as coachtui's own words (or the user's own input), never the server's.
+# Values reviewed as coachtui's own words (or the user's own input), never the server's; a key
+# "module:expression" allows a generic expression in that module only.
 REVIEWED = {
     # the user's own command line and configuration
     "server": "the server URL the user gave",
@@ -43,6 +44,10 @@ REVIEWED = {
     "path": "our screenshot's path",
     "directory": "our screenshot directory",
     "INSTALL_HINT": "a constant",
+    "server_missing_message([top])": "an install hint of ours",
+    "cli.py:exc": "only ServerExtraMissing there: an install hint of ours",
+    "version_text()": "version numbers",
+    "shellcode(['coachtui'], shell=args.shell)": "our shell completion script",
     "email": "the devserver's demo logins (constants)",
     "password": "the devserver's demo logins (constants)",
     "server.demo.today_session_id": "the devserver's own id",
@@ -145,7 +150,7 @@ def test_every_sink_gets_safe_text() -> None:
             unsafe += [
                 f"{module}:{call.lineno} {sink}({part})"
                 for part in _unsafe_parts(arg)
-                if part not in REVIEWED
+                if part not in REVIEWED and f"{module}:{part}" not in REVIEWED
             ]
     assert unsafe == [], "server text may reach these unmade-safe (use coachtui.text):\n" + "\n".join(unsafe)
 
