@@ -61,3 +61,8 @@ def leaks(text: str, *, lines: bool = False) -> list[str]:
     """The characters in `text` that no output may hold (newlines allowed if `lines`)."""
     pattern = UNSAFE if lines else _ONE_LINE
     return sorted({f"U+{ord(c):04X}" for c in pattern.findall(text)})
+
+
+# How long a wait may take before it counts as a hang: these tests drive a whole app on a shared
+# two-core machine; a passing run never waits this long.
+PATIENCE = 30.0

@@ -21,6 +21,7 @@ from coachtui.tui.widgets.panes import AgreementsPane
 from coachtui.tui.widgets.session_header import SessionHeader
 from tests.conftest import dev
 from tests.live.helpers import Live, coachee_api
+from tests.security.hostile import PATIENCE
 from tests.test_cli import login
 from tests.tui.factory import make_app
 from tests.waiting import settled, until, wait_for
@@ -56,11 +57,12 @@ async def test_hostile_notes_awareness_and_events_leave_the_app_up_and_updating(
     async with app.run_test(size=(120, 36)) as pilot, await coachee_api(head_server) as coachee:
         agreements = app.session_screen.query_one(AgreementsPane)
         notes = app.session_screen.query_one(NotesPane)
-        await until(pilot, lambda: settled(app, agreements, 2))
-        await until(pilot, lambda: "Session notes" in notes.visible_text())
+        await until(pilot, lambda: settled(app, agreements, 2), timeout=PATIENCE)
+        await until(pilot, lambda: "Session notes" in notes.visible_text(), timeout=PATIENCE)
         dev(head_server, "notes", session_id=session_id, nest=1100)
         dev_raw(head_server, "notes", {"session_id": session_id, "ordered_start": float("inf")})
-        await until(pilot, lambda: any("first item" in line for line in notes.visible_text()))
+        first_item = lambda: any("first item" in line for line in notes.visible_text())  # noqa: E731
+        await until(pilot, first_item, timeout=PATIENCE)
         shown = notes.visible_text()
         assert "Session notes" in shown and any(line.endswith("…") for line in shown)
         flood = [
@@ -76,7 +78,7 @@ async def test_hostile_notes_awareness_and_events_leave_the_app_up_and_updating(
         dev(head_server, "notes", session_id=session_id, awareness=flood)
         assert app.notes is not None
         roster = app.notes.roster
-        await until(pilot, lambda: len(roster._remote) == MAX_REMOTE)
+        await until(pilot, lambda: len(roster._remote) == MAX_REMOTE, timeout=PATIENCE)
         await pilot.pause()
         str(app.session_screen.query_one(SessionHeader).render())  # the presence, drawn
         dev(head_server, "sse/raw", text=f"event: agreement_created\ndata: {DEEP}\n\n")
@@ -86,9 +88,9 @@ async def test_hostile_notes_awareness_and_events_leave_the_app_up_and_updating(
             text=f'event: action_updated\ndata: {{"type": "action_updated", "data": {DEEP}}}\n\n',
         )
         await coachee.create_agreement(session_id, "After the storm")
-        await until(pilot, lambda: len(agreements.rows) == 3)
+        await until(pilot, lambda: len(agreements.rows) == 3, timeout=PATIENCE)
         dev(head_server, "notes", session_id=session_id, append="Still live")
-        await until(pilot, lambda: notes.visible_text()[-1] == "Still live")
+        await until(pilot, lambda: notes.visible_text()[-1] == "Still live", timeout=PATIENCE)
         assert app.is_running and app.notes.status.state is ConnState.CONNECTED
 
 
@@ -97,7 +99,8 @@ async def test_a_deep_event_does_not_stop_the_live_worker(head_server: DevServer
         await live.ready()
         dev(head_server, "sse/raw", text=f"event: action_created\ndata: {DEEP}\n\n")
         await coachee.create_agreement(live.session_id, "Next event")
-        await wait_for(lambda: any("Next event" in (c.text or "") for c in live.changes_seen()))
+        seen = lambda: any("Next event" in (c.text or "") for c in live.changes_seen())  # noqa: E731
+        await wait_for(seen, timeout=PATIENCE)
         assert live.task is not None and not live.task.done()
 
 

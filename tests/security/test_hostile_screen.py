@@ -18,7 +18,7 @@ from coachtui.tui.screens.history import HistoryScreen
 from coachtui.tui.widgets.notes import NotesPane
 from tests.conftest import dev
 from tests.live.helpers import coachee_api
-from tests.security.hostile import PIECES, hostile_text, leaks
+from tests.security.hostile import PATIENCE, PIECES, hostile_text, leaks
 from tests.tui.factory import make_app
 from tests.tui.test_editing import pane, put_cursor_on
 from tests.waiting import settled, until
@@ -84,7 +84,7 @@ async def test_the_other_participant_cannot_write_to_the_terminal(
     app = await make_app(head_server)
     async with app.run_test(size=(120, 36)) as pilot, await coachee_api(head_server) as coachee:
         actions = pane(app, Pane.ACTIONS)
-        await until(pilot, lambda: settled(app))
+        await until(pilot, lambda: settled(app), timeout=PATIENCE)
         dev(head_server, "notes", session_id=session_id, presence="here")  # the hostile name
         goal = (await coachee.session_goals(session_id))[0]
         await coachee.update_goal(goal.model_copy(update={"title": wire(t[3])}))
@@ -93,28 +93,29 @@ async def test_the_other_participant_cannot_write_to_the_terminal(
         )
         await coachee.create_agreement(session_id, wire(t[5]))
         await coachee.update_session_title(session_id, wire(t[6])[:400])  # (at most 500: the backend)
-        await until(pilot, lambda: action.id in actions.rows and len(app._notifications) >= 3)
-        await until(pilot, lambda: bool(app.session_screen.query_one(NotesPane).lines))
+        told = lambda: action.id in actions.rows and len(app._notifications) >= 3  # noqa: E731
+        await until(pilot, told, timeout=PATIENCE)
+        await until(pilot, lambda: bool(app.session_screen.query_one(NotesPane).lines), timeout=PATIENCE)
         assert clean(app)
 
         await put_cursor_on(pilot, actions, action.id)
         await pilot.press("c")
-        await until(pilot, lambda: app.clipboard != "")
+        await until(pilot, lambda: app.clipboard != "", timeout=PATIENCE)
         assert leaks(app.clipboard, lines=True) == [] and "\x1b" not in app.clipboard
 
         await pilot.press("enter")  # the editor: Assignees and Goal hold the names and the title
-        await until(pilot, lambda: isinstance(app.screen, EditorScreen))
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen), timeout=PATIENCE)
         assert clean(app)
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen is app.session_screen)
+        await until(pilot, lambda: app.screen is app.session_screen, timeout=PATIENCE)
 
         await pilot.press("h")
-        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen), timeout=PATIENCE)
         assert clean(app)
         app.copy_to_clipboard("")
         await pilot.press("c")
-        await until(pilot, lambda: app.clipboard != "")
+        await until(pilot, lambda: app.clipboard != "", timeout=PATIENCE)
         assert leaks(app.clipboard, lines=True) == []
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen is app.session_screen)
+        await until(pilot, lambda: app.screen is app.session_screen, timeout=PATIENCE)
         assert app.is_running

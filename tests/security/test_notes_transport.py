@@ -18,6 +18,7 @@ from coachtui.live.notes import client
 from coachtui.live.notes.client import MAX_MESSAGE, audience
 from coachtui.live.status import ConnState
 from tests.live.notes.test_client import notes
+from tests.security.hostile import PATIENCE
 from tests.waiting import wait_for
 
 
@@ -49,7 +50,7 @@ async def test_a_message_over_the_cap_closes_the_connection_and_it_retries(
         raw_notes_server(b"\x00" * (64 * 1024 + 1)) as (url, connections),
         notes(head_server, url=url) as (connection, _),
     ):
-        await wait_for(lambda: len(connections) >= 2)  # refused, then tried again
+        await wait_for(lambda: len(connections) >= 2, timeout=PATIENCE)  # refused, then tried again
         error = connection.status.last_error
         assert error is not None and "too large" in error.message
         assert connection.status.state is not ConnState.CONNECTED
@@ -78,7 +79,8 @@ async def test_a_redirect_is_refused_not_followed(head_server: DevServer) -> Non
         redirecting_server(elsewhere) as (url, asked),
         notes(head_server, url=url) as (connection, _),
     ):
-        await wait_for(lambda: len(asked) >= 2)  # asked, refused, asked again after the backoff
+        # asked, refused, asked again after the backoff
+        await wait_for(lambda: len(asked) >= 2, timeout=PATIENCE)
         error = connection.status.last_error
         assert error is not None and "302" in error.message
         assert reached == []  # the token never went where the redirect pointed
@@ -86,7 +88,7 @@ async def test_a_redirect_is_refused_not_followed(head_server: DevServer) -> Non
 
 async def test_plain_ws_to_another_machine_is_refused(head_server: DevServer) -> None:
     async with notes(head_server, url="ws://192.0.2.10:9/collab") as (connection, _):
-        await wait_for(lambda: connection.status.state is ConnState.ERROR)
+        await wait_for(lambda: connection.status.state is ConnState.ERROR, timeout=PATIENCE)
         error = connection.status.last_error
         assert error is not None and "wss://" in error.message and "in clear" in error.message
 
