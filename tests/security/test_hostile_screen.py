@@ -35,6 +35,9 @@ REPRODUCED = [
 ]
 
 
+UNSET = "nothing copied yet"
+
+
 def on_screen(app: App[Any]) -> str:
     """Every character the screens would draw (their segments' text, not Textual's own escapes),
     toasts included, one line per screen row."""
@@ -99,8 +102,9 @@ async def test_the_other_participant_cannot_write_to_the_terminal(
         assert clean(app)
 
         await put_cursor_on(pilot, actions, action.id)
+        app.copy_to_clipboard(UNSET)  # (the text copied may be empty once made safe)
         await pilot.press("c")
-        await until(pilot, lambda: app.clipboard != "", timeout=PATIENCE)
+        await until(pilot, lambda: app.clipboard != UNSET, timeout=PATIENCE)
         assert leaks(app.clipboard, lines=True) == [] and "\x1b" not in app.clipboard
 
         await pilot.press("enter")  # the editor: Assignees and Goal hold the names and the title
@@ -112,9 +116,9 @@ async def test_the_other_participant_cannot_write_to_the_terminal(
         await pilot.press("h")
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen), timeout=PATIENCE)
         assert clean(app)
-        app.copy_to_clipboard("")
+        app.copy_to_clipboard(UNSET)
         await pilot.press("c")
-        await until(pilot, lambda: app.clipboard != "", timeout=PATIENCE)
+        await until(pilot, lambda: app.clipboard != UNSET, timeout=PATIENCE)
         assert leaks(app.clipboard, lines=True) == []
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.session_screen, timeout=PATIENCE)
