@@ -367,6 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from coachtui.credentials import CredentialsError
     from coachtui.errors import UserError
     from coachtui.logs import setup_logging
+    from coachtui.text import inert
 
     log_path = setup_logging(args.debug)
     if log_path is not None:
@@ -377,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(getattr(module, f"cmd_{args.command_name}")(args))
     except (ApiError, UserError, CredentialsError) as exc:
-        print(f"coachtui: {exc}", file=sys.stderr)
+        print(f"coachtui: {inert(str(exc))}", file=sys.stderr)
         return 1
     except ImportError as exc:
         from coachtui.devserver import SERVER_MODULES, ServerExtraMissing, server_missing_message

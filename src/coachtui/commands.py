@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import datetime as dt
 import getpass
-import json
 import logging
 import os
 import re
@@ -24,7 +23,7 @@ from coachtui.credentials import Credentials, CredentialsError, CredentialStore
 from coachtui.errors import UserError
 from coachtui.loopback import is_loopback
 from coachtui.session_list import session_order
-from coachtui.text import inert
+from coachtui.text import inert, json_line
 
 log = logging.getLogger("coachtui")
 
@@ -150,7 +149,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         async with client:
             rows = session_order(await client.list_sessions(start, end), today)
         if args.json:
-            print(json.dumps([session_row(r) for r in rows], indent=2))
+            print(json_line([session_row(r) for r in rows], indent=2))
             return 0
         if not rows:
             print(f"No coaching sessions between {start} and {end}.")

@@ -1,9 +1,11 @@
 """Unsaved editor text, kept on disk until the server has it, so a crash, a killed terminal or `q`
 loses nothing: the next time the session opens, the draft is offered back.
 
-One private file (0600, written atomically) per server and session under the state directory,
-named by a hash so no id shows in a file name. Writes are debounced: typing costs one write per
-pause, not one per key.
+Keyed by server URL (scheme included), user and session: another account on the same machine
+and server is never offered your text. Under that, one private file (0600, written atomically)
+per item per window, named by hashes so no id shows in a file name: two windows on one session
+never overwrite each other's drafts, each writes only its own files. Writes are debounced:
+typing costs one write per pause, not one per key.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
+import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -44,46 +48,79 @@ def draft_key(pane: Pane, item_id: str | None) -> str:
     return f"{pane.value}:{item_id or 'new'}"
 
 
-class Drafts:
-    """The drafts of one session on one server."""
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
 
-    def __init__(self, directory: Path, server: str, session_id: str, *, delay: float = WRITE_DELAY) -> None:
-        digest = hashlib.sha256(f"{server}\n{session_id}".encode()).hexdigest()[:24]
-        self.path = directory / "drafts" / f"{digest}.json"
+
+class Drafts:
+    """The drafts of one user in one session on one server, as this window sees them: its own,
+    and those other windows (or a crashed run) left."""
+
+    def __init__(
+        self,
+        directory: Path,
+        server: str,
+        user_id: str | None,
+        session_id: str,
+        *,
+        delay: float = WRITE_DELAY,
+    ) -> None:
+        self.directory = directory / "drafts" / _digest(server, user_id or "", session_id)
         self.delay = delay
-        self._drafts: dict[str, Draft] = self._read()
+        self._writer = f"{os.getpid()}-{secrets.token_hex(4)}"  # this window's files
+        self._found: dict[Path, Draft] = self._read()  # written by others (or before a crash)
+        self._mine: dict[str, Draft] = {}
+        self._dirty: set[str] = set()  # keys of ours to write (or to delete: not in _mine)
         self._pending: asyncio.TimerHandle | None = None
 
-    def _read(self) -> dict[str, Draft]:
+    def _file(self, key: str) -> Path:
+        return self.directory / f"{_digest(key)}-{self._writer}.json"
+
+    def _read(self) -> dict[Path, Draft]:
+        found: dict[Path, Draft] = {}
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-            drafts = [
-                Draft(
+            paths = sorted(self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        except OSError:
+            return found
+        for path in paths:
+            try:
+                d = json.loads(path.read_text(encoding="utf-8"))
+                found[path] = Draft(
                     Pane(d["pane"]), d.get("item_id"), dict(d["values"]), d.get("base"), d.get("saved_at", "")
                 )
-                for d in raw
-            ]
-        except FileNotFoundError:
-            return {}
-        except (ValueError, KeyError, TypeError, OSError):
-            log.warning("a drafts file could not be read; it is left as it is")
-            return {}
-        return {d.key: d for d in drafts}
+            except FileNotFoundError:
+                continue  # its window saved it meanwhile
+            except (ValueError, KeyError, TypeError, OSError, RecursionError):
+                log.warning("a drafts file could not be read; it is left as it is")
+        return found
 
     def all(self) -> list[Draft]:
-        return list(self._drafts.values())
+        """Ours, then the others' (oldest first), one per item: ours wins."""
+        seen = set(self._mine)
+        others = []
+        for draft in self._found.values():
+            if draft.key not in seen:
+                seen.add(draft.key)
+                others.append(draft)
+        return [*self._mine.values(), *others]
 
     def put(self, draft: Draft) -> None:
         """Keep `draft` (written after a short pause in typing)."""
         stamped = Draft(
             draft.pane, draft.item_id, draft.values, draft.base, dt.datetime.now(dt.UTC).isoformat()
         )
-        self._drafts[stamped.key] = stamped
+        self._mine[stamped.key] = stamped
+        self._dirty.add(stamped.key)
         self._schedule()
 
     def drop(self, key: str) -> None:
-        """The server has it (or the user discarded it): forget it now."""
-        if self._drafts.pop(key, None) is not None:
+        """The server has it (or the user discarded it): forget it now, ours and what was left
+        for the same item by earlier windows."""
+        for path in [p for p, d in self._found.items() if d.key == key]:
+            del self._found[path]
+            path.unlink(missing_ok=True)
+        if self._mine.pop(key, None) is not None or key in self._dirty:
+            self._dirty.add(key)
             self.flush()
 
     def _schedule(self) -> None:
@@ -97,17 +134,24 @@ class Drafts:
         self._pending = loop.call_later(self.delay, self.flush)
 
     def flush(self) -> None:
-        """Write now (also called on quit)."""
+        """Write what changed now (also called on quit)."""
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
-        try:
-            if self._drafts:
-                write_private(self.path, json.dumps([_plain(d) for d in self._drafts.values()]))
-            else:
-                self.path.unlink(missing_ok=True)
-        except OSError as exc:
-            log.warning("drafts could not be written: %s", type(exc).__name__)
+        dirty, self._dirty = self._dirty, set()
+        for key in dirty:
+            try:
+                draft = self._mine.get(key)
+                if draft is not None:
+                    top = self.directory.parent  # (write_private makes only the last one 0700)
+                    top.mkdir(parents=True, exist_ok=True, mode=0o700)
+                    top.chmod(0o700)
+                    write_private(self._file(key), json.dumps(_plain(draft)))
+                else:
+                    self._file(key).unlink(missing_ok=True)
+            except OSError as exc:
+                self._dirty.add(key)
+                log.warning("drafts could not be written: %s", type(exc).__name__)
 
 
 def _plain(draft: Draft) -> dict[str, Any]:

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import os
 import re
 import shutil
@@ -31,7 +30,7 @@ from coachtui.live.forms import noun
 from coachtui.live.model import SessionModel
 from coachtui.live.observer import LiveObserver
 from coachtui.live.status import ConnectionStatus, ConnState
-from coachtui.text import inert
+from coachtui.text import inert, json_line
 
 SHOW_SCHEMA = "coachtui.show/1"
 WATCH_SCHEMA = "coachtui.watch/1"
@@ -114,11 +113,11 @@ def run_script(args: argparse.Namespace, body: Any) -> int:
     try:
         return asyncio.run(main())
     except ScriptError as exc:
-        print(f"coachtui: {exc}", file=sys.stderr)
+        print(f"coachtui: {inert(str(exc))}", file=sys.stderr)
         return exc.code
     except ApiError as exc:
         failure = _failed(exc)
-        print(f"coachtui: {failure}", file=sys.stderr)
+        print(f"coachtui: {inert(str(failure))}", file=sys.stderr)
         return failure.code
     except BrokenPipeError:  # `coachtui show … | head`: the reader has what it wanted
         _quiet_stdout()
@@ -142,7 +141,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             actions = await api.session_actions(session_id)
             agreements = await api.session_agreements(session_id)
         if args.json:
-            print(json.dumps(show_json(header, goals, actions, agreements), indent=2))
+            print(json_line(show_json(header, goals, actions, agreements), indent=2))
         else:
             width = shutil.get_terminal_size((100, 24)).columns
             print("\n".join(show_text(header, goals, actions, agreements, width)))
@@ -285,7 +284,7 @@ class _Printer(LiveObserver):
         if self.quiet:
             return
         if self.as_json:
-            self.out.write(json.dumps(data, ensure_ascii=False) + "\n")
+            self.out.write(json_line(data) + "\n")
         else:
             at = dt.datetime.fromisoformat(data["at"]).astimezone().strftime("%H:%M:%S")
             self.out.write(f"{at}  {text}\n")
@@ -415,7 +414,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                 item = await api.create_action(
                     session_id, text, status=Status.NOT_STARTED, due_by=due, assignee_ids=assignees
                 )
-        print(item.id)
+        print(inert(item.id))
         return EXIT_OK
 
     return run_script(args, go)

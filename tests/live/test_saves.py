@@ -7,6 +7,8 @@ import asyncio
 import datetime as dt
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ import pytest
 from coachtui.api.errors import Conflict
 from coachtui.api.models import Action, Era, Goal, Status
 from coachtui.devserver.server import DevServer
-from coachtui.drafts import Draft, Drafts
+from coachtui.drafts import Draft, Drafts, draft_key
 from coachtui.live.edits import ChangedElsewhere, EditFailed, LocalEdits
 from coachtui.live.events import Pane
 from coachtui.live.forms import Form, Invalid, build, change_of, form_for, statuses, values_of
@@ -87,7 +89,7 @@ def test_on_hold_is_offered_only_where_the_backend_has_it() -> None:
 def test_text_from_the_server_reaches_the_editor_without_escapes() -> None:
     action = Action(id="a1", coaching_session_id="s1", body="line one\n\x1b[31mred\x1b[0m\u202e")
     values = values_of(form_for(Pane.ACTIONS, Era.HEAD, None, [], action), action)
-    assert values["body"] == "line one\n [31mred [0m " and "\x1b" not in values["body"]
+    assert values["body"] == "line one\n [31mred [0m" and "\x1b" not in values["body"]
 
 
 # -- updates: the user's fields over the latest copy -----------------------------------------------
@@ -261,25 +263,77 @@ async def test_the_session_title_shows_at_once_and_is_saved(head_server: DevServ
 # -- drafts ---------------------------------------------------------------------------------------
 
 
+SERVER = "http://localhost:4000"
+
+
+def _files(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "drafts").rglob("*.json"))
+
+
 async def test_drafts_are_private_kept_until_dropped_and_name_nothing(tmp_path: Path) -> None:
-    drafts = Drafts(tmp_path, "http://localhost:4000", "session-123", delay=0.01)
+    drafts = Drafts(tmp_path, SERVER, "user-1", "session-123", delay=0.01)
     drafts.put(Draft(Pane.ACTIONS, None, {"body": "half a thought"}, None))
-    await asyncio.sleep(0.05)
-    (path,) = (tmp_path / "drafts").iterdir()
+    await wait_for(lambda: len(_files(tmp_path)) == 1)
+    (path,) = _files(tmp_path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "drafts").stat().st_mode) == 0o700
-    assert "session-123" not in path.name
-    again = Drafts(tmp_path, "http://localhost:4000", "session-123")
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert not {"session-123", "user-1", "localhost"} & {*path.parts}
+    again = Drafts(tmp_path, SERVER, "user-1", "session-123")
     assert [d.values for d in again.all()] == [{"body": "half a thought"}]
-    assert Drafts(tmp_path, "http://localhost:4000", "other").all() == []
+    assert Drafts(tmp_path, SERVER, "user-1", "other").all() == []
     again.drop(again.all()[0].key)
     assert not path.exists()
 
 
+def test_drafts_belong_to_one_user_on_one_server_url(tmp_path: Path) -> None:
+    Drafts(tmp_path, SERVER, "user-1", "s").put(Draft(Pane.AGREEMENTS, None, {"body": "mine"}, None))
+    assert Drafts(tmp_path, SERVER, "user-1", "s").all()
+    assert Drafts(tmp_path, SERVER, "user-2", "s").all() == []  # another account, same machine
+    assert Drafts(tmp_path, "https://localhost:4000", "user-1", "s").all() == []  # another scheme
+    assert Drafts(tmp_path, "http://localhost:4001", "user-1", "s").all() == []
+
+
+def test_two_windows_never_erase_each_others_drafts(tmp_path: Path) -> None:
+    # Two processes on one session: each writes its drafts whole, neither file is the other's.
+    one = Drafts(tmp_path, SERVER, "user-1", "s")
+    two = Drafts(tmp_path, SERVER, "user-1", "s")
+    one.put(Draft(Pane.ACTIONS, "a1", {"body": "one's edit"}, None))
+    two.put(Draft(Pane.AGREEMENTS, None, {"body": "two's new agreement"}, None))
+    two.put(Draft(Pane.ACTIONS, "a1", {"body": "two's edit of the same action"}, None))
+    one.put(Draft(Pane.ACTIONS, "a1", {"body": "one's edit, longer"}, None))  # written last
+    two.drop(draft_key(Pane.AGREEMENTS, None))  # two saved its agreement
+    later = Drafts(tmp_path, SERVER, "user-1", "s")
+    found = {d.values["body"] for d in later._found.values()}
+    assert found == {"one's edit, longer", "two's edit of the same action"}
+    assert len(later.all()) == 1  # offered once per item
+
+
+CHILD_WINDOW = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from coachtui.drafts import Draft, Drafts\n"
+    "from coachtui.live.events import Pane\n"
+    "drafts = Drafts(Path(sys.argv[1]), 'http://localhost:4000', 'user-1', 's')\n"
+    "drafts.put(Draft(Pane.ACTIONS, 'a1', {'body': 'typed in the other window'}, None))\n"
+)
+
+
+def test_a_draft_written_by_another_process_survives_this_ones_writes(tmp_path: Path) -> None:
+    mine = Drafts(tmp_path, SERVER, "user-1", "s")
+    mine.put(Draft(Pane.AGREEMENTS, None, {"body": "typed here"}, None))
+    subprocess.run([sys.executable, "-c", CHILD_WINDOW, str(tmp_path)], check=True, timeout=60)
+    mine.put(Draft(Pane.AGREEMENTS, None, {"body": "typed here, more"}, None))  # written after it
+    mine.flush()
+    later = Drafts(tmp_path, SERVER, "user-1", "s")
+    assert {d.values["body"] for d in later.all()} == {"typed here, more", "typed in the other window"}
+
+
 def test_a_damaged_drafts_file_is_left_alone(tmp_path: Path) -> None:
-    drafts = Drafts(tmp_path, "s", "x")
-    drafts.path.parent.mkdir(parents=True)
-    drafts.path.write_text("{not json")
-    os.chmod(drafts.path, 0o600)
-    assert Drafts(tmp_path, "s", "x").all() == []
-    assert drafts.path.read_text() == "{not json"
+    drafts = Drafts(tmp_path, "s", "u", "x")
+    drafts.directory.mkdir(parents=True)
+    damaged = drafts.directory / "0-1.json"
+    damaged.write_text("{not json")
+    os.chmod(damaged, 0o600)
+    assert Drafts(tmp_path, "s", "u", "x").all() == []
+    assert damaged.read_text() == "{not json"

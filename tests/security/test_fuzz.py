@@ -62,7 +62,7 @@ def test_line_buffer_is_bounded(texts: list[str]) -> None:
     splitter = LineSplitter(100)
     for text in texts:
         splitter.feed(text)
-        assert len(splitter._buf) <= 100
+        assert splitter._size <= 100 and sum(map(len, splitter._pieces)) == splitter._size
 
 
 @settings(max_examples=300)

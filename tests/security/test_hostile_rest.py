@@ -1,4 +1,4 @@
-"""REST answers that are HTML, truncated, the wrong shape, absurdly large or a 500: a typed error,
+"""REST answers that are HTML, truncated, the wrong shape, absurdly large or deep, or a 500: a typed error,
 the pane says so and keeps its last data, the app keeps running."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ MODES = {
     "truncated": UnexpectedResponse,
     "shape": UnexpectedResponse,
     "huge": UnexpectedResponse,
+    "deep": UnexpectedResponse,
     "error": ServerError,
 }
 
@@ -35,7 +36,7 @@ async def test_typed_errors(head_server: DevServer, mode: str, error: type[Excep
         assert len(await api.session_agreements(demo.today_session_id)) == 2  # next answer is fine
 
 
-@pytest.mark.parametrize("mode", ["html", "truncated", "shape", "huge"])
+@pytest.mark.parametrize("mode", ["html", "truncated", "shape", "huge", "deep"])
 async def test_pane_keeps_its_data_and_says_why(head_server: DevServer, mode: str) -> None:
     app = await make_app(head_server)
     async with app.run_test(size=(100, 32)) as pilot:

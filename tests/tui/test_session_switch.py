@@ -77,11 +77,11 @@ async def test_an_editor_open_at_a_switch_closes_and_its_text_stays_a_draft_of_i
         await pilot.press("ctrl+s", "y")  # whatever the hands were about to do: nothing is sent
         await until(pilot, lambda: app.screen is app.session_screen)
         assert writes(head_server) == before
-        kept = Drafts(state_dir(), app.api.host, demo.today_session_id).all()
+        kept = Drafts(state_dir(), app.api.base_url, app.api.user_id, demo.today_session_id).all()
         assert [(d.item_id, str(d.values["body"])) for d in kept] == [
             (target.id, f"{target.body} Private to Jordan")
         ]
-        assert not Drafts(state_dir(), app.api.host, demo.other_session_id).all()
+        assert not Drafts(state_dir(), app.api.base_url, app.api.user_id, demo.other_session_id).all()
         # Back in Jordan's session, the text is offered back, for that action.
         await switch_to(pilot, app, demo.today_session_id, on_top=False)
         await until(pilot, lambda: isinstance(app.screen, Notice))

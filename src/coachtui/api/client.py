@@ -58,6 +58,14 @@ class LoginResult:
     cookie: SecretStr
 
 
+class SecretHeaders(dict[str, str]):
+    """Request headers that may hold the cookie. A crash traceback prints its frames' locals
+    (Textual's does): this dict shows only its header names there."""
+
+    def __repr__(self) -> str:
+        return f"<headers {', '.join(self)}>"
+
+
 class ApiClient(Writes):
     """One server, one user. Use as `async with ApiClient(...) as api:`."""
 
@@ -135,8 +143,8 @@ class ApiClient(Writes):
 
     def auth_headers(self) -> dict[str, str]:
         if self._cookie is None:
-            return {}
-        return {"Cookie": f"{COOKIE_NAME}={self._cookie.get_secret_value()}"}
+            return SecretHeaders()
+        return SecretHeaders({"Cookie": f"{COOKIE_NAME}={self._cookie.get_secret_value()}"})
 
     def absorb_cookies(self, response: httpx.Response) -> None:
         """Follow the server's Set-Cookie for `id`: refresh, rotate, or removal."""

@@ -18,14 +18,16 @@ from coachtui.api.errors import (
     SessionExpired,
     UnexpectedResponse,
 )
+from coachtui.text import inert
 
 LOGIN_HINT = "run `coachtui login`"
 M = TypeVar("M", bound=BaseModel)
 
 
 def _body_text(response: httpx.Response) -> str:
+    """The start of an error body, inert: it ends up in sentences printed to a terminal."""
     try:
-        return response.text.strip()[:200]
+        return inert(response.text[:400], limit=200)
     except UnicodeDecodeError:
         return ""
 
@@ -58,7 +60,7 @@ def raise_for_status(response: httpx.Response, host: str) -> None:
         raise ServerError(f"{host} had an internal error (HTTP {status}); try again shortly.", status=status)
     body = _json_error(response)
     if status in (409, 422) and body is not None:
-        code = str(body["error"])[:64]
+        code = inert(str(body["error"]), limit=64)
         goals, cap = _cap_details(body.get("details"))
         raise Conflict(
             f"{host} refused the change ({code}).",
@@ -74,7 +76,7 @@ def _json_error(response: httpx.Response) -> dict[str, Any] | None:
     """HEAD's structured error body, if that is what this is."""
     try:
         body = response.json()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # (JSON nested beyond Python's stack)
         return None
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         return body
@@ -100,6 +102,10 @@ def unwrap(response: httpx.Response, host: str) -> Any:
         return None
     try:
         body = json.loads(response.content)
+    except RecursionError:
+        raise UnexpectedResponse(
+            f"{host} answered with JSON nested too deeply to read.", status=response.status_code
+        ) from None
     except (ValueError, UnicodeDecodeError):
         raise UnexpectedResponse(
             f"{host} answered with something that is not JSON (is this the API URL?).",

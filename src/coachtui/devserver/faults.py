@@ -17,7 +17,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from coachtui.devserver.notes import COACHEE_CLIENT, clear, paragraph, presence_state
+from coachtui.devserver.notes import (
+    COACHEE_CLIENT,
+    clear,
+    nested_quotes,
+    ordered_list,
+    paragraph,
+    presence_state,
+)
 from coachtui.loopback import is_loopback_host
 
 if TYPE_CHECKING:
@@ -121,6 +128,10 @@ HOSTILE_BODIES = {
     "shape": (200, "application/json", b'{"status_code":200,"data":{"surprise":true}}'),
     "huge": (200, "application/json", b'{"status_code":200,"data":["' + b"x" * (20 * 1024 * 1024) + b'"]}'),
     "error": (500, "text/plain", b"INTERNAL SERVER ERROR"),
+    # an API version refusal whose text would set the terminal's title if printed raw
+    "osc": (400, "text/plain", b"unsupported x-version \x1b]0;owned\x07 header \xc2\x9b2J"),
+    # JSON nested beyond Python's recursion limit (json.loads raises RecursionError)
+    "deep": (200, "application/json", b'{"status_code":200,"data":' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
 }
 
 
@@ -210,7 +221,8 @@ def fault_routes(backend: Backend) -> list[Route]:
         """The notes server's faults and the other participant's hand: deny the next `deny`
         auths, `drop` every socket, go `silent` (or not), `append` a paragraph to a session's
         notes (or `prepend` one) or `clear` them, and set the coachee's `presence` ("here",
-        "away", "gone")."""
+        "away", "gone"). Hostile peers' hands too: `awareness` states as raw text (a list of
+        [client, text]), `nest` blockquotes that deep, an `ordered_start` for a list."""
         notes = backend.notes
         done: dict[str, Any] = {}
         if "deny" in body:
@@ -226,9 +238,8 @@ def fault_routes(backend: Backend) -> list[Route]:
         session_id = str(body.get("session_id", ""))
         found = backend.store.get("session", session_id) if session_id else None
         document = str((found or {}).get("collab_document_name") or "")
-        if (
-            body.get("clear") or {"append", "prepend", "presence", "paragraphs"} & set(body)
-        ) and not document:
+        edits = {"append", "prepend", "presence", "paragraphs", "awareness", "nest", "ordered_start"}
+        if (body.get("clear") or edits & set(body)) and not document:
             return {"error": "no notes document for that session yet (ask for a token first)"}
         if body.get("clear"):
             await notes.edit(document, clear)
@@ -254,6 +265,13 @@ def fault_routes(backend: Backend) -> list[Route]:
             name = f"{user.get('first_name', '')} {user.get('last_name', '')}".strip()
             state = presence_state(user.get("id", ""), name, "Coachee", str(body["presence"]))
             await notes.set_presence(document, COACHEE_CLIENT, state)
+        for client, raw in body.get("awareness", ()):
+            await notes.set_presence_raw(document, int(client), str(raw))
+        if "nest" in body:
+            await notes.edit(document, lambda fragment: nested_quotes(fragment, int(body["nest"])))
+        if "ordered_start" in body:
+            start = body["ordered_start"]  # (json.loads reads Infinity: what a JS peer can store)
+            await notes.edit(document, lambda fragment: ordered_list(fragment, start))
         done["connects"] = notes.connects
         return done
 

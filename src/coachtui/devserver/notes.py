@@ -258,9 +258,13 @@ class NotesHub:
 
     async def set_presence(self, name: str, client: int, state: dict[str, Any] | None) -> None:
         """An awareness state as another browser's (None: it left)."""
+        await self.set_presence_raw(name, client, json.dumps(state) if state is not None else "null")
+
+    async def set_presence_raw(self, name: str, client: int, raw: str) -> None:
+        """An awareness state as sent, any text at all (what a hostile peer can announce)."""
         room = self.room(name)
         clock = room.awareness.get(client, (0, ""))[0] + 1
-        raw = json.dumps(state) if state is not None else "null"
+        state = None if raw == "null" else raw
         if state is None:
             room.awareness.pop(client, None)
         else:
@@ -384,6 +388,20 @@ def demo_notes(fragment: XmlFragment) -> None:
 
 
 COACHEE_CLIENT = 424242  # the awareness client id of the demo's (and the tests') simulated coachee
+
+
+def nested_quotes(fragment: XmlFragment, depth: int) -> None:
+    """A paragraph inside `depth` blockquotes (a hostile document: thousands deep)."""
+    parent: XmlFragment | XmlElement = fragment
+    for _ in range(depth):
+        parent = parent.children.append(XmlElement("blockquote"))
+    paragraph(parent, ("deep inside", None))
+
+
+def ordered_list(fragment: XmlFragment, start: Any) -> None:
+    """An ordered list starting at `start`, whatever that is (Infinity, a string)."""
+    listing = fragment.children.append(XmlElement("orderedList", {"start": start}))
+    paragraph(listing.children.append(XmlElement("listItem")), ("first item", None))
 
 
 def clear(fragment: XmlFragment) -> None:

@@ -334,17 +334,17 @@ def _read(form: Form, name: str, value: Any, at: dt.datetime) -> str:
         return day.strftime("%b %d") if day.year == at.year else day.strftime("%b %d %Y")
     if f.kind is Kind.CHOICE:
         label = dict(f.choices).get(value)
-        return label if label is not None else "another goal"  # (a goal this screen does not know)
+        return inert(label) if label is not None else "another goal"  # (a goal this screen does not know)
     if f.kind is Kind.PEOPLE:
         names = dict(f.choices)
-        return ", ".join(names.get(v, "someone else") for v in value) or "nobody"
+        return inert(", ".join(names.get(v, "someone else") for v in value)) or "nobody"
     return inert(str(value or "")) or "empty"
 
 
 def _field_line(f: FieldChange, width: int) -> str:
     if f.name in ("body", "title"):
         return f"{f.label}: “{inert(f.before, limit=width)}” → “{inert(f.after, limit=width)}”"
-    return f"{f.label} {f.before} → {f.after}"
+    return f"{f.label} {inert(f.before)} → {inert(f.after)}"
 
 
 def _article(word: str) -> str:

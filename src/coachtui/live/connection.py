@@ -23,6 +23,7 @@ from coachtui.live.events import PANE_OF, ForceLogout, LiveEvent, Malformed, dec
 from coachtui.live.framing import MAX_EVENT_BYTES, Oversized, iter_sse
 from coachtui.live.observer import StreamObserver
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
+from coachtui.text import log_value
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ class SseConnection:
                     await self._wait(delay)
                 except _Fatal as failure:
                     self._connected_since = None
-                    log.warning("sse: stopped: %s", failure.message)
+                    log.warning("sse: stopped: %s", log_value(failure.message))
                     self._set(
                         state=ConnState.ERROR,
                         next_retry_at=None,
@@ -306,9 +307,9 @@ class SseConnection:
 
     def _count(self, event: LiveEvent) -> None:
         if isinstance(event, Malformed):
-            log.warning("sse: malformed %s event", event.type)
+            log.warning("sse: malformed %s event", log_value(event.type, limit=64))
         else:
-            log.debug("sse: event %s", event.type)
+            log.debug("sse: event %s", log_value(event.type, limit=64))
         self.status = replace(
             self.status, events_received=self.status.events_received + 1, last_event_at=self.clock.now()
         )

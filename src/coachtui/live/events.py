@@ -157,9 +157,10 @@ KNOWN = set(PANE_OF) | NOT_SHOWN | {"force_logout"}
 
 def decode(event_name: str, data: str) -> LiveEvent:
     """One frame's `event:` and `data:` into a typed event."""
+    event_name = event_name[:64]  # a name is a few words; a server can send a megabyte of one
     try:
         body = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # (RecursionError: JSON nested beyond Python's stack)
         return Malformed(event_name, PANE_OF.get(event_name)) if event_name in KNOWN else Unknown(event_name)
     if not isinstance(body, dict):
         return Malformed(event_name, PANE_OF.get(event_name)) if event_name in KNOWN else Unknown(event_name)

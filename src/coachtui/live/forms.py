@@ -16,7 +16,7 @@ from typing import Any
 
 from coachtui.api.models import Action, Agreement, EnrichedSession, Era, Goal, Status, User
 from coachtui.live.events import Pane
-from coachtui.text import inert, printable
+from coachtui.text import inert, label, printable
 
 Values = dict[str, Any]  # field name -> str (text, choice, date) or list[str] (people)
 
@@ -81,7 +81,7 @@ def people(header: EnrichedSession | None) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     for role, user in (("coach", header.coach), ("coachee", header.coachee)):
         if isinstance(user, User):
-            found.append((user.id, f"{user.name} ({role})"))
+            found.append((user.id, f"{label(user.name, limit=40) or '(no name)'} ({role})"))
     return tuple(found)
 
 
@@ -106,7 +106,7 @@ def form_for(
             FormField("assignees", "Assignees", Kind.PEOPLE, _assignable(header, item)),
         ]
         if era is not Era.SEED:
-            linked = [(g.id, g.title or "(untitled goal)") for g in goals]
+            linked = [(g.id, label(g.title) or "(untitled goal)") for g in goals]
             current = getattr(item, "goal_id", None)
             if current and current not in {g.id for g in goals}:
                 linked.append((current, "(a goal not linked to this session)"))

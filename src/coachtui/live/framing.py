@@ -26,9 +26,14 @@ class Oversized:
 
 
 class LineSplitter:
+    """Splits text into lines in time linear in the text fed: each chunk is scanned once, and
+    the unfinished line is kept as a list of pieces, joined once when it ends (a 1 MB line
+    arriving 64 bytes at a time costs what the 1 MB costs, not 16,000 rescans of it)."""
+
     def __init__(self, max_line: int) -> None:
         self.max_line = max_line
-        self._buf = ""
+        self._pieces: list[str] = []  # the unfinished line
+        self._size = 0
         self._skip_lf = False  # the last chunk ended in CR: a leading LF belongs to it
         self._overflow = False  # inside a line that is too long; discard until its end
 
@@ -37,22 +42,25 @@ class LineSplitter:
         if self._skip_lf and text.startswith("\n"):
             text = text[1:]
         self._skip_lf = False
-        self._buf += text
         out: list[str | None] = []
         pos = 0
-        for match in _EOL.finditer(self._buf):
-            line = self._buf[pos : match.start()]
-            pos = match.end()
+        for match in _EOL.finditer(text):
             if self._overflow:
                 self._overflow = False
                 out.append(None)
             else:
-                out.append(line)
-            if match.group() == "\r" and pos == len(self._buf):
+                self._pieces.append(text[pos : match.start()])
+                out.append("".join(self._pieces))
+            self._pieces, self._size = [], 0
+            pos = match.end()
+            if match.group() == "\r" and pos == len(text):
                 self._skip_lf = True
-        self._buf = self._buf[pos:]
-        if len(self._buf) > self.max_line:
-            self._buf = ""
+        if self._overflow or pos == len(text):
+            return out
+        self._pieces.append(text[pos:])
+        self._size += len(text) - pos
+        if self._size > self.max_line:
+            self._pieces, self._size = [], 0
             self._overflow = True
         return out
 

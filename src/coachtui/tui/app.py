@@ -37,7 +37,7 @@ from coachtui.live.notes.client import Me, NotesConnection, NotesObserver
 from coachtui.live.notes.document import render as render_notes
 from coachtui.live.observer import LiveObserver
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
-from coachtui.text import inert
+from coachtui.text import clipboard, inert, notice
 from coachtui.tui.attention import Attention, NotifyMode
 from coachtui.tui.editing import EDITS_GROUP, EditingApp
 from coachtui.tui.messages import (
@@ -185,7 +185,11 @@ class CoachApp(EditingApp):
                 self.run_activity()
         else:
             model = self.live.switch(session_id)
-        drafts = Drafts(self.drafts_dir, self.api.host, session_id) if self.drafts_dir else None
+        drafts = (
+            Drafts(self.drafts_dir, self.api.base_url, self.api.user_id, session_id)
+            if self.drafts_dir
+            else None
+        )
         self.session_run = SessionRun(
             model, self.api, drafts=drafts, show_notice=self._show_notice, set_timer=self.set_timer
         )
@@ -347,6 +351,7 @@ class CoachApp(EditingApp):
                 f"Something went wrong ({worker.name}: {type(error).__name__}).",
                 title="Error",
                 severity="error",
+                markup=False,
             )
 
     # -- messages from the engine ---------------------------------------------------------------
@@ -414,7 +419,7 @@ class CoachApp(EditingApp):
         report = message.report
         self._report_arrived(report)
         self.notify(
-            report.summary,
+            notice(report.summary),
             title="Back online",
             severity="warning" if report.unchecked else "information",
             timeout=8,
@@ -469,11 +474,12 @@ class CoachApp(EditingApp):
         item = self.live.model.states[message.pane].items.get(message.entity_id) if self.live else None
         if item is None:
             return
-        text = (getattr(item, "title", None) or getattr(item, "body", None) or "").strip()
+        text = clipboard((getattr(item, "title", None) or getattr(item, "body", None) or "").strip())
         self.copy_to_clipboard(text)
         what = noun(message.pane)
         # OSC 52: most terminals take it; tmux only with `set -g set-clipboard on`.
-        self.notify(f"Copied the {what}'s text ({len(text)} characters) to the clipboard.", timeout=3)
+        copied = f"Copied the {what}'s text ({len(text)} characters) to the clipboard."
+        self.notify(copied, timeout=3, markup=False)
 
     def _post_status(self, status: ConnectionStatus) -> None:
         visible = _visible(status)
@@ -592,7 +598,7 @@ class CoachApp(EditingApp):
         try:
             await self.api.get_session(message.session_id)
         except ApiError as exc:
-            self.notify(exc.message, title="Cannot open that session", severity="error")
+            self.notify(notice(exc.message), title="Cannot open that session", severity="error", markup=False)
             return
         if not any(isinstance(screen, PickerScreen) for screen in self.screen_stack):
             return  # Esc closed the picker meanwhile: the user stays where they are
@@ -622,8 +628,8 @@ class CoachApp(EditingApp):
             creds = self.stored_login()
         except CredentialsError:
             creds = None
-        current = self.api.cookie.get_secret_value() if self.api.cookie else None
-        if creds is not None and creds.cookie.get_secret_value() != current:
+        # SecretStr compared as such: no local holds the plain cookie (tracebacks print locals).
+        if creds is not None and creds.cookie != self.api.cookie:
             self.api.use_login(creds.cookie, creds.user_id)
             self._new_login_at = self.clock.now()
             self._expired_shown = False

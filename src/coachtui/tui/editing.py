@@ -31,7 +31,7 @@ from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
 from coachtui.live.forms import Form, Values, change_of, differing, form_for, noun, values_of
 from coachtui.live.model import LIST_PANES
-from coachtui.text import inert
+from coachtui.text import inert, notice
 from coachtui.tui.messages import DeleteRequested, EditRequested, LinkRequested, ToggleDone, UndoRequested
 from coachtui.tui.screens.chooser import Chooser
 from coachtui.tui.screens.editor import EditorResult, EditorScreen
@@ -96,7 +96,7 @@ class EditingApp(App[int]):
         """May the user make this change here? If not, say why (nothing is sent)."""
         reason = self._refusal(what, pane)
         if reason:
-            self.notify(reason, title="Not possible here", severity="warning", markup=False)
+            self.notify(notice(reason), title="Not possible here", severity="warning", markup=False)
         return not reason
 
     def _refusal(self, what: str, pane: Pane) -> str:
@@ -170,11 +170,10 @@ class EditingApp(App[int]):
             self.offer_undo()
             if done:
                 undoable = undo and self.edits is not None and self.edits.undo_pane is not None
-                self.notify(
-                    done + (" · z undo" if undoable else ""), timeout=5 if undoable else 3, markup=False
-                )
+                said = done + (" · z undo" if undoable else "")
+                self.notify(notice(said), timeout=5 if undoable else 3, markup=False)
         except EditRefused as refused:
-            self.notify(str(refused), title="Not possible here", severity="warning", markup=False)
+            self.notify(notice(str(refused)), title="Not possible here", severity="warning", markup=False)
         except EditFailed as failed:
             if self._goal_cap(failed):
                 self.notify(
@@ -182,7 +181,7 @@ class EditingApp(App[int]):
                 )
             else:
                 title = failed_title or ("Change undone" if failed.undone else "Only partly done")
-                self.notify(failed.message, title=title, severity="error", markup=False)
+                self.notify(notice(failed.message), title=title, severity="error", markup=False)
 
     # -- n, enter, t: the editor -------------------------------------------------------------------
 
@@ -296,7 +295,8 @@ class EditingApp(App[int]):
 
         def failed(message: str) -> None:
             if opened is not self.session_run:
-                self.notify(message, title="Not saved (kept as a draft)", severity="error", markup=False)
+                title = "Not saved (kept as a draft)"
+                self.notify(notice(message), title=title, severity="error", markup=False)
                 return
             self._show_pane(form.pane)  # the row as the server has it, before the editor covers it
             self.open_editor(form.pane, item_id, values=values, base=base, error=message)
@@ -402,7 +402,7 @@ class EditingApp(App[int]):
         except EditFailed as failed:
             job.failed(failed.message)
             return
-        self.notify(said, timeout=3, markup=False)
+        self.notify(notice(said), timeout=3, markup=False)
         self.save(job)
 
     # -- l: link a goal ---------------------------------------------------------------------------
@@ -422,7 +422,7 @@ class EditingApp(App[int]):
         try:
             goals = await edits.linkable()
         except (EditRefused, EditFailed) as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(notice(str(exc)), severity="error", markup=False)
             return
         if run is not self.session_run:
             return  # another session opened meanwhile: its goals are not these
@@ -444,7 +444,7 @@ class EditingApp(App[int]):
         self.push_for_run(chooser, chosen)
 
     def _say_failed(self, message: str) -> None:
-        self.notify(message, title="Not done", severity="error", markup=False)
+        self.notify(notice(message), title="Not done", severity="error", markup=False)
 
     # -- drafts: kept until saved, offered back --------------------------------------------------
 

@@ -16,12 +16,14 @@ import asyncio
 import base64
 import json
 import logging
+import re
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from pycrdt import Doc, XmlFragment
+from pydantic import SecretStr
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
@@ -34,6 +36,7 @@ from coachtui.live.notes.document import FRAGMENT
 from coachtui.live.notes.presence import RENEW_EVERY, Roster, announcement
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
 from coachtui.loopback import is_loopback
+from coachtui.text import inert
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,9 @@ DEVSERVER_APP_ID = "coachtui-dev"  # the `aud` of the devserver's tokens (devser
 TOKEN_TRIES = 5  # the document is created lazily: the web app retries about 9 s in all
 DENIALS_BEFORE_GIVING_UP = 3
 CLOSE_REASONS = {4401: "unauthorized", 4403: "forbidden", 4408: "the server timed the connection out"}
+MAX_MESSAGE = 32 * 1024 * 1024  # a first sync of a long document is a few MB; a peer can send more
+MAX_QUEUE = 4  # messages read ahead of the one being handled (each up to MAX_MESSAGE)
+_HOST_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
 
 
 class NotesObserver:
@@ -74,12 +80,21 @@ def audience(token: str) -> str | None:
     try:
         payload = token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):
+    except (IndexError, ValueError, RecursionError):
         return None
     aud = claims.get("aud") if isinstance(claims, dict) else None
     if isinstance(aud, list):
         aud = aud[0] if aud else None
-    return aud if isinstance(aud, str) and aud.replace("-", "").replace("_", "").isalnum() else None
+    # One ASCII host label: the token is sent to `{aud}.collab.tiptap.cloud`, so `evil.com/x`,
+    # `a.b` or a look-alike letter from another script must not steer it anywhere else.
+    return aud if isinstance(aud, str) and _HOST_LABEL.fullmatch(aud) else None
+
+
+class _NoRedirects(connect):
+    """The token goes in the first frame: a redirect (to any host) is refused, never followed."""
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        return exc
 
 
 class NotesConnection:
@@ -146,7 +161,7 @@ class NotesConnection:
         """Connect and stay connected until cancelled; "unavailable" waits for `retry_now`."""
         attempt = 0
         denials = 0
-        token: tuple[str, str] | None = None
+        token: tuple[SecretStr, str] | None = None  # (a SecretStr: tracebacks print locals)
         while True:
             self._set(
                 state=ConnState.CONNECTING if attempt == 0 else ConnState.RECONNECTING, next_retry_at=None
@@ -212,7 +227,7 @@ class NotesConnection:
             pass
 
     def _record(self, message: str) -> None:
-        log.info("notes connection lost: %s", message)
+        log.info("notes connection lost: %s", inert(message, limit=120))
         self.status = replace(
             self.status, last_error=LastError(message, self.clock.now(), self.status.attempt)
         )
@@ -221,12 +236,12 @@ class NotesConnection:
         self.roster.clear(self.clock.now())
         self.observer.presence_changed()
 
-    async def _token(self) -> tuple[str, str]:
+    async def _token(self) -> tuple[SecretStr, str]:
         """The token and document name, with backoff while the backend creates the document."""
         for attempt in range(1, TOKEN_TRIES + 1):
             try:
                 result = await self.api.collab_token(self.session_id)
-                return result.token.get_secret_value(), result.sub
+                return result.token, result.sub
             except Forbidden:
                 raise Unavailable(
                     "Notes unavailable: the server does not let you open these notes."
@@ -246,21 +261,27 @@ class NotesConnection:
                 raise Unavailable(f"Notes unavailable: {exc.message}") from None
         raise AssertionError("unreachable")
 
-    def _url(self, token: str) -> str:
+    def _url(self, token: SecretStr) -> str:
         if self.url:
             return self.url
-        aud = audience(token)
+        aud = audience(token.get_secret_value())
         if aud is None:
             raise Unavailable("Notes unavailable: the notes token names no server; use --collab-url.")
         if aud == DEVSERVER_APP_ID:  # `coachtui devserver` serves its notes itself
             return self.api.base_url.replace("http://", "ws://").replace("https://", "wss://") + "/collab"
         return f"wss://{aud}.collab.tiptap.cloud"
 
-    async def _session(self, token: str, document: str) -> None:
+    async def _session(self, token: SecretStr, document: str) -> None:
         url = self._url(token)
+        if url.startswith("ws://") and not is_loopback(url.replace("ws://", "http://", 1)):
+            raise Unavailable(
+                "Notes unavailable: the notes server is not encrypted (ws://) and not on this "
+                "machine; the token would travel in clear. Use wss://."
+            )
         self.document_name = document
         options: dict[str, Any] = {
-            "max_size": None,  # a first sync can be hundreds of KB
+            "max_size": MAX_MESSAGE,  # a larger message closes the connection (1009), then a retry
+            "max_queue": MAX_QUEUE,
             "open_timeout": 10,
             "ping_interval": self.ping_interval,
             "ping_timeout": self.ping_interval,
@@ -271,9 +292,9 @@ class NotesConnection:
             options["proxy"] = None
         if url.startswith("wss://") and self.ssl_context is not None:
             options["ssl"] = self.ssl_context
-        async with connect(url, **options) as ws:
+        async with _NoRedirects(url, **options) as ws:
             self._heard_at = self.clock.monotonic()
-            await ws.send(lib0.auth(document, token))
+            await ws.send(lib0.auth(document, token.get_secret_value()))
             await ws.send(lib0.sync(document, lib0.SyncStep.STEP1, self.doc.get_state()))
             await self._announce(ws, document)
             renewing = asyncio.ensure_future(self._renew(ws, document))
@@ -309,7 +330,7 @@ class NotesConnection:
                 reply = body.var_uint()
                 if reply == lib0.AuthReply.PERMISSION_DENIED:
                     reason = body.var_string() if not body.done else "permission denied"
-                    raise _Denied(reason[:80])
+                    raise _Denied(inert(reason, limit=80) or "permission denied")
             elif frame.kind in (lib0.MessageType.SYNC, lib0.MessageType.SYNC_REPLY):
                 step = body.var_uint()
                 payload = body.var_bytes()
@@ -342,6 +363,8 @@ class NotesConnection:
             log.info("notes: a malformed %s frame was ignored", frame.kind)
         except ValueError:  # an update pycrdt could not apply
             log.info("notes: an update could not be applied")
+        except RecursionError:  # a peer's structure nested beyond Python's stack
+            log.info("notes: a %s frame nested too deeply was ignored", frame.kind)
 
     def _own_state(self) -> str:
         me = None if self.invisible else self.me()
@@ -378,6 +401,8 @@ class NotesConnection:
 def _describe(exc: BaseException) -> str:
     """In words, without the URL's secrets or the token (none are in these messages)."""
     if isinstance(exc, ConnectionClosed):
+        if exc.sent is not None and exc.sent.code == 1009:  # ours: a message over MAX_MESSAGE
+            return "the notes server sent a message too large to read"
         code = exc.rcvd.code if exc.rcvd is not None else None
         if code in CLOSE_REASONS:
             return f"closed: {CLOSE_REASONS[code]}"

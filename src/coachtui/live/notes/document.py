@@ -19,6 +19,8 @@ from pycrdt import XmlElement, XmlFragment, XmlText
 from coachtui.text import printable
 
 FRAGMENT = "default"
+MAX_DEPTH = 40  # nested blocks shown; deeper ones are "…" (a hostile document nests thousands)
+UNSHOWN = "This part of the notes could not be shown"
 KNOWN_MARKS = ("bold", "italic", "strike", "underline", "code", "highlight", "link")
 _HASHED = re.compile(r"--[A-Za-z0-9+/=_-]{8}$")  # overlapping marks are stored as `name--<hash>`
 
@@ -46,7 +48,13 @@ def render(fragment: XmlFragment) -> list[Line]:
     """The whole document; [] when it is empty (or one empty paragraph, as a new one is)."""
     lines: list[Line] = []
     for child in fragment.children:
-        _block(child, lines, "", "")
+        # One bad node (a shape no renderer foresaw) costs its own block, never the document.
+        part: list[Line] = []
+        try:
+            _block(child, part, "", "")
+        except Exception:
+            part = [Line([Span(UNSHOWN, frozenset({"italic"}))])]
+        lines.extend(part)
     while lines and not lines[-1].plain.strip() and lines[-1].kind != "rule":
         lines.pop()
     return lines if any(line.plain.strip() or line.kind == "rule" for line in lines) else []
@@ -63,13 +71,17 @@ def _attr(node: XmlElement, name: str) -> Any:
         return None
 
 
-def _block(node: Any, out: list[Line], first: str, rest: str, kind: str = "p") -> None:
+def _block(node: Any, out: list[Line], first: str, rest: str, kind: str = "p", depth: int = 0) -> None:
     """Append `node`'s lines; the first starts with `first`, the others with `rest`."""
     if isinstance(node, XmlText):
         _inline_lines([node], out, first, rest, kind)
         return
     if not isinstance(node, XmlElement):
         return
+    if depth > MAX_DEPTH:
+        out.append(Line([Span("…")], kind, first))
+        return
+    depth += 1
     tag = _tag(node)
     children = list(node.children)
     if tag == "paragraph":
@@ -88,31 +100,31 @@ def _block(node: Any, out: list[Line], first: str, rest: str, kind: str = "p") -
             else:
                 checked = _attr(item, "checked") if isinstance(item, XmlElement) else None
                 bullet = "☑ " if checked in (True, "true") else "☐ "
-            _item(item, out, first + bullet, rest + " " * len(bullet), kind)
+            _item(item, out, first + bullet, rest + " " * len(bullet), kind, depth)
             first = rest
     elif tag in ("listItem", "taskItem"):
-        _item(node, out, first, rest, kind)
+        _item(node, out, first, rest, kind, depth)
     elif tag == "blockquote":
         for child in children:
-            _block(child, out, first + "▌ ", rest + "▌ ", "quote")
+            _block(child, out, first + "▌ ", rest + "▌ ", "quote", depth)
             first = rest
     elif tag == "codeBlock":
-        text = "".join(_text(c) for c in children)
+        text = "".join(_text(c, depth) for c in children)
         for n, code_line in enumerate(text.split("\n")):
             out.append(Line([Span(_clean(code_line, keep_tabs=True))], "code", first if n == 0 else rest))
     elif tag == "horizontalRule":
         out.append(Line([], "rule", first))
     elif tag == "table":
-        _table(node, out, first, rest)
+        _table(node, out, first, rest, depth)
     elif tag == "hardBreak":
         out.append(Line([], kind, first))
     else:  # an unknown node (a future extension): its content, as blocks or as text
         if any(isinstance(c, XmlElement) and _tag(c) in _BLOCKS for c in children):
             for child in children:
-                _block(child, out, first, rest, kind)
+                _block(child, out, first, rest, kind, depth)
                 first = rest
         else:
-            _inline_lines(children, out, first, rest, kind)
+            _inline_lines(children, out, first, rest, kind, depth)
 
 
 _BLOCKS = {
@@ -127,16 +139,18 @@ _BLOCKS = {
 }
 
 
-def _item(node: Any, out: list[Line], first: str, rest: str, kind: str) -> None:
+def _item(node: Any, out: list[Line], first: str, rest: str, kind: str, depth: int) -> None:
     children = list(node.children) if isinstance(node, XmlElement) else [node]
     if not children:
         out.append(Line([], kind, first))
     for child in children:
-        _block(child, out, first, rest, kind)
+        _block(child, out, first, rest, kind, depth)
         first = rest
 
 
-def _inline_lines(children: list[Any], out: list[Line], first: str, rest: str, kind: str) -> None:
+def _inline_lines(
+    children: list[Any], out: list[Line], first: str, rest: str, kind: str, depth: int = 0
+) -> None:
     line = Line([], kind, first)
     out.append(line)
     for child in children:
@@ -153,7 +167,7 @@ def _inline_lines(children: list[Any], out: list[Line], first: str, rest: str, k
             line = Line([], kind, rest)
             out.append(line)
         elif isinstance(child, XmlElement):  # an unknown inline node: its text
-            text = _text(child)
+            text = _text(child, depth)
             if text:
                 line.spans.append(Span(_clean(text)))
 
@@ -175,12 +189,12 @@ def _spans(text: str, attrs: Any) -> list[Span]:
     return spans
 
 
-def _table(node: XmlElement, out: list[Line], first: str, rest: str) -> None:
+def _table(node: XmlElement, out: list[Line], first: str, rest: str, depth: int) -> None:
     rows: list[tuple[bool, list[str]]] = []
     for row in node.children:
         cells = [c for c in getattr(row, "children", []) if isinstance(c, XmlElement)]
         header = bool(cells) and all(_tag(c) == "tableHeader" for c in cells)
-        rows.append((header, [" ".join(_clean(_text(c)).split()) for c in cells]))
+        rows.append((header, [" ".join(_clean(_text(c, depth)).split()) for c in cells]))
     if not rows:
         return
     columns = max(len(cells) for _, cells in rows)
@@ -198,22 +212,26 @@ def _table(node: XmlElement, out: list[Line], first: str, rest: str) -> None:
             out.append(Line([Span("├─" + "─┼─".join("─" * w for w in widths) + "─┤")], "table", rest))
 
 
-def _text(node: Any) -> str:
-    """All text below `node`, hard breaks as newlines."""
+def _text(node: Any, depth: int = 0) -> str:
+    """All text below `node`, hard breaks as newlines (below MAX_DEPTH: "…")."""
     if isinstance(node, XmlText):
         return "".join(str(text) for text, _ in node.diff())
     if isinstance(node, XmlElement):
         if _tag(node) == "hardBreak":
             return "\n"
-        return "".join(_text(c) for c in node.children)
+        if depth > MAX_DEPTH:
+            return "…"
+        return "".join(_text(c, depth + 1) for c in node.children)
     return ""
 
 
-def _int(value: Any, default: int) -> int:
+def _int(value: Any, default: int, *, low: int = -(10**6), high: int = 10**6) -> int:
+    """A number attribute, clamped (`start: Infinity`, `level: 1e300` are what a peer can send)."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return default
+    return min(max(number, low), high)
 
 
 def _clean(text: str, *, keep_tabs: bool = False) -> str:

@@ -19,6 +19,9 @@ from coachtui.text import inert
 EXPIRE_AFTER = 30.0  # seconds without renewal before a remote state is dropped (y-protocols)
 RENEW_EVERY = 15.0  # seconds between renewals of our own state (also the keep-alive)
 COLORS = {"Coach": "#3B82F6", "Coachee": "#10B981"}  # the web app's role colours
+MAX_REMOTE = 64  # awareness states kept (a session has two people, a few tabs each)
+MAX_STATE = 16 * 1024  # characters of one state read; a larger one counts as absent
+MAX_LAST_SEEN = 64  # people remembered as "away since"
 
 
 class Here(StrEnum):
@@ -35,7 +38,10 @@ class Presence:
 
     def describe(self) -> str:
         if self.state is Here.AWAY and self.since is not None:
-            return f"away since {self.since.astimezone().strftime('%H:%M')}"
+            try:
+                return f"away since {self.since.astimezone().strftime('%H:%M')}"
+            except (OverflowError, ValueError):  # a time at the edge of the calendar
+                return "away"
         return self.state.value
 
 
@@ -78,9 +84,11 @@ class Roster:
             known = self._remote.get(client)
             if known is not None and clock < known.clock:
                 continue  # an older state than the one we have
+            if known is None and len(self._remote) >= MAX_REMOTE:
+                continue  # a flood of made-up clients: the first ones stay, the rest are not kept
             try:
-                state = json.loads(raw)
-            except ValueError:
+                state = json.loads(raw) if len(raw) <= MAX_STATE else None
+            except (ValueError, RecursionError):  # (RecursionError: nested beyond the stack)
                 state = None
             if not isinstance(state, dict):
                 state = None  # "null": the client left
@@ -112,7 +120,10 @@ class Roster:
     def _left(self, state: dict[str, Any], now: dt.datetime) -> None:
         presence = _presence(state)
         if presence is not None:
+            self._last_seen.pop(presence["userId"], None)
             self._last_seen[presence["userId"]] = (presence["relationshipRole"], now)
+            while len(self._last_seen) > MAX_LAST_SEEN:  # the oldest departures go first
+                del self._last_seen[next(iter(self._last_seen))]
 
     def by_role(self) -> dict[str, Presence]:
         """Coach and Coachee: here, away (since), or unknown — the first user found per role."""
@@ -159,7 +170,9 @@ def _when(value: Any) -> dt.datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        when = dt.datetime.fromisoformat(value[:40].replace("Z", "+00:00"))
+        when = (when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # `0001-01-01T00:00:00+23:59` is before the year 1 in UTC
         return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    # Only a plausible time: one near the calendar's edges cannot be shown in every time zone.
+    return when if 1970 <= when.year <= 9000 else None

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -115,11 +116,12 @@ class EditorScreen(ModalScreen[EditorResult | None]):
             hint = DATE_HINT if f.kind is Kind.DATE else ""
             return Input(str(value or ""), id=fid, placeholder=hint, compact=True, select_on_focus=False)
         if f.kind is Kind.CHOICE:
-            options = [(label, v) for v, label in f.choices]
+            # Text, never str: a label made of a name or a title is never parsed as markup.
+            options = [(Text(label), v) for v, label in f.choices]
             return Select(options, value=value, id=fid, allow_blank=False, compact=True)
         chosen = set(value or ())
         boxes: list[Widget] = [
-            WordCheckbox(label, v in chosen, compact=True, name=v) for v, label in f.choices
+            WordCheckbox(Text(label), v in chosen, compact=True, name=v) for v, label in f.choices
         ]
         if not boxes:
             boxes = [Static("(the session's people are not known yet)", classes="field-hint")]

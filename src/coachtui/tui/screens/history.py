@@ -13,6 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from coachtui.live.changes import Change, ChangeKind, ConnectionNote, Origin, Report, Resync
+from coachtui.text import clipboard
 from coachtui.tui.notices import TITLES
 from coachtui.tui.session_run import History
 from coachtui.tui.widgets.entity_table import local_time
@@ -88,7 +89,7 @@ class HistoryScreen(Screen[None]):
         if listing.highlighted is None or not self.reports:
             return
         prompt = listing.get_option_at_index(listing.highlighted).prompt
-        self.app.copy_to_clipboard(str(prompt))
+        self.app.copy_to_clipboard(clipboard(str(prompt)))
         self.notify("Copied this entry to the clipboard.", timeout=2)
 
 

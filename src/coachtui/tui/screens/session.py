@@ -160,7 +160,7 @@ class SessionScreen(Screen[None]):
         pane = self._focused_pane()
         if pane not in panes:
             names = " or ".join(f"{p.value.title()} ({PANE_KEYS[p]})" for p in panes)
-            self.notify(f"{what} works on a row of {names}.", severity="warning")
+            self.notify(f"{what} works on a row of {names}.", severity="warning", markup=False)
             return None
         table = self.pane_widget(pane)
         if table.take_lost_item() is not None:
@@ -173,7 +173,7 @@ class SessionScreen(Screen[None]):
             return None
         entity_id = table.selected_id()
         if entity_id is None:
-            self.notify(f"Nothing to {what.lower()} here.", severity="warning")
+            self.notify(f"Nothing to {what.lower()} here.", severity="warning", markup=False)
             return None
         return pane, entity_id
 

@@ -19,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from coachtui.live.notes.document import Line
+from coachtui.text import inert
 from coachtui.tui.theme_styles import theme_styles
 from coachtui.tui.widgets.list_keys import SCROLL_KEYS
 
@@ -141,7 +142,8 @@ class NotesPane(ScrollView, can_focus=True):
         console = self.app.console
         strips: list[Strip] = []
         if not self.lines:
-            strips.append(Strip([Segment(self.placeholder, Style(italic=True, dim=True))]))
+            # (It can hold a notes server's words: one inert line, like every server text.)
+            strips.append(Strip([Segment(inert(self.placeholder), Style(italic=True, dim=True))]))
         for n, line in enumerate(self.lines):
             if line.kind in HEADING_GAP and n:
                 strips.append(Strip([Segment("", PLAIN)]))
