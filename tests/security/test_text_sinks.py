@@ -24,7 +24,7 @@ SAFE_CALLS = {"inert", "label", "notice", "printable", "clipboard", "json_line",
 TERMINAL = {"print", "write"}
 TOAST = {"notify"}
 CLIPBOARD = {"copy_to_clipboard"}
-LABELS = {"Select", "Checkbox", "RadioButton", "Option", "Button", "Label"}
+LABELS = {"Select", "Checkbox", "WordCheckbox", "RadioButton", "Option", "Button", "Label"}
 LOG = {"debug", "info", "warning", "error", "exception", "critical"}
 SINKS = TERMINAL | TOAST | CLIPBOARD | LABELS | LOG
 
@@ -159,7 +159,7 @@ def test_sinks_exist_where_expected() -> None:
     # The walk finds what it is meant to find (a test that sees nothing would pass anything).
     found = {(module, sink) for module, _, sink in _calls()}
     assert {("tui/app.py", "notify"), ("tui/app.py", "copy_to_clipboard"), ("scripting.py", "print")} <= found
-    assert ("tui/screens/editor.py", "Select") in found and ("tui/screens/editor.py", "Checkbox") in found
+    assert ("tui/screens/editor.py", "Select") in found and ("tui/screens/editor.py", "WordCheckbox") in found
 
 
 def test_a_toast_never_parses_markup() -> None:

@@ -310,7 +310,7 @@ class EditingApp(App[int]):
             if drafts is not None:
                 drafts.drop(key)  # saved in its own session, whichever is open now
             if kept:
-                self.notify("Saved; kept their " + " · ".join(kept) + ".", timeout=6, markup=False)
+                self.notify(notice("Saved; kept their " + " · ".join(kept) + "."), timeout=6, markup=False)
 
         reason = self._refusal("edit", form.pane)
         if reason:

@@ -16,6 +16,7 @@ from coachtui.live.events import Pane
 from coachtui.live.forms import noun
 from coachtui.live.model import SessionModel
 from coachtui.live.status import ConnectionStatus
+from coachtui.text import notice
 from coachtui.tui.messages import (
     CopyRequested,
     DeleteRequested,
@@ -166,9 +167,12 @@ class SessionScreen(Screen[None]):
         if table.take_lost_item() is not None:
             # The key was aimed at the row the cursor was on a moment ago, not at its neighbour.
             self.notify(
-                f"Nothing done: the {noun(pane)} you were on was deleted elsewhere. "
-                "The cursor is on the next one now.",
+                notice(
+                    f"Nothing done: the {noun(pane)} you were on was deleted elsewhere. "
+                    "The cursor is on the next one now."
+                ),
                 severity="warning",
+                markup=False,
             )
             return None
         entity_id = table.selected_id()
