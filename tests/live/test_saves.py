@@ -158,7 +158,7 @@ async def test_a_create_shows_at_once_and_once(make_server: ServerFactory, profi
         await asyncio.sleep(0)
         assert len(state.items) == before + 1 and state.saving  # shown, marked saving
         saved = await task
-        await asyncio.sleep(0.3)  # its own event (current backend) has come back
+        await live.caught_up()  # its own event (current backend) has come back
         bodies = [a.body for a in state.items.values()]
         assert bodies.count("We write it down") == 1 and saved.id in state.items and not state.saving
         assert not any(i.startswith("new-") for i in state.items)
@@ -241,7 +241,7 @@ async def test_a_failed_on_hold_after_an_unlink_says_so_and_puts_nothing_back(he
         with pytest.raises(EditFailed, match="Removed from this session, but putting it On Hold failed") as f:
             await LocalEdits(live.model, live.api).delete(Pane.GOALS, goal.id)
         assert not f.value.undone
-        await asyncio.sleep(0.3)  # the unlink's event and reload have come
+        await live.caught_up()  # the unlink's event and reload have come
         assert goal.id not in live.model.states[Pane.GOALS].items  # not put back: it is unlinked
         assert goal.id not in {g.id for g in await live.api.session_goals(live.session_id)}
         assert (await live.api.get_goal(goal.id)).status is Status.IN_PROGRESS
@@ -264,7 +264,7 @@ async def test_the_session_title_shows_at_once_and_is_saved(head_server: DevServ
 async def test_drafts_are_private_kept_until_dropped_and_name_nothing(tmp_path: Path) -> None:
     drafts = Drafts(tmp_path, "http://localhost:4000", "session-123", delay=0.01)
     drafts.put(Draft(Pane.ACTIONS, None, {"body": "half a thought"}, None))
-    await asyncio.sleep(0.05)
+    await wait_for(lambda: (tmp_path / "drafts").is_dir() and any((tmp_path / "drafts").iterdir()))
     (path,) = (tmp_path / "drafts").iterdir()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "drafts").stat().st_mode) == 0o700
