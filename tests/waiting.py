@@ -62,3 +62,21 @@ def shows_demo(app: Any) -> bool:
         return False
     screen = app.session_screen
     return all(len(screen.query_one(f"#{pane}").rows) == n for pane, n in DEMO_ROWS.items())
+
+
+def panes_caught_up(app: Any) -> bool:
+    """Every pane change the model reported has reached its pane (none waits for the next frame)."""
+    return not app._panes_queued
+
+
+def event_counts(app: Any, server: Any) -> tuple[int, int]:
+    """(events the app has received, events the server has sent so far): what `caught_up` compares."""
+    return app.live.status.events_received, server.backend.broker.events_sent
+
+
+def caught_up(app: Any, server: Any, since: tuple[int, int]) -> bool:
+    """Every event the server sent since `since` (all go to both participants) has come in, no
+    reload is pending and every pane shows what it brought: the positive signal a check that
+    nothing else happened waits on."""
+    received, sent = event_counts(app, server)
+    return received - since[0] >= sent - since[1] and not app.live.model.busy and panes_caught_up(app)
