@@ -225,7 +225,11 @@ class SessionScreen(Screen[None]):
         if pane is Pane.ACTIONS and model.header is not None:
             context = {u.id: u.name for u in (model.header.coach, model.header.coachee) if u is not None}
         state = model.states[pane]
-        self.pane_widget(pane).show(state, context, state.take_changes())
+        try:
+            table = self.pane_widget(pane)
+        except NoMatches:  # the screen is being taken down (quit) while a reload still answers
+            return
+        table.show(state, context, state.take_changes())
         if not self._focus_placed:
             self._place_focus(model)
 
