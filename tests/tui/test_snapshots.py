@@ -215,6 +215,10 @@ def test_others_changes_marked_and_told(pinned_server: DevServer, snap_compare: 
 
     async def run_before(pilot: Any) -> None:
         await settle(pilot, app)
+        # The notices are in the picture: toasts fade by the real clock (Textual's), and a loaded
+        # machine can take longer than their 3 s to set the scene.
+        notify = app.notify
+        app.notify = lambda *args, **kwargs: notify(*args, **{**kwargs, "timeout": 3600})  # type: ignore[method-assign]
         await others_changes(pilot, app, pinned_server)
         await until(pilot, lambda: panes_caught_up(app))
         await pilot.pause()
