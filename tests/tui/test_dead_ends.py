@@ -90,7 +90,8 @@ async def test_the_picker_says_why_it_failed_and_r_retries(head_server: DevServe
 async def test_session_opens_while_the_server_is_down_and_loads_when_it_is_back(
     head_server: DevServer,
 ) -> None:
-    app = await make_app(head_server, live_options={"backoff": Backoff(base=4, cap=4)})
+    # A countdown long enough to be read on a loaded machine (with 2-4 s it had reached "trying now").
+    app = await make_app(head_server, live_options={"backoff": Backoff(base=60, cap=60)})
     head_server.stop()
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: "Reconnecting" in status_text(app))
