@@ -208,14 +208,16 @@ def _requests(sizes: Sizes) -> list[Row]:
 def _burst(sizes: Sizes) -> list[Row]:
     rows: list[Row] = []
     burst = headless.coarse_burst(sizes.coarse_burst)
+    # A machine too busy to send the burst within a second measures another burst: no verdict.
+    within = "in <1 s" if burst.sent_in < 1 else f"sent in {burst.sent_in:.1f} s, not <1 s"
     rows.append(
         Row(
-            f"coarse burst of {burst.coarse_events} in <1 s → REST reloads",
+            f"coarse burst of {burst.coarse_events} {within} → REST reloads",
             float(burst.reloads),
             "",
             "",
             "≤ 2",
-            burst.reloads <= 2,
+            burst.reloads <= 2 if burst.sent_in < 1 else None,
         )
     )
     return rows

@@ -78,7 +78,9 @@ class DevServerProcess:
         if self.db:
             cmd += ["--db", self.db]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        deadline = time.monotonic() + 20
+        # Only a hang takes a minute: on a loaded machine (the suite runs every benchmark once) a
+        # Python process can take tens of seconds to start.
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).text == "healthy":
@@ -86,6 +88,7 @@ class DevServerProcess:
             except httpx.HTTPError:
                 time.sleep(0.05)
         else:
+            self.stop()  # not left running (and loading the machine) after the failure
             raise RuntimeError("the devserver did not start")
         return self
 

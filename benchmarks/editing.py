@@ -92,6 +92,17 @@ def _row_drawn(app: PtyApp, status: str, start: int, timeout: float = 10) -> flo
     raise TimeoutError("the row was never drawn")
 
 
+def _sent(server: DevServerProcess) -> int:
+    """Events the server has sent so far (to every participant)."""
+    return int(server.dev("stats")["events_sent"])
+
+
+async def _caught_up(server: DevServerProcess, live: Any, sent: int, received: int) -> None:
+    """Every event the server sent since it had sent `sent` has come in (and been applied)."""
+    due = _sent(server) - sent
+    await _wait(lambda: live.status.events_received - received >= due)
+
+
 def _coach(server: DevServerProcess) -> Any:
     return login(server.url, "coach@example.com", "coach-demo-pass")
 
@@ -118,9 +129,9 @@ async def _requests_per_edit(server: DevServerProcess) -> RequestsPerEdit:
         edits = LocalEdits(model, live.api)
 
         async def cost(name: str, change: Any) -> None:
-            before = _rest(server)
+            before, sent, received = _rest(server), _sent(server), live.status.events_received
             await change
-            await asyncio.sleep(0.3)  # the change's own event has come back (and caused nothing)
+            await _caught_up(server, live, sent, received)  # the change's own events have come back
             await _wait(lambda: not model.busy)
             counts[name] = _rest(server) - before
 
@@ -167,9 +178,10 @@ async def _echo_repaints(server: DevServerProcess, count: int) -> EchoRepaints:
         await pilot.pause()
         before = table.fast_row_updates + table.fallback_row_updates
         for _ in range(count):
+            sent, received = _sent(server), app.live.status.events_received
             await pilot.press("x")
             await _wait(lambda: not model.states[Pane.ACTIONS].saving)
-            await asyncio.sleep(0.2)  # the echo has come and gone
-            await pilot.pause()
+            await _caught_up(server, app.live, sent, received)
+            await pilot.pause()  # (what the echo caused, if anything, is drawn)
         updates = table.fast_row_updates + table.fallback_row_updates - before
     return EchoRepaints(count, updates, 2 * count)

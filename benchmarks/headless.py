@@ -87,7 +87,7 @@ async def _requests_per_event(server: DevServerProcess, n: int) -> RequestsPerEv
             for i in range(n):
                 await act(i)  # type: ignore[misc]
             await _wait(lambda: live.status.events_received >= events + n)
-            await asyncio.sleep(0.4)
+            # (an event's reload, if any, is triggered as it is applied: busy from then on)
             await _wait(lambda: not live.model.busy)
             result[kind] = (_rest(server) - before - own_requests * n) / n
 
@@ -126,6 +126,7 @@ async def _requests_per_event(server: DevServerProcess, n: int) -> RequestsPerEv
 class Burst:
     coarse_events: int
     reloads: int
+    sent_in: float  # seconds; the target is about a burst sent within one
 
 
 def coarse_burst(count: int) -> Burst:
@@ -147,11 +148,10 @@ async def _coarse_burst(server: DevServerProcess, count: int) -> Burst:
             type="coaching_session_goal_created",
             data={"coaching_session_id": sid, "coaching_relationship_id": "r", "goal_id": "g"},
         )
-        assert time.monotonic() - start < 1, "the burst must arrive within one second"
+        sent_in = time.monotonic() - start
         await _wait(lambda: live.status.events_received >= events + count)
-        await asyncio.sleep(0.5)
-        await _wait(lambda: not live.model.busy)
-        return Burst(count, live.model.requests(Pane.GOALS) - before)
+        await _wait(lambda: not live.model.busy)  # (the last event's reload is pending until run)
+        return Burst(count, live.model.requests(Pane.GOALS) - before, sent_in)
 
 
 @dataclass

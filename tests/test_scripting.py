@@ -21,6 +21,7 @@ from coachtui.devserver.store import Store
 from tests.conftest import ServerFactory, dev
 from tests.live.helpers import coachee_api
 from tests.test_cli import login
+from tests.waiting import HANG
 
 RUN_MAIN = (
     "import sys\n"
@@ -147,13 +148,13 @@ class Watcher:
     async def ready(self) -> str:
         """Wait for the stderr line saying every pane has loaded (changes are told from then)."""
         assert self.process is not None and self.process.stderr is not None
-        raw = await asyncio.wait_for(self.process.stderr.readline(), 10)
+        raw = await asyncio.wait_for(self.process.stderr.readline(), HANG)
         assert raw.startswith(b"Watching ("), raw
         return raw.decode()
 
     async def line(self) -> str:
         assert self.process is not None and self.process.stdout is not None
-        raw = await asyncio.wait_for(self.process.stdout.readline(), 10)
+        raw = await asyncio.wait_for(self.process.stdout.readline(), HANG)
         assert raw, "watch stopped printing"
         return raw.decode().rstrip("\n")
 
@@ -166,7 +167,7 @@ class Watcher:
     async def interrupt(self) -> tuple[int, str]:
         assert self.process is not None and self.process.stderr is not None
         self.process.send_signal(signal.SIGINT)
-        code = await asyncio.wait_for(self.process.wait(), 5)
+        code = await asyncio.wait_for(self.process.wait(), HANG)
         return code, (await self.process.stderr.read()).decode()
 
     async def __aexit__(self, *exc: object) -> None:

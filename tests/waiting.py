@@ -1,7 +1,8 @@
 """Waiting on conditions, not on time: the one home for the suite's (and the benchmarks') waits.
 
 Each wait polls its condition and fails with TimeoutError only to turn a hang into a failure:
-no test passes or fails by how long something took.
+no test passes or fails by how long something took. So the limits are long: a loaded machine
+(CI's, or this 2-core one with two suites running) can take many times longer than an idle one.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Any
 from coachtui.live.status import ConnState
 
 DEMO_ROWS = {"actions": 7, "goals": 3, "agreements": 2}  # today's demo session, as seeded
+HANG = 30.0  # seconds: only a hang takes longer, even under load
 
 
-async def wait_for(condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> None:
+async def wait_for(condition: Callable[[], bool], timeout: float = HANG, interval: float = 0.01) -> None:
     """Wait on a condition in plain asyncio code."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -25,7 +27,7 @@ async def wait_for(condition: Callable[[], bool], timeout: float = 5.0, interval
         await asyncio.sleep(interval)
 
 
-async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+async def until(pilot: Any, condition: Callable[[], bool], timeout: float = HANG) -> None:
     """Wait on a condition while a Textual app runs under `pilot`.
 
     The app runs on this event loop, so a plain sleep lets it work; the pilot's own pause (which
@@ -60,3 +62,21 @@ def shows_demo(app: Any) -> bool:
         return False
     screen = app.session_screen
     return all(len(screen.query_one(f"#{pane}").rows) == n for pane, n in DEMO_ROWS.items())
+
+
+def panes_caught_up(app: Any) -> bool:
+    """Every pane change the model reported has reached its pane (none waits for the next frame)."""
+    return not app._panes_queued
+
+
+def event_counts(app: Any, server: Any) -> tuple[int, int]:
+    """(events the app has received, events the server has sent so far): what `caught_up` compares."""
+    return app.live.status.events_received, server.backend.broker.events_sent
+
+
+def caught_up(app: Any, server: Any, since: tuple[int, int]) -> bool:
+    """Every event the server sent since `since` (all go to both participants) has come in, no
+    reload is pending and every pane shows what it brought: the positive signal a check that
+    nothing else happened waits on."""
+    received, sent = event_counts(app, server)
+    return received - since[0] >= sent - since[1] and not app.live.model.busy and panes_caught_up(app)

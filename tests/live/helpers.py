@@ -74,6 +74,7 @@ class Live:
         self.options = {"debounce": 0.05, "backoff": Backoff(base=0.05, cap=0.2), **options}
         self.task: asyncio.Task[None] | None = None
         self.api_options: dict[str, Any] = {}
+        self._counted = (0, 0)  # events received here, and sent by the server, when ready
 
     async def __aenter__(self) -> Live:
         self.api = ApiClient(self.server.url, **self.api_options)
@@ -114,8 +115,21 @@ class Live:
         return all(s.status is PaneStatus.FRESH for s in self.model.states.values())
 
     async def ready(self) -> None:
-        await wait_for(lambda: self.state is ConnState.CONNECTED and self.fresh())
-        await asyncio.sleep(0.1)  # let the start-up reload's coalesced trigger settle
+        # Not busy: the start-up reload's coalesced trigger has run too.
+        await wait_for(lambda: self.state is ConnState.CONNECTED and self.fresh() and not self.model.busy)
+        self._counted = (self.live.status.events_received, events_sent(self.server))
+
+    async def caught_up(self) -> None:
+        """Every event the server sent since `ready` (all go to both participants) has come in and
+        been applied, and no reload it asked for is pending: the positive signal a check that
+        nothing else happened waits on."""
+        received, sent = self._counted
+        due = events_sent(self.server) - sent
+        await wait_for(lambda: self.live.status.events_received - received >= due and not self.model.busy)
+
+
+def events_sent(server: DevServer) -> int:
+    return server.backend.broker.events_sent  # (the server runs in this process, on a thread)
 
 
 async def coachee_api(server: DevServer) -> ApiClient:

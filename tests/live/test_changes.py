@@ -3,7 +3,6 @@ apart from the other participant's; and what a reconnect finds changed while dis
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 from coachtui.api.models import Action, Agreement, EnrichedSession, Era, Status, User
@@ -109,7 +108,7 @@ async def test_the_other_participants_changes_are_reported_and_yours_are_yours(
             demo.today_session_id, "Book a skip-level", status=Status.NOT_STARTED
         )
         await wait_for(lambda: any(c.item_id == created.id for c in live.changes_seen()))
-        await asyncio.sleep(0.3)  # the toggle's own event has come back by now
+        await live.caught_up()  # the toggle's own event has come back
         seen = [(c.item_id, c.origin, c.kind) for c in live.changes_seen()]
         assert seen == [
             (mine.id, Origin.YOURS, ChangeKind.CHANGED),
@@ -122,13 +121,13 @@ async def test_the_other_participants_changes_are_reported_and_yours_are_yours(
 
         form = form_for(Pane.ACTIONS, live.api.era, live.model.header, live.model.items(Pane.GOALS))
         saved = await edits.create(form, form_values)
-        await asyncio.sleep(0.3)
+        await live.caught_up()
         about = [c for c in live.changes_seen() if c.item_id == saved.id]
         assert [(c.origin, c.kind) for c in about] == [(Origin.YOURS, ChangeKind.ADDED)]
         # A delete and its undo (a new item) are the user's own too.
         await edits.delete(Pane.ACTIONS, saved.id)
         restored = await edits.undo()
-        await asyncio.sleep(0.3)
+        await live.caught_up()
         assert [c.origin for c in live.changes_seen() if c.item_id in (saved.id, restored.id)] == [
             Origin.YOURS,
             Origin.YOURS,

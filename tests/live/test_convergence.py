@@ -94,7 +94,7 @@ async def scenario(server: DevServer, steps: list[tuple[str, int]]) -> None:
                 if kind in FAULTS:
                     fault(server, kind, n)
                 elif kind == "pause":
-                    await asyncio.sleep(n * 0.05)
+                    await asyncio.sleep(n * 0.05)  # not a wait: a "pause" step of the scenario
                 else:
                     await mutate(other, sid, kind, n)
 

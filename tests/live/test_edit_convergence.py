@@ -47,6 +47,10 @@ class Ledger:
         # the edits after it that said "Maybe not saved" (a 5xx or a connection broken after
         # the request went out: the server may have it).
         self.bodies: dict[str, set[str]] = {}
+        # Action id -> the bodies the other participant's status changes carried: a PUT of the
+        # whole action as it read it, so a text edit of the user's committed between that read and
+        # that write is undone by it (last writer wins, as on the real backend).
+        self.theirs: dict[str, set[str]] = {}
 
 
 async def mine(live: Live, edits: LocalEdits, ledger: Ledger, kind: str, n: int, tag: str) -> None:
@@ -97,14 +101,14 @@ async def mine(live: Live, edits: LocalEdits, ledger: Ledger, kind: str, n: int,
         raise
 
 
-async def theirs(other: ApiClient, sid: str, kind: str, n: int, tag: str) -> None:
+async def theirs(other: ApiClient, sid: str, kind: str, n: int, tag: str, ledger: Ledger) -> None:
     try:
-        await _theirs(other, sid, kind, n, tag)
+        await _theirs(other, sid, kind, n, tag, ledger)
     except ApiError:
         pass  # a fault meant for the user's writes met the other participant's
 
 
-async def _theirs(other: ApiClient, sid: str, kind: str, n: int, tag: str) -> None:
+async def _theirs(other: ApiClient, sid: str, kind: str, n: int, tag: str, ledger: Ledger) -> None:
     if kind == "their_create":
         await other.create_agreement(sid, f"theirs {tag}")
         return
@@ -116,6 +120,7 @@ async def _theirs(other: ApiClient, sid: str, kind: str, n: int, tag: str) -> No
     target = actions[n % len(actions)]
     if kind == "their_status":
         statuses = [s for s in Status if s is not target.status]
+        ledger.theirs.setdefault(target.id, set()).add(target.body or "")
         await other.update_action(target.model_copy(update={"status": statuses[n % len(statuses)]}))
     else:
         agreements = [a for a in await other.session_agreements(sid) if not (a.body or "").startswith("mine")]
@@ -149,7 +154,7 @@ async def scenario(server: DevServer, steps: list[tuple[str, int]]) -> None:
                     in_flight.append(asyncio.ensure_future(mine(live, edits, ledger, kind, n, tag)))
                     await asyncio.sleep(0)
                 elif kind in THEIRS:
-                    await theirs(other, sid, kind, n, tag)
+                    await theirs(other, sid, kind, n, tag, ledger)
                 elif kind == "switch":  # as the app does: a model and edits of the new session's own
                     live.live.switch(sessions[1] if live.model.session_id == sessions[0] else sessions[0])
                     edits = LocalEdits(live.model, live.api)
@@ -196,6 +201,7 @@ async def scenario(server: DevServer, steps: list[tuple[str, int]]) -> None:
         for action_id, possible in ledger.bodies.items():
             for acts, _ in everything.values():
                 if action_id in acts:
+                    possible |= ledger.theirs.get(action_id, set())
                     assert acts[action_id].body in possible, (action_id, possible)
 
 

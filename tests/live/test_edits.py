@@ -46,7 +46,7 @@ async def test_x_shows_at_once_then_confirms_with_one_request(head_server: DevSe
         assert state.items[action.id].status is Status.COMPLETED and action.id in state.saving
         saved = await task
         assert saved.status is Status.COMPLETED and action.id not in state.saving
-        await asyncio.sleep(0.3)  # the change's own event has come back by now
+        await live.caught_up()  # the change's own event has come back
         assert state.items[action.id].status is Status.COMPLETED
         assert rest_writes(head_server) - writes == 1 and rest_reads(head_server) == reads  # no reload
         # The PUT started from the full copy: nothing else of the action was cleared.
@@ -113,7 +113,7 @@ async def test_d_removes_at_once_and_a_failure_puts_it_back(head_server: DevServ
         await asyncio.sleep(0)
         assert gone not in agreements.items and gone in agreements.saving
         await task
-        await asyncio.sleep(0.3)
+        await live.caught_up()
         assert gone not in agreements.items and not agreements.saving
         assert gone not in {a.id for a in await live.api.session_agreements(live.session_id)}
 
@@ -127,7 +127,7 @@ async def test_d_on_a_goal_unlinks_it_or_deletes_it_everywhere(head_server: DevS
         assert rel is not None
         await edits.delete(Pane.GOALS, one)
         await edits.delete(Pane.GOALS, two, everywhere=True)
-        await asyncio.sleep(0.3)
+        await live.caught_up()
         assert set(live.model.states[Pane.GOALS].items).isdisjoint({one, two})
         linked = {g.id for g in await live.api.session_goals(live.session_id)}
         assert linked.isdisjoint({one, two})
@@ -211,7 +211,7 @@ async def test_z_brings_back_the_last_delete_with_its_content(
         same = ("body", "status", "due_by", "assignee_ids")
         assert {k: getattr(shown, k) for k in same} == {k: getattr(action, k) for k in same}
         assert action.id not in live.model.states[Pane.ACTIONS].items
-        await asyncio.sleep(0.3)
+        await live.caught_up()
         assert sum(a.body == action.body for a in live.model.items(Pane.ACTIONS)) == 1  # no duplicate
         with pytest.raises(EditRefused):
             await edits.undo()  # one level: the last delete only

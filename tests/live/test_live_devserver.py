@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from typing import Any
 
 import pytest
 
@@ -27,9 +28,11 @@ async def test_connect_loads_each_pane_once(head_server: DevServer) -> None:
         await live.ready()
         assert live.states()[:2] == [ConnState.CONNECTING, ConnState.CONNECTED]
         requests = dev(head_server, "stats")["requests"]
-        assert requests["GET /coaching_sessions/{sid}/goals"] == 1
-        assert requests["GET /users/{uid}/actions"] == 1
-        assert requests["GET /agreements"] == 1
+        # Each pane is read at start-up and again once the stream is open (what it missed
+        # meanwhile); the two coalesce when the stream opens before the first read has begun, as it
+        # does on an idle machine, and not under load: once or twice, never more.
+        for route in ("GET /coaching_sessions/{sid}/goals", "GET /users/{uid}/actions", "GET /agreements"):
+            assert requests[route] in (1, 2), (route, requests[route])
         assert len(live.model.items(Pane.ACTIONS)) == 7
         assert live.model.header.coachee.name == "Jordan Lee"
 
@@ -57,7 +60,7 @@ async def test_entity_event_changes_only_its_pane_with_no_request(head_server: D
                 and live.model.states[pane].items[created.id] == created
             )
         )
-        await asyncio.sleep(0.2)
+        await live.caught_up()
         assert request_count(head_server) == before + 1  # only the other participant's own write
         assert set(live.changes) == {pane}
 
@@ -100,7 +103,7 @@ async def test_other_session_events_change_nothing(head_server: DevServer) -> No
         await live.api.create_action(demo.other_session_id, "Elsewhere")
         await live.api.create_agreement(demo.other_session_id, "Elsewhere")
         await wait_for(lambda: live.live.status.events_received >= events + 2)
-        await asyncio.sleep(0.2)
+        await live.caught_up()
         assert not live.changes
         assert request_count(head_server) == before + 2
 
@@ -110,7 +113,17 @@ async def test_coarse_burst_costs_at_most_two_reloads(head_server: DevServer) ->
     assert demo is not None
     async with Live(head_server) as live:
         await live.ready()
-        before = live.model.requests(Pane.GOALS)
+        before, actions = live.model.requests(Pane.GOALS), live.model.requests(Pane.ACTIONS)
+        # The goals read the burst starts is held until the whole burst is in: on a busy machine
+        # the events can come in a few reads far apart, and each lone read would earn a reload.
+        burst_in, fetch = asyncio.Event(), live.model.fetch
+
+        async def held(pane: Pane, session_id: str) -> Any:
+            if pane is Pane.GOALS:
+                await burst_in.wait()
+            return await fetch(pane, session_id)
+
+        live.model.fetch = held
         dev(
             head_server,
             "sse/emit",
@@ -124,9 +137,10 @@ async def test_coarse_burst_costs_at_most_two_reloads(head_server: DevServer) ->
             },
         )
         await wait_for(lambda: live.live.status.events_received >= 100)
-        await asyncio.sleep(0.3)
+        burst_in.set()
+        await wait_for(lambda: not live.model.busy)  # (the last event's trigger is pending until run)
         assert 1 <= live.model.requests(Pane.GOALS) - before <= 2
-        assert live.model.requests(Pane.ACTIONS) == live.model.requests(Pane.ACTIONS)
+        assert live.model.requests(Pane.ACTIONS) == actions
 
 
 async def test_title_update_reloads_only_the_header(head_server: DevServer) -> None:
@@ -174,6 +188,7 @@ async def test_401_on_reconnect_is_fatal(head_server: DevServer) -> None:
         dev(head_server, "expire", user_id=demo.coach.user_id)
         dev(head_server, "sse/drop")
         await wait_for(lambda: live.state is ConnState.ERROR)
+        # Not a wait: time passes, more than the backoff's cap (0.2 s), for a retry that must not come.
         await asyncio.sleep(0.5)
         assert live.live.connection.requests == requests + 1
         assert "coachtui login" in (live.live.status.hint or "")
@@ -187,12 +202,13 @@ async def test_session_expiry_while_stream_stays_open(head_server: DevServer) ->
         await live.ready()
         dev(head_server, "expire", user_id=demo.coach.user_id)
         live.model.reload(Pane.AGREEMENTS)
-        await wait_for(lambda: live.auth_lost != [])
+        await wait_for(lambda: live.auth_lost != [] and not live.model.busy)
         assert live.model.states[Pane.AGREEMENTS].status is PaneStatus.FAILED
         assert len(live.model.items(Pane.AGREEMENTS)) == 2
         # The stream itself would stay open (the server checks the cookie only on connect), but
         # Connected would mislead: the status says the login expired at once.
         assert live.state is ConnState.ERROR and live.statuses[-1].login_expired
+        # Not a wait: time passes, more than the backoff's cap (0.2 s), for a retry that must not come.
         await asyncio.sleep(0.3)
         assert live.live.connection.requests == 1  # no reconnect loop on a lost login
 
@@ -212,7 +228,7 @@ async def test_keepalives_keep_a_quiet_stream_connected(make_server: ServerFacto
     server = make_server("head", keepalive=0.2)
     async with Live(server, read_timeout=0.6) as live:
         await live.ready()
-        await asyncio.sleep(1.5)
+        await asyncio.sleep(1.5)  # not a wait: the quiet time the keepalives must bridge
         assert live.states()[-1] is ConnState.CONNECTED and ConnState.RECONNECTING not in live.states()
 
 
@@ -311,5 +327,5 @@ async def test_head_backend_is_never_polled(head_server: DevServer) -> None:
     async with Live(head_server, poll_interval=0.1) as live:
         await live.ready()
         before = live.model.requests(Pane.ACTIONS)
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.5)  # not a wait: five poll intervals pass, with no poll
         assert live.model.requests(Pane.ACTIONS) == before

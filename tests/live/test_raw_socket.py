@@ -149,7 +149,7 @@ async def test_event_split_across_chunks_and_a_character(
         for part in (payload[:10], payload[10:cut], payload[cut:]):
             writer.write(chunk(part))
             await writer.drain()
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.02)  # not a wait: the server sends the parts apart
         await asyncio.Event().wait()
 
     watch = Watch(await raw_server(split), read_timeout=5)

@@ -160,7 +160,7 @@ async def test_a_create_shows_at_once_and_once(make_server: ServerFactory, profi
         await asyncio.sleep(0)
         assert len(state.items) == before + 1 and state.saving  # shown, marked saving
         saved = await task
-        await asyncio.sleep(0.3)  # its own event (current backend) has come back
+        await live.caught_up()  # its own event (current backend) has come back
         bodies = [a.body for a in state.items.values()]
         assert bodies.count("We write it down") == 1 and saved.id in state.items and not state.saving
         assert not any(i.startswith("new-") for i in state.items)
@@ -243,7 +243,7 @@ async def test_a_failed_on_hold_after_an_unlink_says_so_and_puts_nothing_back(he
         with pytest.raises(EditFailed, match="Removed from this session, but putting it On Hold failed") as f:
             await LocalEdits(live.model, live.api).delete(Pane.GOALS, goal.id)
         assert not f.value.undone
-        await asyncio.sleep(0.3)  # the unlink's event and reload have come
+        await live.caught_up()  # the unlink's event and reload have come
         assert goal.id not in live.model.states[Pane.GOALS].items  # not put back: it is unlinked
         assert goal.id not in {g.id for g in await live.api.session_goals(live.session_id)}
         assert (await live.api.get_goal(goal.id)).status is Status.IN_PROGRESS

@@ -42,6 +42,8 @@ async def test_expiry_with_the_stream_open(head_server: DevServer) -> None:
             await until(pilot, lambda: app.live is not None and engine(app).status.state is ConnState.ERROR)
             assert app.live is not None and engine(app).status.login_expired
             await other.update_session_title(demo.today_session_id, "another coarse event")
+            # Not a wait: time for a reconnect loop to show, if there were one (the stream is closed,
+            # so no event comes to wait on).
             await asyncio.sleep(1.5)
             await pilot.pause()
         # The coachee's own two writes and a reload per title event (the second can arrive in
@@ -53,7 +55,7 @@ async def test_expiry_with_the_stream_open(head_server: DevServer) -> None:
         # The dialog's focus is on "Keep looking": a reflexive Enter does not quit.
         assert app.focused is not None and app.focused.id == "keep"
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: not isinstance(app.screen, Notice))
         assert app.return_code is None and not isinstance(app.screen, Notice)
         assert len(actions.rows) == 7  # the last good data stays
 
@@ -71,7 +73,7 @@ async def test_expired_dialog_keys(head_server: DevServer) -> None:
         await until(pilot, lambda: any("No new login" in str(n.message) for n in app._notifications))
         assert isinstance(app.screen, Notice)
         await pilot.press("q")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.return_code is not None)
     assert app.return_code == 1
 
 

@@ -69,7 +69,7 @@ async def history_with_a_reconnect(pilot: Any, app: CoachApp, server: DevServer)
             target.model_copy(update={"due_by": moved, "body": f"{target.body} (with Sam)"})
         )
     await pilot.press("r")  # reconnect now rather than after the backoff
-    await until(pilot, lambda: any(isinstance(r, Resync) for r in app.history), timeout=10)
+    await until(pilot, lambda: any(isinstance(r, Resync) for r in app.history))
     await pilot.press("h")
     await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
 

@@ -24,7 +24,7 @@ from tests.conftest import dev
 from tests.live.helpers import coachee_api
 from tests.tui.factory import engine, make_app
 from tests.tui.test_editing import notices, pane, put_cursor_on
-from tests.waiting import settled, until
+from tests.waiting import caught_up, event_counts, settled, until
 
 
 def row_text(table: EntityTable, entity_id: str) -> str:
@@ -46,17 +46,18 @@ async def test_a_remote_change_is_marked_in_words_and_yours_is_not(
         assert actions.marked() == {theirs.id: "edited"}
         assert "Action “" in notices(app) and "Status Not Started → In Progress" in notices(app)
         await put_cursor_on(pilot, actions, mine.id)
+        since = event_counts(app, head_server)
         await pilot.press("x")
         await until(pilot, lambda: str(actions.cells_of(mine.id)[0]) == "Completed" and not model.busy)
         await until(pilot, lambda: not model.states[Pane.ACTIONS].saving)
-        await pilot.pause(0.3)  # the change's own event is back by now
+        await until(pilot, lambda: caught_up(app, head_server, since))  # the change's own event is back
         assert mine.id not in actions.marked() and not actions.row_mark(mine.id)
         assert "completed" not in notices(app).lower()  # the user knows what they did
         new = await coachee.create_action(model.session_id, "Book a skip-level", status=Status.NOT_STARTED)
         await until(pilot, lambda: new.id in actions.rows and "+ new" in row_text(actions, new.id))
         await until(pilot, lambda: "Jordan Lee added an action: Book a skip-level" in notices(app))
         # The mark goes after a few seconds; the row stays.
-        await until(pilot, lambda: not actions.row_mark(theirs.id), timeout=6)
+        await until(pilot, lambda: not actions.row_mark(theirs.id))
         assert theirs.id not in actions.marked()
 
 
@@ -86,10 +87,11 @@ async def test_a_burst_of_200_changes_makes_at_most_one_notice_per_pane_every_2_
         app.notices.show = counted
         target = engine(app).model.items(Pane.ACTIONS)[0]
         dev(head_server, "sse/flood", action_id=target.id, count=200, seconds=0.5)
-        await until(pilot, lambda: sum(c for _, _, c in shown) == 200, timeout=10)
-        assert len(shown) <= 3, [t for _, t, _ in shown]  # never a wall of toasts
-        assert all(b[0] - a[0] >= 1.9 for a, b in itertools.pairwise(shown))
-        assert shown[-1][1] == f"{shown[-1][2]} changes in Actions"
+        await until(pilot, lambda: sum(c for _, _, c in shown) == 200)
+        # Never a wall of toasts: one, then at most one every 2 s (how many depends on how long
+        # the machine takes to read the burst: 3 on an idle one, 4 or 5 were seen under load).
+        assert all(b[0] - a[0] >= 1.9 for a, b in itertools.pairwise(shown)), [t for _, t, _ in shown]
+        assert shown[0][2] == 1 and all(t == f"{c} changes in Actions" for _, t, c in shown if c > 1)
         assert len(app.history) == 200  # every one of them is in the history
 
 
@@ -133,7 +135,7 @@ async def test_after_a_reconnect_it_says_once_what_changed_meanwhile(head_server
         await coachee.delete_agreement(agreement.id)
         dev(head_server, "sse/fail", clear=True)  # the outage ends
         summary = "While disconnected: 1 action changed, 1 agreement added, 1 agreement removed"
-        await until(pilot, lambda: summary in notices(app), timeout=8)
+        await until(pilot, lambda: summary in notices(app))
 
         def resynced() -> set[str]:  # (reports reach the history once a frame)
             return {r.item_id for r in app.history if isinstance(r, Change) and r.origin is Origin.RESYNC}
@@ -184,7 +186,7 @@ async def test_attention_is_called_only_while_the_terminal_is_not_in_front(
         assert written == []  # in front: the notice is enough
         terminal_sends("\x1b[O")  # focus out
         await until(pilot, lambda: not app.attention.focused)
-        await pilot.pause(2.1)  # past the notice window: the next change is told at once
+        await pilot.pause(2.1)  # not a wait: past the notice window, so the next change is told at once
         await coachee.create_agreement(model.session_id, "Another")
         await until(pilot, lambda: len(written) == 1)
         if mode is NotifyMode.BELL:
@@ -195,7 +197,7 @@ async def test_attention_is_called_only_while_the_terminal_is_not_in_front(
             assert "Another" not in written[0] and body not in written[0]  # never what was written
         terminal_sends("\x1b[I")  # focus back
         await until(pilot, lambda: app.attention.focused)
-        await pilot.pause(2.1)
+        await pilot.pause(2.1)  # not a wait: past the notice window again
         await coachee.create_agreement(model.session_id, "A third")
         await until(pilot, lambda: app.notices.shown == 3)
         assert len(written) == 1

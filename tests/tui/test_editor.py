@@ -100,7 +100,7 @@ async def test_escape_closes_at_once_unless_something_was_typed(head_server: Dev
             await until(pilot, lambda: isinstance(app.screen, Notice))
             assert isinstance(app.screen, Notice) and "Discard" in app.screen.title_text
             await pilot.press(keep)
-            await until(pilot, lambda: isinstance(app.screen, EditorScreen))
+            await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
             assert editor(app).values()["body"] == "keep me"
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, Notice))
@@ -146,7 +146,7 @@ async def test_a_change_elsewhere_is_shown_and_saving_asks_before_overwriting(he
         await until(pilot, lambda: isinstance(app.screen, Notice))
         assert isinstance(app.screen, Notice) and app.screen.title_text == "Overwrite their change?"
         await pilot.press("n")  # back to the editor, nothing sent, nothing lost
-        await until(pilot, lambda: isinstance(app.screen, EditorScreen))
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
         assert editor(app).values()["body"] == f"{target.body} today"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, Notice))
@@ -204,7 +204,7 @@ async def test_unsaved_text_survives_quitting_and_is_offered_back(
         assert isinstance(again.screen, Notice) and again.screen.title_text == "Restore your unsaved draft?"
         assert "Half a thought" in again.screen.body_text
         await pilot.press("y")
-        await until(pilot, lambda: isinstance(again.screen, EditorScreen))
+        await until(pilot, lambda: isinstance(again.screen, EditorScreen) and again.focused is not None)
         assert editor(again).values()["body"] == "Half a thought"
         await pilot.press("escape")  # restored, never saved: Escape asks before losing it
         await until(pilot, lambda: isinstance(again.screen, Notice))

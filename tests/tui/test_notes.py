@@ -126,7 +126,7 @@ async def test_invisible_shows_no_dot_of_its_own(head_server: DevServer) -> None
     app = await make_app(head_server, notes=options)
     async with app.run_test(size=WIDE) as pilot:
         await until(pilot, lambda: settled(app) and notes_up(app))
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "Jordan Lee · presence unknown" in header_text(app))  # presence drawn
         assert "(you)" not in header_text(app)
 
 
@@ -145,7 +145,7 @@ async def test_losing_the_notes_leaves_the_live_connection_and_the_reverse(
         assert engine(app).status.state is ConnState.CONNECTED and "Connected" in live_status(app)
         dev(server, "notes", deny=0)
         await pilot.press("r")
-        await until(pilot, lambda: "Notes: ● Connected" in notes_status(app), timeout=8)
+        await until(pilot, lambda: "Notes: ● Connected" in notes_status(app))
         dev(server, "sse/fail", status=503, count=50)
         dev(server, "sse/drop")
         await until(pilot, lambda: engine(app).status.state is ConnState.RECONNECTING)

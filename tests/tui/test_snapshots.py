@@ -32,7 +32,7 @@ from tests.tui.scenes import (
     notes_with_the_coachee_here,
     others_changes,
 )
-from tests.waiting import settled, until
+from tests.waiting import panes_caught_up, settled, until
 
 PINNED = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
 SIZE = (100, 30)
@@ -65,14 +65,22 @@ def pinned_app(server: DevServer, *, picker: bool = False) -> CoachApp:
     )
 
 
+def shows(app: CoachApp, state: str) -> bool:
+    """The status bar says `state`, and the panes show what it means for them (stale or not)."""
+    bar = app.session_screen.query_one(StatusBar)
+    return state in " ".join(str(part) for part in bar.describe()) and panes_caught_up(app)
+
+
 async def settle(pilot: Any, app: CoachApp) -> None:
     await until(pilot, lambda: settled(app))
     await until(pilot, lambda: app.notes is not None and app.notes.status.state is ConnState.CONNECTED)
-    await pilot.pause(0.1)  # the document drawn, presence shown
+    # The document drawn, presence shown.
+    await until(pilot, lambda: app.notes is not None and app.notes.synced and panes_caught_up(app))
+    await pilot.pause()
     bar = app.session_screen.query_one(StatusBar)
     bar.host = "localhost:4000"  # the devserver's port is random
     bar.refresh()
-    await pilot.pause(0.2)
+    await pilot.pause()
 
 
 def test_connected(pinned_server: DevServer, snap_compare: Any) -> None:
@@ -91,7 +99,7 @@ def test_reconnecting(pinned_server: DevServer, snap_compare: Any) -> None:
         await settle(pilot, app)
         dev(pinned_server, "sse/drop")
         await until(pilot, lambda: app.live is not None and app.live.status.state is ConnState.RECONNECTING)
-        await pilot.pause(0.2)
+        await until(pilot, lambda: shows(app, "Reconnecting"))
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -106,7 +114,7 @@ def test_error(pinned_server: DevServer, snap_compare: Any) -> None:
         await until(pilot, lambda: app.live is not None and app.live.status.state is ConnState.RECONNECTING)
         await pilot.press("r")  # skip the backoff wait: the retry meets the 404
         await until(pilot, lambda: app.live is not None and app.live.status.state is ConnState.ERROR)
-        await pilot.pause(0.2)
+        await until(pilot, lambda: shows(app, "Error"))
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -119,7 +127,7 @@ def test_picker(pinned_server: DevServer, snap_compare: Any) -> None:
             pilot,
             lambda: isinstance(app.screen, PickerScreen) and len(app.screen.query_one(DataTable).rows) == 5,
         )
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -156,7 +164,7 @@ async def still(pilot: Any, app: CoachApp) -> None:
     for area in app.screen.query(TextArea):
         area.notify_style_update()
         area.refresh()
-    await pilot.pause(0.2)
+    await pilot.pause()
 
 
 def test_editor_changed_elsewhere(pinned_server: DevServer, snap_compare: Any) -> None:
@@ -207,8 +215,13 @@ def test_others_changes_marked_and_told(pinned_server: DevServer, snap_compare: 
 
     async def run_before(pilot: Any) -> None:
         await settle(pilot, app)
+        # The notices are in the picture: toasts fade by the real clock (Textual's), and a loaded
+        # machine can take longer than their 3 s to set the scene.
+        notify = app.notify
+        app.notify = lambda *args, **kwargs: notify(*args, **{**kwargs, "timeout": 3600})  # type: ignore[method-assign]
         await others_changes(pilot, app, pinned_server)
-        await pilot.pause(0.2)
+        await until(pilot, lambda: panes_caught_up(app))
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -220,7 +233,7 @@ def test_history(pinned_server: DevServer, snap_compare: Any) -> None:
         await settle(pilot, app)
         await history_with_a_reconnect(pilot, app, pinned_server)
         app.clear_notifications()  # (their fade would depend on the instant)
-        await pilot.pause(0.3)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -234,7 +247,7 @@ def test_notes_beside_the_panes(pinned_server: DevServer, snap_compare: Any) -> 
     async def run_before(pilot: Any) -> None:
         await settle(pilot, app)
         await notes_with_the_coachee_here(pilot, app, pinned_server)
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=(160, 45), run_before=run_before)
 
@@ -275,6 +288,6 @@ def test_notes_as_a_tab_at_80x24(pinned_server: DevServer, snap_compare: Any) ->
         await notes_with_the_coachee_here(pilot, app, pinned_server)
         await pilot.press("4")
         app.screen.set_focus(None)  # (no focus ring: the same picture whatever the timing)
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

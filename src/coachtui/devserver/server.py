@@ -94,6 +94,10 @@ class DevServer:
             lifespan="off",
             access_log=False,
             timeout_graceful_shutdown=1,
+            # Longer than the client's keep-alive (httpx: 5 s), so the client always drops an idle
+            # connection first: with both at 5 s a request sent as the server closed it failed
+            # with "the connection broke" (seen under load, where the two clocks drift apart).
+            timeout_keep_alive=30,
             ssl_certfile=self.options.ssl_certfile,
             ssl_keyfile=self.options.ssl_keyfile,
         )

@@ -147,7 +147,7 @@ async def test_a_denied_token_is_fetched_again_and_three_denials_stop_until_r(he
         dev(head_server, "notes", deny=3, drop=True)
         await wait_for(lambda: connection.status.state is ConnState.ERROR)
         assert connection.status.hint == "r tries again"
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # not a wait: time for a retry that must not come
         assert connection.status.state is ConnState.ERROR  # no loop against a server that says no
         connection.retry_now()
         await wait_for(lambda: connected(connection))
@@ -173,7 +173,7 @@ async def test_a_silent_server_is_noticed_and_left(make_server: ServerFactory) -
     server = make_server("head")
     async with notes(server, renew_every=0.1, silence=0.5) as (connection, seen):
         await wait_for(lambda: connected(connection))
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(1.0)  # not a wait: twice the silence limit passes, with the document quiet
         assert connected(connection)  # a quiet document is not a silent server
         dev(server, "notes", silent=True)
         await wait_for(lambda: connection.status.state is ConnState.RECONNECTING)

@@ -319,7 +319,7 @@ class EntityTable(DataTable[Text]):
         """Mark rows as changed by someone else ("new", "edited"; by entity id) for `seconds`.
         They are drawn with the pane's next update (the caller asks for one: paced to a frame,
         so a burst repaints a row sixty times a second at most, not once per event)."""
-        until = time.monotonic() + seconds
+        until = self._monotonic() + seconds
         for entity_id, label in labels.items():
             if self._marks.get(entity_id, ("",))[0] != label:
                 self._restyle.add(entity_id)  # (a renewed mark needs no repaint)
@@ -327,13 +327,19 @@ class EntityTable(DataTable[Text]):
         if self._unmark_timer is None:
             self._unmark_timer = self.set_timer(seconds, self._unmark)
 
+    def _monotonic(self) -> float:
+        # The app's clock when it has one (pinned in the snapshot tests: a mark must not fade
+        # while a busy machine is still getting the picture ready).
+        clock = getattr(self.app, "clock", None)
+        return float(clock.monotonic()) if clock is not None else time.monotonic()
+
     def marked(self) -> dict[str, str]:
         """The rows marked now and their marks (tests read this)."""
         return {k: label for k, (label, _) in self._marks.items()}
 
     def _unmark(self) -> None:
         self._unmark_timer = None
-        now = time.monotonic()
+        now = self._monotonic()
         for entity_id in [k for k, (_, until) in self._marks.items() if until <= now]:
             del self._marks[entity_id]
             self._restyle.add(entity_id)
