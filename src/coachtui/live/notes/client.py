@@ -313,6 +313,8 @@ class NotesConnection:
     async def _session(self, token: str, document: str) -> None:
         url = self._url(token)
         self.document_name = document
+        self._in_flight.clear()  # a new connection acknowledges only what it carries
+        self._outbox.clear()
         options: dict[str, Any] = {
             "max_size": None,  # a first sync can be hundreds of KB
             "open_timeout": 10,
