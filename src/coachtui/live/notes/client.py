@@ -133,6 +133,7 @@ class NotesConnection:
         self._outbox: list[int] = []  # actions to send as updates (while connected)
         self._in_flight: deque[set[int]] = deque()  # per acknowledged message sent, what it carries
         self._send_now = asyncio.Event()
+        self._answered = False  # this connection's Step2 went: updates may follow it
         self.roster = Roster(self.doc.client_id)
         self.status = ConnectionStatus()
         self.synced = False  # the first Step2 has arrived
@@ -186,7 +187,7 @@ class NotesConnection:
         while True:
             await self._send_now.wait()
             self._send_now.clear()
-            if self.status.state is not ConnState.CONNECTED:
+            if self.status.state is not ConnState.CONNECTED or not self._answered:
                 continue
             numbers, self._outbox = self._outbox, []
             for number in numbers:
@@ -315,6 +316,10 @@ class NotesConnection:
         self.document_name = document
         self._in_flight.clear()  # a new connection acknowledges only what it carries
         self._outbox.clear()
+        # Updates wait for our Step2 (the server's Step1 answered): one arriving before it
+        # would lack what the Step2 brings, and a later change's deletions without an earlier
+        # change's inserts can read as a missing attribute (a task with no `checked`).
+        self._answered = False
         options: dict[str, Any] = {
             "max_size": None,  # a first sync can be hundreds of KB
             "open_timeout": 10,
@@ -377,6 +382,9 @@ class NotesConnection:
                     self._in_flight.append(set(self._changes))
                     self._outbox.clear()
                     await ws.send(lib0.sync(document, lib0.SyncStep.STEP2, self.doc.get_update(payload)))
+                    if not self._answered:
+                        self._answered = True
+                        self._send_now.set()
                 else:
                     self.doc.apply_update(payload)
                     self.updates += 1
