@@ -179,6 +179,26 @@ def test_an_edit_merges_with_the_participants_typing() -> None:
     assert lines(notes.fragment)[-1] == expected == lines(theirs.get("default", type=XmlFragment))[-1]
 
 
+def test_an_edit_from_an_older_text_keeps_what_was_typed_since() -> None:
+    notes, _ = writer()
+    target = block(notes.fragment, "Zoë")
+    base = target.text()  # the composer opens with this
+    theirs: Doc[Any] = Doc()
+    sync(theirs, notes.doc)
+    their_fragment = theirs.get("default", type=XmlFragment)
+    their_text = their_fragment.children[len(their_fragment.children) - 1].children[0]
+    assert isinstance(their_text, XmlText)
+    their_text.insert(len("Zoë".encode()), " (coachee)")
+    sync(theirs, notes.doc)  # arrives while the composer is open
+    notes.edit(target, "Zoë écrit bien 😀 — coach", base=base)
+    expected = "Zoë (coachee) écrit bien 😀 — coach"
+    sync(theirs, notes.doc)
+    assert lines(notes.fragment)[-1] == expected == lines(their_fragment)[-1]
+    # Without the base, the text as it is now is the start: theirs would be taken out.
+    notes.edit(block(notes.fragment, "Zoë"), "Zoë a écrit")
+    assert lines(notes.fragment)[-1] == "Zoë a écrit"
+
+
 def test_tick_delete_and_undo_of_ours_only() -> None:
     notes, sent = writer()
     fragment = notes.fragment

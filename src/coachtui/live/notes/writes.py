@@ -93,23 +93,30 @@ class NotesWriter:
                 _insert(element.children[0] if is_item else element, 0, draft.text)
         return element
 
-    def edit(self, block: Block, text: str) -> None:
-        """Make `block`'s text `text` by the fewest inserts and deletes (marks left alone stay)."""
+    def edit(self, block: Block, text: str, base: str | None = None) -> None:
+        """Make `block`'s text `text` by the fewest inserts and deletes (marks left alone stay).
+
+        `base` is the text the user started from (the composer's first text). What differs
+        between it and `text` is what the user did; it is applied where that text is now, so
+        what others typed meanwhile stays (without `base`, the block's text now)."""
         current = self._current(block)
         if current.text_element is None:
             raise NotWritable("That block has no text to edit here.")
         target = current.text_element
-        old = current.text()
-        opcodes = difflib.SequenceMatcher(None, old, text, autojunk=False).get_opcodes()
+        now = current.text()
+        base = now if base is None else base
+        opcodes = difflib.SequenceMatcher(None, base, text, autojunk=False).get_opcodes()
         if all(tag == "equal" for tag, *_ in opcodes):
             return
+        where = _Rebase(base, now)
         with self._action():
             # From the end: each step leaves the positions before it as they were.
             for tag, i1, i2, j1, j2 in reversed(opcodes):
+                start = where.start(i1)
                 if tag in ("delete", "replace"):
-                    _delete(target, i1, i2)
+                    _delete(target, start, max(where.end(i2), start))
                 if tag in ("insert", "replace"):
-                    _insert(target, i1, text[j1:j2])
+                    _insert(target, start, text[j1:j2])
 
     def tick(self, block: Block, checked: bool | None = None) -> bool:
         """Tick (or untick) a task; None flips it. Returns the new state."""
@@ -150,6 +157,28 @@ class NotesWriter:
     @property
     def can_undo(self) -> bool:
         return not self.read_only and self.undo_manager.can_undo()
+
+
+class _Rebase:
+    """Positions in the text the user started from, mapped to the text as it is now."""
+
+    def __init__(self, base: str, now: str) -> None:
+        self.length = len(now)
+        self.opcodes = difflib.SequenceMatcher(None, base, now, autojunk=False).get_opcodes()
+
+    def _map(self, at: int, end: bool) -> int:
+        for tag, i1, i2, j1, j2 in self.opcodes:
+            if tag == "equal" and i1 <= at <= i2:
+                return j1 + (at - i1)
+            if i1 <= at < i2:  # in what someone else changed meanwhile: its edge
+                return j2 if end else j1
+        return self.length
+
+    def start(self, at: int) -> int:
+        return self._map(at, end=False)
+
+    def end(self, at: int) -> int:
+        return self._map(at, end=True)
 
 
 # -- where a new block goes -------------------------------------------------------------------
