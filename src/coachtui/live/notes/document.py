@@ -142,16 +142,21 @@ def _block(
             _inline_lines(children, out, first, rest, kind)
 
 
-_BLOCKS = {
-    "paragraph",
-    "heading",
-    "bulletList",
-    "orderedList",
-    "taskList",
-    "blockquote",
-    "codeBlock",
-    "table",
-}
+# The web app's block nodes (its schema's "block" group).
+BLOCK_NODES = frozenset(
+    {
+        "paragraph",
+        "heading",
+        "bulletList",
+        "orderedList",
+        "taskList",
+        "blockquote",
+        "codeBlock",
+        "horizontalRule",
+        "table",
+    }
+)
+_BLOCKS = BLOCK_NODES - {"horizontalRule"}
 
 
 # Blocks a cursor stops on (by tag), and those whose children are their text.

@@ -14,17 +14,8 @@ from typing import Any, cast
 
 from pycrdt import XmlElement, XmlFragment, XmlText
 
-BLOCKS = {
-    "paragraph",
-    "heading",
-    "bulletList",
-    "orderedList",
-    "taskList",
-    "blockquote",
-    "codeBlock",
-    "horizontalRule",
-    "table",
-}
+from coachtui.live.notes.document import BLOCK_NODES
+
 MARKS = {"bold", "italic", "strike", "underline", "code", "highlight", "link", "textStyle"}
 _INLINE = {"paragraph", "heading"}  # text with marks and hard breaks
 _LISTS = {"bulletList": "listItem", "orderedList": "listItem", "taskList": "taskItem"}
@@ -44,7 +35,7 @@ def problems(fragment: XmlFragment) -> list[str]:
 
 
 def _block(node: Any, where: str, out: list[str]) -> None:
-    if not isinstance(node, XmlElement) or node.tag not in BLOCKS:
+    if not isinstance(node, XmlElement) or node.tag not in BLOCK_NODES:
         out.append(f"{where}: {_name(node)} is not a block")
         return
     _node(node, where, out)
