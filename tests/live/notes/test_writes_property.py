@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
-from coachtui.live.notes.blocks import blocks
+from coachtui.live.notes.blocks import blocks, find
 from coachtui.live.notes.compose import parse
 from coachtui.live.notes.document import render
 from coachtui.live.notes.schema import problems
@@ -74,6 +74,15 @@ class World:
                 old = target.text()
                 low, high = sorted((a % (len(old) + 1), b % (len(old) + 1)))
                 self.writer.edit(target, old[:low] + text + old[high:])
+        elif kind == "compose":  # the composer opens, the coachee's typing arrives, then ctrl+s
+            editable = [x for x in found if x.editable]
+            if editable:
+                target = editable[pick % len(editable)]
+                base = target.text()
+                self.deliver()
+                low, high = sorted((a % (len(base) + 1), b % (len(base) + 1)))
+                if find(self.writer.fragment, target.element) is not None:
+                    self.writer.edit(target, base[:low] + text + base[high:], base=base)
         elif kind == "tick":
             tasks = [x for x in found if x.kind == "task"]
             if tasks:
@@ -155,6 +164,7 @@ def _utf8(text: str, at: int) -> int:
 KINDS = [
     "insert",
     "edit",
+    "compose",
     "tick",
     "delete",
     "undo",
