@@ -16,6 +16,7 @@ from coachtui.live.events import Pane
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.history import HistoryScreen
 from coachtui.tui.widgets.notes import NotesPane
+from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev
 from tests.live.helpers import coachee_api
 from tests.security.hostile import PATIENCE, PIECES, hostile_text, leaks
@@ -68,6 +69,8 @@ def rename(server: DevServer, user_id: str, name: str) -> None:
 def clean(app: App[Any]) -> bool:
     assert leaks(on_screen(app), lines=True) == [], on_screen(app)
     assert leaks(toasts(app), lines=True) == []
+    for bar in app.session_screen.query(StatusBar):  # type: ignore[attr-defined]  # notices told there
+        assert leaks("\n".join(bar.told), lines=True) == []
     return True
 
 
@@ -96,7 +99,8 @@ async def test_the_other_participant_cannot_write_to_the_terminal(
         )
         await coachee.create_agreement(session_id, wire(t[5]))
         await coachee.update_session_title(session_id, wire(t[6])[:400])  # (at most 500: the backend)
-        told = lambda: action.id in actions.rows and len(app._notifications) >= 3  # noqa: E731
+        bar = app.session_screen.query_one(StatusBar)  # change notices are told in its line
+        told = lambda: action.id in actions.rows and len(bar.told) >= 3  # noqa: E731
         await until(pilot, told, timeout=PATIENCE)
         await until(pilot, lambda: bool(app.session_screen.query_one(NotesPane).lines), timeout=PATIENCE)
         assert clean(app)
