@@ -66,7 +66,8 @@ def shows_demo(app: Any) -> bool:
 
 def panes_caught_up(app: Any) -> bool:
     """Every pane change the model reported has reached its pane (none waits for the next frame)."""
-    return not app._panes_queued
+    run = app.session_run
+    return run is None or not run.panes_queued
 
 
 def event_counts(app: Any, server: Any) -> tuple[int, int]:
