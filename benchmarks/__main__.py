@@ -415,6 +415,9 @@ How to read it:
 """
 
 
+PROFILES = "## Profiles"
+
+
 def table(rows: list[Row]) -> str:
     lines = [
         "| metric | coachtui | floor / peer | ratio / diff | target | met? |",
@@ -456,8 +459,12 @@ def main() -> int:
     print(text)
     if not args.no_write and not args.tiny:
         out = Path(__file__).with_name("RESULTS.md")
+        # The profiles section is written by hand (what took the time, what was done): kept.
+        previous = out.read_text() if out.exists() else ""
+        kept = previous[previous.find(PROFILES) :] if PROFILES in previous else ""
         out.write_text(
             f"# Benchmark results\n\n{dt.date.today().isoformat()} · {machine()}\n\n{text}\n\n{NOTES}"
+            + (f"\n{kept}" if kept else "")
         )
         print(f"\nwritten to {out}", file=sys.stderr)
     return 0
