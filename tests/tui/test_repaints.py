@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
+
+import pytest
 
 from coachtui.devserver.server import DevServer
 from coachtui.live.events import Pane
@@ -20,11 +23,15 @@ def shown_and_marked(table: Any, action_id: str, body: str) -> bool:
     return any(body in str(cell) for cell in row) and table.marked().get(action_id) == "edited"
 
 
-async def test_a_remote_edit_repaints_its_row_once(head_server: DevServer) -> None:
+async def test_a_remote_edit_repaints_its_row_once(
+    head_server: DevServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = await make_app(head_server)
     async with app.run_test(size=(100, 32)) as pilot, await coachee_api(head_server) as other:
         await until(pilot, lambda: shows_demo(app))
         table = app.session_screen.pane_widget(Pane.ACTIONS)
+        # Marks held for a minute: their expiry (3 s) would repaint the row during a slow run.
+        monkeypatch.setattr(table, "mark", partial(type(table).mark, table, seconds=60))
         first, second = list(engine(app).model.items(Pane.ACTIONS))[:2]
         before = row_updates(table)
         await other.update_action(first.model_copy(update={"body": "Edited once"}))
