@@ -149,6 +149,7 @@ class PtyApp:
     session_id: str
     coach: Login
     size: tuple[int, int] = (120, 40)
+    argv: list[str] | None = None  # another program in the same terminal (the bare Textual app)
     chunks: list[tuple[float, int]] = field(default_factory=list)  # (time, end offset in buffer)
     buffer: bytearray = field(default_factory=bytearray)
 
@@ -173,12 +174,12 @@ class PtyApp:
         }
         self.started_at = time.monotonic()
         pid, self.fd = pty.fork()
+        argv = self.argv or [
+            sys.executable,
+            *("-m", "coachtui", "session", self.session_id, "--server", self.server_url),
+        ]
         if pid == 0:  # the child: become the app
-            os.execve(
-                sys.executable,
-                [sys.executable, "-m", "coachtui", "session", self.session_id, "--server", self.server_url],
-                env,
-            )
+            os.execve(argv[0], argv, env)
         self.pid = pid
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", self.size[1], self.size[0], 0, 0))
         self._lock = threading.Lock()
@@ -247,6 +248,12 @@ class PtyApp:
     def press(self, keys: bytes) -> float:
         os.write(self.fd, keys)
         return time.monotonic()
+
+    def cpu_s(self) -> float:
+        """CPU time (user + system, all threads) the app has used so far: unlike wall time it
+        does not grow while other processes hold the cores."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def rss_kb(self) -> int:
         text = Path(f"/proc/{self.pid}/status").read_text()

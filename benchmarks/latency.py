@@ -28,6 +28,7 @@ class Reader:
     refetch: bool
     seen: dict[int, float] = field(default_factory=dict)
     requests: int = 0
+    received: int = 0  # entity events read before the run ended
 
     def start(self) -> Reader:
         self.ready = threading.Event()
@@ -55,6 +56,7 @@ class Reader:
                     return
                 if sse.event != "action_updated":
                     continue
+                self.received += 1
                 if not self.refetch:
                     now = time.monotonic()
                     for m in MARK.finditer(sse.data):
@@ -132,7 +134,14 @@ def run(events: int, rate: float, one_way: float = 0.0) -> LatencyResult:
         app_gets = max(0, gets - peer.requests)
         app.stop()
         return LatencyResult(
-            lat(screen), lat(floor.seen), lat(peer.seen), app_gets / events, peer.requests / events, events
+            lat(screen),
+            lat(floor.seen),
+            lat(peer.seen),
+            app_gets / events,
+            # Per event the peer received: the run ends once every reader has the last edit, and
+            # the peer's refetches can carry it before the peer has read the last events.
+            peer.requests / max(1, peer.received),
+            events,
         )
     finally:
         if proxy:

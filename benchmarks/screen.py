@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.bare_app import MARKER as BARE_MARKER
 from benchmarks.common import DevServerProcess, PtyApp, login, session_actions, today_session
 
 
@@ -149,7 +150,13 @@ class Startup:
     help_ms: float
     python_ms: float
     textual_imported: bool
-    first_screen_s: float
+    first_screen_s: float  # `coachtui session <id>` → the session's header and Actions pane painted
+    first_screen_cpu_s: float  # CPU the app had used by then
+    bare_s: float  # the same for a bare Textual app (header, DataTable of 3 rows, footer)
+    bare_cpu_s: float
+
+
+BARE_APP = Path(__file__).with_name("bare_app.py")
 
 
 def startup(runs: int) -> Startup:
@@ -179,15 +186,29 @@ def startup(runs: int) -> Startup:
     try:
         coach = login(server.url, "coach@example.com", "coach-demo-pass")
         sid = today_session(server.url, coach)
-        firsts = []
-        for _ in range(max(1, runs // 5)):
-            app = PtyApp(server.url, sid, coach).start()
-            painted, _ = app.wait_for(b"Quarterly planning", timeout=60)
-            firsts.append(painted - app.started_at)
-            app.stop()
+        walls: dict[str, list[float]] = {"coachtui": [], "bare": []}
+        cpus: dict[str, list[float]] = {"coachtui": [], "bare": []}
+        for _ in range(max(1, runs // 3)):  # interleaved, same interpreter, same terminal size
+            for name, argv, markers in (
+                ("coachtui", None, (b"Quarterly planning", b"7 items")),
+                ("bare", [sys.executable, str(BARE_APP)], (BARE_MARKER.encode(),)),
+            ):
+                app = PtyApp(server.url, sid, coach, argv=argv).start()
+                painted = max(app.wait_for(marker, timeout=60)[0] for marker in markers)
+                cpus[name].append(app.cpu_s())
+                walls[name].append(painted - app.started_at)
+                app.stop()
     finally:
         server.stop()
-    return Startup(help_ms, python_ms, probe.stderr.strip() == "True", statistics.median(firsts))
+    return Startup(
+        help_ms,
+        python_ms,
+        probe.stderr.strip() == "True",
+        statistics.median(walls["coachtui"]),
+        statistics.median(cpus["coachtui"]),
+        statistics.median(walls["bare"]),
+        statistics.median(cpus["bare"]),
+    )
 
 
 @dataclass

@@ -45,6 +45,11 @@ def test_benchmark_runs_once(part: str) -> None:
         exact = {r.metric: r.coachtui for r in rows}
         assert exact["requests per event: entity (action_updated)"] == 0
         assert exact["requests per event: other session (action_created)"] == 0
+    if part.startswith("latency"):  # the row measures coachtui's own requests: exactly none
+        assert next(r.coachtui for r in rows if "REST requests per entity event" in r.metric) == 0
+    if part == "start-up":  # coachtui beside the bare Textual app, launched in the same run
+        bare = next(r for r in rows if "bare Textual app" in r.metric)
+        assert isinstance(bare.other, float) and bare.other > 0
     if part == "editing":
         met = {r.metric.split(" (")[0]: r.met for r in rows}
         assert met["REST requests per local edit"] and met["repaints caused by the edit's own echo"]

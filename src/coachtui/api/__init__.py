@@ -1,5 +1,6 @@
 """HTTP client and wire models for the refactor-platform backend. Never imports Textual."""
 
+import coachtui.api._no_httpx_cli  # noqa: F401  (first: before httpx is imported)
 from coachtui.api.client import DEFAULT_API_VERSION, ApiClient, LoginResult
 from coachtui.api.errors import (
     ApiError,

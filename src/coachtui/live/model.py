@@ -418,10 +418,12 @@ class SessionModel:
                 self._keep_newest(event.pane, event.entity)
             if self._apply_to(state, event):
                 state.version += 1
-                self.observer.pane_changed(event.pane)
                 mine = echo or entity_id in state.saving or entity_id in self._local[event.pane]
                 if state.loaded_once and not mine:  # (before the first load, nothing is "changed")
                     self._report(event.pane, before, state.items.get(entity_id), Origin.LIVE)
+                # After the report: its row's mark is set before the pane is drawn, so the entity
+                # and its mark reach the screen in one repaint, not two a frame apart.
+                self.observer.pane_changed(event.pane)
                 return event.pane
         return None
 

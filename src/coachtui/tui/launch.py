@@ -8,6 +8,7 @@ import os
 import shutil
 import ssl
 import tempfile
+import threading
 import uuid
 from pathlib import Path
 
@@ -58,9 +59,25 @@ def run_session(
 ) -> int:
     if session_id is not None:
         _check_id(session_id)
-    asyncio.run(_precheck(client, session_id))
-    from coachtui.tui.app import CoachApp, NotesOptions
-    from coachtui.tui.attention import NotifyMode
+    # The check waits on the network, the import of the screens on the CPU: done together, a
+    # round trip (a TLS handshake, on a remote server) is no longer added to every start.
+    checked: list[BaseException] = []
+
+    def precheck() -> None:
+        try:
+            asyncio.run(_precheck(client, session_id))
+        except BaseException as exc:  # handed to the main thread, which raises it
+            checked.append(exc)
+
+    checking = threading.Thread(target=precheck, name="precheck")
+    checking.start()
+    try:
+        from coachtui.tui.app import CoachApp, NotesOptions
+        from coachtui.tui.attention import NotifyMode
+    finally:
+        checking.join()
+    if checked:
+        raise checked[0]
 
     api = client.for_new_loop()
     tls = ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle else None
