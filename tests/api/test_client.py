@@ -75,6 +75,23 @@ async def test_era_is_detected_once(server: DevServer, profile: str) -> None:
         assert sum(requests.values()) == 1, requests
 
 
+async def test_an_era_remembered_from_before_an_upgrade_is_probed_again_once(
+    server: DevServer, profile: str
+) -> None:
+    """The credentials remember the era; the backend was upgraded (seed → head) or rolled back
+    since: the first 404 on a path of the remembered era asks again, once."""
+    demo = server.demo
+    assert demo is not None
+    async with await logged_in(server) as api:
+        actual = Era.HEAD if profile == "head" else Era.SEED
+        api.era = Era.SEED if actual is Era.HEAD else Era.HEAD  # what an earlier run remembered
+        goals = await api.session_goals(demo.today_session_id)
+        assert api.era is actual and len(goals) == 3
+        dev(server, "stats/reset")
+        await api.session_goals(demo.today_session_id)
+        assert sum(dev(server, "stats")["requests"].values()) == 1  # known again: no more probes
+
+
 async def test_writes_round_trip(server: DevServer, profile: str) -> None:
     demo = server.demo
     assert demo is not None

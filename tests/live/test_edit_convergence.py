@@ -1,6 +1,8 @@
-"""Local edits, the other participant's edits and network faults, interleaved: once things settle
-the screen's model equals the server, every create that said it succeeded exists exactly once
-(one that failed not at all), and the last successful edit of an item is what the server has."""
+"""Local edits, the other participant's edits, network faults, session switches and cancelled
+edits, interleaved: once things settle the screen's model equals the server for the session open
+now, every create that said it succeeded exists exactly once in the session it was made in (one
+that failed not at all, one cancelled at most once) and never in the other, and the last
+successful edit of an item is what the server has."""
 
 from __future__ import annotations
 
@@ -26,10 +28,12 @@ from tests.waiting import wait_for
 MINE = ["create_action", "create_agreement", "edit_action", "toggle_action", "delete_agreement"]
 THEIRS = ["their_status", "their_create", "their_delete"]
 FAULTS = ["drop_after_commit", "fail_next", "sse_drop"]
+FLOW = ["switch", "cancel"]  # another session opens (as the app does); the last edit is cancelled
 step = st.one_of(
     st.tuples(st.sampled_from(MINE), st.integers(0, 50)),
     st.tuples(st.sampled_from(THEIRS), st.integers(0, 50)),
     st.tuples(st.sampled_from(FAULTS), st.integers(0, 50)),
+    st.tuples(st.sampled_from(FLOW), st.integers(0, 50)),
 )
 
 
@@ -37,7 +41,8 @@ class Ledger:
     """What the user was told happened to their own changes."""
 
     def __init__(self) -> None:
-        self.created: dict[str, bool] = {}  # body -> the create said it succeeded
+        self.created: dict[str, bool | None] = {}  # body -> it said it succeeded (None: cancelled)
+        self.made_in: dict[str, str] = {}  # body -> the session it was created in
         # Action id -> the bodies it may have now: that of its last successful edit, and those of
         # the edits after it that said "Maybe not saved" (a 5xx or a connection broken after
         # the request went out: the server may have it).
@@ -45,7 +50,8 @@ class Ledger:
 
 
 async def mine(live: Live, edits: LocalEdits, ledger: Ledger, kind: str, n: int, tag: str) -> None:
-    model = live.model
+    model = edits.model  # the session this change is made in, whichever is open later
+    ledger.made_in[f"mine {tag}"] = model.session_id
     try:
         if kind == "create_action":
             form = form_for(Pane.ACTIONS, live.api.era, model.header, model.items(Pane.GOALS))
@@ -74,6 +80,9 @@ async def mine(live: Live, edits: LocalEdits, ledger: Ledger, kind: str, n: int,
                 if failed.message.startswith("Maybe not"):
                     ledger.bodies.setdefault(target.id, {base["body"]}).add(f"edit {tag}")
                 raise
+            except asyncio.CancelledError:  # it may have reached the server, or not
+                ledger.bodies.setdefault(target.id, {base["body"]}).add(f"edit {tag}")
+                raise
             ledger.bodies[target.id] = {f"edit {tag}"}
         else:
             # (Not the user's own new ones: those are counted at the end.)
@@ -82,6 +91,10 @@ async def mine(live: Live, edits: LocalEdits, ledger: Ledger, kind: str, n: int,
                 await edits.delete(Pane.AGREEMENTS, agreements[n % len(agreements)].id)
     except (EditFailed, EditRefused, ChangedElsewhere):
         pass  # said to the user; the ledger holds only what was said to succeed
+    except asyncio.CancelledError:
+        if f"mine {tag}" in ledger.created:
+            ledger.created[f"mine {tag}"] = None  # "interrupted": made once, or not at all
+        raise
 
 
 async def theirs(other: ApiClient, sid: str, kind: str, n: int, tag: str) -> None:
@@ -122,6 +135,7 @@ def fault(server: DevServer, kind: str, n: int) -> None:
 async def scenario(server: DevServer, steps: list[tuple[str, int]]) -> None:
     assert server.demo is not None
     sid = server.demo.today_session_id
+    sessions = [sid, server.demo.other_session_id]
     ledger = Ledger()
     async with Live(server, read_timeout=0.6) as live:
         await live.ready()
@@ -136,12 +150,24 @@ async def scenario(server: DevServer, steps: list[tuple[str, int]]) -> None:
                     await asyncio.sleep(0)
                 elif kind in THEIRS:
                     await theirs(other, sid, kind, n, tag)
+                elif kind == "switch":  # as the app does: a model and edits of the new session's own
+                    live.live.switch(sessions[1] if live.model.session_id == sessions[0] else sessions[0])
+                    edits = LocalEdits(live.model, live.api)
+                elif kind == "cancel":
+                    if in_flight:
+                        in_flight[-1].cancel()
                 else:
                     fault(server, kind, n)
-            await asyncio.gather(*in_flight)
+            await asyncio.gather(*in_flight, return_exceptions=True)
 
-            actions = {a.id: a for a in await other.session_actions(sid)}
-            agreements = {a.id: a for a in await other.session_agreements(sid)}
+            # The coach reads both sessions (the coachee of the first cannot read the second).
+            everything: dict[str, tuple[dict[str, Action], list[Any]]] = {}
+            for s in sessions:
+                acts = {a.id: a for a in await live.api.session_actions(s)}
+                everything[s] = (acts, await live.api.session_agreements(s))
+            open_now = live.model.session_id
+            actions = everything[open_now][0]
+            agreements = {a.id: a for a in everything[open_now][1]}
             truth: dict[Pane, dict[str, Any]] = {Pane.ACTIONS: actions, Pane.AGREEMENTS: agreements}
 
             def converged() -> bool:
@@ -155,12 +181,22 @@ async def scenario(server: DevServer, steps: list[tuple[str, int]]) -> None:
 
             await wait_for(converged, timeout=15)
 
-        bodies = [a.body for a in actions.values()] + [a.body for a in agreements.values()]
+        bodies = {
+            s: [a.body for a in acts.values()] + [a.body for a in agrs]
+            for s, (acts, agrs) in everything.items()
+        }
         for body, succeeded in ledger.created.items():
-            assert bodies.count(body) == (1 if succeeded else 0), (body, succeeded, bodies.count(body))
+            home = ledger.made_in[body]
+            count = bodies[home].count(body)
+            if succeeded is None:
+                assert count <= 1, (body, count)
+            else:
+                assert count == (1 if succeeded else 0), (body, succeeded, count)
+            assert all(bodies[s].count(body) == 0 for s in sessions if s != home), (body, home)
         for action_id, possible in ledger.bodies.items():
-            if action_id in actions:
-                assert actions[action_id].body in possible, (action_id, possible)
+            for acts, _ in everything.values():
+                if action_id in acts:
+                    assert acts[action_id].body in possible, (action_id, possible)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -98,3 +98,34 @@ async def test_login_elsewhere_then_r_recovers(head_server: DevServer, isolated_
         await until(pilot, lambda: not isinstance(app.screen, Notice))
         await until(pilot, lambda: settled(app))
         assert all(not s.error for s in engine(app).model.states.values())
+
+
+async def test_r_right_after_the_401_is_not_undone_by_the_reports_still_queued(
+    head_server: DevServer, isolated_config: Path
+) -> None:
+    """A new login is already stored; `r` is pressed the moment the dialog shows. The reports of
+    the 401 still on their way (the connection's, a reload's) must not bring the dialog back."""
+    demo = head_server.demo
+    assert demo is not None
+    store = CredentialStore(isolated_config)
+    app = await make_app(head_server, stored_login=lambda: store.get(head_server.url))
+    async with app.run_test(size=(100, 32)) as pilot:
+        actions = app.session_screen.query_one(ActionsPane)
+        await until(pilot, lambda: settled(app, actions, 7))
+        dev(head_server, "expire", user_id=demo.coach.user_id)
+        cookie = login_cookie(head_server, demo.coach.email, demo.coach.password)
+        store.save(
+            Credentials(
+                server=head_server.url, user_id=demo.coach.user_id, display_name="x", cookie=SecretStr(cookie)
+            )
+        )
+        engine(app).model.reload_all()  # each pane meets the 401…
+        dev(head_server, "sse/drop")  # …and so does the reconnect
+        await until(pilot, lambda: isinstance(app.screen, Notice))
+        await pilot.press("r")
+        live = engine(app)
+        await until(pilot, lambda: settled(app) and live.status.state is ConnState.CONNECTED, timeout=20)
+        await until(pilot, lambda: app.notes is not None and app.notes.status.state is ConnState.CONNECTED)
+        await pilot.pause()
+        assert not any(isinstance(s, Notice) for s in app.screen_stack)
+        assert all(not s.error for s in engine(app).model.states.values())

@@ -311,12 +311,27 @@ class ApiClient(Writes):
         return EnrichedSession.model_validate(session.model_dump())
 
     async def session_goals(self, session_id: str) -> list[Goal]:
-        """Goals of a session; learns the backend era the first time it is asked."""
+        """Goals of a session; learns the backend era the first time it is asked, and asks
+        again once when an era remembered from an earlier run (credentials) meets a 404 on a
+        path of that era: the backend may have been upgraded (or rolled back) since."""
+        if self.era is Era.SEED:
+            try:
+                return await self._seed_goals(session_id)
+            except NotFound:
+                log.info("the seed-era goals route is missing: probing the backend era again")
+                self.era = None
+        return await self._probed_goals(session_id)
+
+    async def _seed_goals(self, session_id: str) -> list[Goal]:
+        data = await self._call("GET", "/overarching_goals", params={"coaching_session_id": session_id})
+        return parse_list(Goal, data, self.host)
+
+    async def _probed_goals(self, session_id: str) -> list[Goal]:
         if self.era in (None, Era.HEAD):
             try:
                 data = await self._call("GET", f"/coaching_sessions/{session_id}/goals")
             except (NotFound, BadRequest) as exc:
-                if self.era is Era.HEAD or exc.status not in (404, 405):
+                if exc.status not in (404, 405):
                     raise
                 # The route is missing, or the session is: only the former means seed era.
                 await self.get_session(session_id)
@@ -327,8 +342,7 @@ class ApiClient(Writes):
                     log.info("backend era detected: head")
                 self.era = Era.HEAD
                 return parse_list(Goal, data, self.host)
-        data = await self._call("GET", "/overarching_goals", params={"coaching_session_id": session_id})
-        return parse_list(Goal, data, self.host)
+        return await self._seed_goals(session_id)
 
     async def relationship_goals(self, relationship_id: str) -> list[Goal]:
         """Every goal of a coaching relationship, in any status (current backend)."""

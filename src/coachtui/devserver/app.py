@@ -28,8 +28,10 @@ from coachtui.devserver.faults import (
     DroppedAnswer,
     fault_routes,
     forever,
+    held,
     scripted_mutation_failure,
     take_drop_after_commit,
+    take_hold,
     take_hostile,
 )
 
@@ -112,6 +114,8 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
                 if hostile is not None:
                     return hostile
                 write = request.method in MUTATIONS and auth and versioned  # an API write, not login
+                hold = take_hold(backend, request.url.path, write)
+                await held(backend, hold, "before")
                 failure = scripted_mutation_failure(backend) if write else None
                 if failure is not None:
                     return failure
@@ -131,6 +135,7 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
                     response = JSONResponse(exc.body, exc.status)
                 if user_id and token and response.status_code < 500 and request.url.path != "/delete":
                     set_session_cookie(response, token, backend.session_ttl)
+                await held(backend, hold, "after")
                 if dropped and response.status_code < 300:
                     return DroppedAnswer()
                 return response

@@ -36,6 +36,12 @@ class Faults:
     # Statuses for the next writes, not committed (None: that write goes through).
     fail_mutations: list[int | None] = field(default_factory=list)
     drop_after_commit: int = 0  # the next writes commit (events included), then get no answer
+    # The next writes wait until released: "before" anything is done, or "after" they are
+    # committed (events sent), their answer held — a save kept in flight as long as a test needs.
+    # With a path, the next requests to it (any method) are held instead of the next writes.
+    holds: list[tuple[str, str | None]] = field(default_factory=list)  # (when, path prefix)
+    released: asyncio.Event | None = None
+    holding: int = 0  # writes waiting now
 
 
 MUTATIONS = ("POST", "PUT", "PATCH", "DELETE")
@@ -50,6 +56,28 @@ def scripted_mutation_failure(backend: Backend) -> Response | None:
     if status is None:
         return None
     return PlainTextResponse(STATUS_TEXT.get(status, f"HTTP {status}"), status)
+
+
+def take_hold(backend: Backend, path: str, write: bool) -> tuple[str, asyncio.Event] | None:
+    """When this request waits ("before" or "after" it is done), and for what (None: it does not)."""
+    faults = backend.faults
+    if faults.released is None:
+        return None
+    for i, (when, prefix) in enumerate(faults.holds):
+        if path.startswith(prefix) if prefix is not None else write:
+            del faults.holds[i]
+            return when, faults.released
+    return None
+
+
+async def held(backend: Backend, hold: tuple[str, asyncio.Event] | None, when: str) -> None:
+    if hold is None or hold[0] != when:
+        return
+    backend.faults.holding += 1
+    try:
+        await hold[1].wait()
+    finally:
+        backend.faults.holding -= 1
 
 
 def take_drop_after_commit(backend: Backend) -> bool:
@@ -308,8 +336,26 @@ def fault_routes(backend: Backend) -> list[Route]:
         backend.faults.drop_after_commit += int(body.get("count", 1))
         return {"queued": backend.faults.drop_after_commit}
 
+    def hold(body: dict[str, Any]) -> Any:
+        """The next `count` writes (or requests to `path`, any method) wait, `when` "before" they
+        are done or "after" (their answer held); `{"release": true}` lets every one go on."""
+        faults = backend.faults
+        if body.get("release", False):
+            if faults.released is not None:
+                faults.released.set()
+            faults.released, faults.holds = None, []
+            return {"holding": faults.holding}
+        when = str(body.get("when", "before"))
+        if when not in ("before", "after"):
+            return {"error": 'when is "before" or "after"'}
+        faults.released = faults.released or asyncio.Event()
+        path = str(body["path"]) if body.get("path") else None
+        faults.holds.extend([(when, path)] * int(body.get("count", 1)))
+        return {"holding": faults.holding}
+
     def stats(body: dict[str, Any]) -> Any:
         return {
+            "holding": backend.faults.holding,
             "connections": backend.broker.connections(),
             "requests": dict(backend.requests),
             "events_sent": backend.broker.events_sent,
@@ -329,6 +375,7 @@ def fault_routes(backend: Backend) -> list[Route]:
         "rest/hostile": hostile,
         "rest/fail_mutations": fail_mutations,
         "rest/drop_after_commit": drop_after_commit,
+        "rest/hold": hold,
         "sse/publish_times": publish_times,
         "sse/flood": flood,
         "seed/actions": seed_actions,

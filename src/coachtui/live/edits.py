@@ -10,9 +10,11 @@ why in words.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,6 +167,11 @@ class LocalEdits:
                 self.model.reload(pane)
             log.info("edit of %s failed: %s", pane.value, type(exc).__name__)
             raise EditFailed(_failure(exc, what), error=exc) from None
+        except BaseException:
+            # Cancelled (or broken) with the request maybe sent: the row never stays "saving…";
+            # it is put back and read again, so the server's copy decides.
+            self._interrupted(pane, session_id, lambda: self._undo(pane, before, changed))
+            raise
         if self.model.session_id != session_id:
             return saved  # the user switched sessions meanwhile: this answer is not for the screen
         if isinstance(saved, Goal) and self.model.states[pane].items.get(saved.id) is None:
@@ -223,6 +230,9 @@ class LocalEdits:
         self.requests += 1
         try:
             saved = await self._send_create(local, session_id)
+        except asyncio.CancelledError:
+            self._interrupted(pane, session_id, lambda: self.model.settle_created(pane, temp, None))
+            raise
         except ApiError as exc:
             saved = None
             if _outcome_unknown(exc):
@@ -340,13 +350,25 @@ class LocalEdits:
             self.model.show_header(header.model_copy(update={"title": title}))
         try:
             saved = await self.api.update_session_title(self.model.session_id, title)
-        except ApiError as exc:
+        except BaseException as exc:
             if header is not None:
                 self.model.show_header(header)
+            if not isinstance(exc, ApiError):
+                self.model.reload(Pane.HEADER)  # cancelled: the server's copy decides
+                raise
             raise EditFailed(_reason(exc, "saved"), error=exc) from None
         if self.model.header is not None and self.model.session_id == saved.id:
             self.model.show_header(self.model.header.model_copy(update={"title": saved.title}))
             self.model.report_title(header.title if header is not None else None, saved.title)
+
+    def _interrupted(self, pane: Pane, session_id: str, undo: Callable[[], None]) -> None:
+        """A change cancelled mid-way: shown as it was, and the pane read again (the request may
+        have reached the server); nothing of it reaches another session's model."""
+        if self.model.session_id != session_id or self.model.disposed:
+            return
+        undo()
+        self.model.reload(pane)
+        log.info("edit of %s interrupted", pane.value)
 
     def _undo(self, pane: Pane, before: Any, changed: Any) -> None:
         state = self.model.states[pane]
@@ -375,7 +397,10 @@ class LocalEdits:
                 unlinked = True
         except NotFound:
             pass  # gone already (deleted elsewhere): what was asked for is true
-        except ApiError as exc:
+        except BaseException as exc:
+            if not isinstance(exc, ApiError):
+                self._interrupted(pane, session_id, lambda: self._undo(pane, entity, None))
+                raise
             if self.model.session_id == session_id:
                 self._undo(pane, entity, None)
                 if isinstance(exc, ServerError | NetworkError):
@@ -428,6 +453,13 @@ class LocalEdits:
                 restored: Any = entity
             else:
                 restored = await self._send_create(entity, session_id)
+        except asyncio.CancelledError:
+            self._last_removed = (session_id, pane, entity, everywhere)
+            if relink:
+                self.model.forget_yours(pane)
+            else:
+                self._interrupted(pane, session_id, lambda: self.model.settle_created(pane, temp, None))
+            raise
         except ApiError as exc:
             self._last_removed = (session_id, pane, entity, everywhere)  # still there to try again
             if self.model.session_id == session_id:

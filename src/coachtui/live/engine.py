@@ -37,6 +37,7 @@ class LiveEngine(StreamObserver):
         self.api = api
         self.poll_interval = poll_interval
         self.observer = observer or LiveObserver()
+        self.debounce = debounce
         self.model = SessionModel(api, session_id, self, debounce=debounce, clock=clock)
         self.connection = SseConnection(
             api,
@@ -102,9 +103,16 @@ class LiveEngine(StreamObserver):
 
     # -- commands -------------------------------------------------------------------------------
 
-    def switch(self, session_id: str) -> None:
-        """Another session, same connection: only the routing filter changes."""
-        self.model.switch(session_id)
+    def switch(self, session_id: str) -> SessionModel:
+        """Another session, same connection: a model of its own takes the events from now on;
+        the old one is disposed of (its late answers change nothing on screen)."""
+        old = self.model
+        self.model = SessionModel(self.api, session_id, self, debounce=self.debounce, clock=self.clock)
+        if old.poll_interval is not None:
+            self.model.polled_every(old.poll_interval)
+        old.dispose()
+        self.model.reload_all()
+        return self.model
 
     def retry_now(self) -> None:
         self.connection.retry_now()
@@ -114,10 +122,17 @@ class LiveEngine(StreamObserver):
     async def run(self) -> None:
         """Load, connect, stay live; returns only after a server-side logout. Cancel to stop."""
         self.model.reload_all()
-        poller = asyncio.ensure_future(self.model.poll_seed_era(self.poll_interval))
+        poller = asyncio.ensure_future(self._poll_seed_era())
         try:
             await self.connection.run()
         finally:
             poller.cancel()
             await asyncio.gather(poller, return_exceptions=True)
             await self.model.aclose()
+
+    async def _poll_seed_era(self) -> None:
+        """Whichever model is current is polled (the seed era sends no action/agreement events)."""
+        self.model.polled_every(self.poll_interval)
+        while True:
+            await self.clock.sleep(self.poll_interval)
+            self.model.poll()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -95,6 +96,11 @@ class _Reloader:
             self.requests += 1
             await self._run()
 
+    def cancel(self) -> None:
+        self._dirty = False
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
     async def aclose(self) -> None:
         if self._task is not None and not self._task.done():
             self._task.cancel()
@@ -131,12 +137,15 @@ class SessionModel:
         # What a local change replaced (None: nothing, a create), until the answer says it is
         # done: then the difference is reported as the user's own, never as someone else's.
         self._mine_before: dict[tuple[Pane, str], Entity | None] = {}
+        # The newest server copy of each item seen while it was being saved here (its event).
+        self._seen_while_saving: dict[tuple[Pane, str], Entity] = {}
         # Reloads whose differences are the user's own doing (a link, a goal's promotion): up to
         # which reload number (counted as `_Reloader.requests`) of a pane that holds.
         self._yours_until: dict[Pane, float] = {}
         # The reload after a reconnect: panes not back yet, and what those back found changed.
         self._resync: tuple[set[Pane], list[Change], list[Pane]] | None = None
         self._context: tuple[tuple[object, ...], Context] | None = None
+        self.disposed = False
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -215,12 +224,22 @@ class SessionModel:
         self._creating = {p: {} for p in LIST_PANES}
         self._adopted = {}
         self._mine_before = {}
+        self._seen_while_saving = {}
         self._yours_until = {}
         self._resync = None
         for pane, state in self.states.items():
             self.states[pane] = PaneState(pane, version=state.version + 1)
             self.observer.pane_changed(pane)
         self.reload_all()
+
+    def dispose(self) -> None:
+        """Another session is open now: reloads in flight are cancelled, late answers and the
+        edits still finishing here change this model only, and nothing more is reported."""
+        self._generation += 1
+        self.observer = LiveObserver()  # (its methods do nothing)
+        for reloader in self._reloaders.values():
+            reloader.cancel()
+        self.disposed = True
 
     def mark_stale(self) -> None:
         """Connection lost: keep the data, say since when it may be out of date."""
@@ -241,14 +260,23 @@ class SessionModel:
                 self._journal[pane] = []
             try:
                 result = await self.fetch(pane, session_id)
-            except ApiError as exc:
+            except Exception as exc:  # not only ApiError: a reload task's failure is never silent
                 if generation != self._generation:
                     return
                 self._resynced(pane, [], failed=True)
                 state = self.states[pane]
-                state.status, state.error, state.since = PaneStatus.FAILED, exc.message, self.clock.now()
+                message = (
+                    exc.message
+                    if isinstance(exc, ApiError)
+                    else f"an unexpected error ({type(exc).__name__}); see the log"
+                )
+                state.status, state.error, state.since = PaneStatus.FAILED, message, self.clock.now()
                 state.version += 1
-                log.warning("reload of %s failed: %s", pane.value, type(exc).__name__)
+                if isinstance(exc, ApiError):
+                    log.warning("reload of %s failed: %s", pane.value, type(exc).__name__)
+                else:  # (its type and where, never its message: it may quote server text)
+                    where = "".join(traceback.format_tb(exc.__traceback__))
+                    log.error("reload of %s failed: %s\n%s", pane.value, type(exc).__name__, where)
                 self.observer.pane_changed(pane)
                 if isinstance(exc, SessionExpired):
                     self.observer.login_lost(exc.message)
@@ -379,6 +407,10 @@ class SessionModel:
             entity_id = event.entity.id if isinstance(event, Upsert) else event.entity_id
             before = state.items.get(entity_id)
             echo = isinstance(event, Upsert) and self._adopt_echo(state, event.entity, state.items)
+            if isinstance(event, Upsert) and not echo and entity_id in self._local[event.pane]:
+                # A server copy of an item being saved here: our own echo, or someone else's
+                # change made meanwhile. The answer decides which (`settle_local`, by updated_at).
+                self._keep_newest(event.pane, event.entity)
             if self._apply_to(state, event):
                 state.version += 1
                 self.observer.pane_changed(event.pane)
@@ -402,11 +434,19 @@ class SessionModel:
             return event.entity.id in items
         return event.session_id == self.session_id
 
+    def _keep_newest(self, pane: Pane, entity: Entity) -> None:
+        key = (pane, entity.id)
+        if _newer(entity, self._seen_while_saving.get(key)):
+            self._seen_while_saving[key] = entity
+
     @staticmethod
     def _apply_to(state: PaneState, event: LiveEvent) -> bool:
         if isinstance(event, Upsert):
-            if state.items.get(event.entity.id) == event.entity:
+            known = state.items.get(event.entity.id)
+            if known == event.entity:
                 return False  # the actor's own event after its response: nothing new
+            if known is not None and _newer(known, event.entity, strictly=True):
+                return False  # older than the copy shown (an answer came first): never goes back
             state.items[event.entity.id] = event.entity
             if state.changed is not None:
                 state.changed.add(event.entity.id)
@@ -436,18 +476,24 @@ class SessionModel:
         state = self.states[pane]
         self._local[pane].pop(entity_id, None)
         state.saving.discard(entity_id)
+        theirs = self._seen_while_saving.pop((pane, entity_id), None)
         if not isinstance(entity, _Keep):
             _put(state, entity_id, entity)
         self._changed(state, entity_id)
+        mine = state.items.get(entity_id)
         if (pane, entity_id) in self._mine_before:
-            self._report(
-                pane, self._mine_before.pop((pane, entity_id)), state.items.get(entity_id), Origin.YOURS
-            )
+            self._report(pane, self._mine_before.pop((pane, entity_id)), mine, Origin.YOURS)
+        if theirs is not None and mine is not None and _newer(theirs, mine, strictly=True):
+            # Someone else changed it after our change was made: the newest server copy stays,
+            # told as their change, not laid under ours.
+            _put(state, entity_id, theirs)
+            self._changed(state, entity_id)
+            self._report(pane, mine, theirs, Origin.LIVE)
 
     def show_header(self, header: EnrichedSession) -> None:
         """The session header changed here (its title): shown at once."""
-        if header == self.header:
-            return
+        if header == self.header or header.id != self.session_id:
+            return  # (another session's header is never installed here)
         self.header = header
         self.states[Pane.HEADER].version += 1
         self.observer.pane_changed(Pane.HEADER)
@@ -510,15 +556,15 @@ class SessionModel:
 
     # -- seed era -----------------------------------------------------------------------------
 
-    async def poll_seed_era(self, interval: float) -> None:
-        """The seed backend sends no action/agreement events: reload those panes now and then."""
+    def polled_every(self, interval: float) -> None:
+        """The seed backend sends no action/agreement events: they are polled this often."""
         self.poll_interval = interval
         self._note_polling()
-        while True:
-            await self.clock.sleep(interval)
-            if self.api.era is Era.SEED:
-                for pane in SEED_POLLED:
-                    self.reload(pane)
+
+    def poll(self) -> None:
+        if self.api.era is Era.SEED and not self.disposed:
+            for pane in SEED_POLLED:
+                self.reload(pane)
 
 
 def same_item(mine: Any, theirs: Any) -> bool:
@@ -529,6 +575,14 @@ def same_item(mine: Any, theirs: Any) -> bool:
         return False
     text = "title" if hasattr(mine, "title") else "body"
     return bool((getattr(mine, text) or "").strip() == (getattr(theirs, text) or "").strip())
+
+
+def _newer(a: Any, b: Any, *, strictly: bool = False) -> bool:
+    """Is `a` a later server copy than `b` (by updated_at; unknown times: `a`, unless strictly)?"""
+    at, bt = getattr(a, "updated_at", None), getattr(b, "updated_at", None)
+    if at is None or bt is None:
+        return not strictly
+    return bool(at > bt)
 
 
 def _put(state: PaneState, entity_id: str, entity: Entity | None) -> None:

@@ -10,7 +10,7 @@ import signal
 import ssl
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -27,9 +27,9 @@ from textual.worker import Worker, WorkerState
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError
 from coachtui.credentials import Credentials, CredentialsError
+from coachtui.drafts import Drafts
 from coachtui.live.changes import Change, ChangeKind, ConnectionNote, Origin, Report, Resync
 from coachtui.live.clock import REAL_CLOCK, Clock
-from coachtui.live.edits import LocalEdits
 from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
 from coachtui.live.forms import noun
@@ -39,7 +39,7 @@ from coachtui.live.observer import LiveObserver
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
 from coachtui.text import inert
 from coachtui.tui.attention import Attention, NotifyMode
-from coachtui.tui.editing import EditingApp
+from coachtui.tui.editing import EDITS_GROUP, EditingApp
 from coachtui.tui.messages import (
     AuthLost,
     ConnectionChanged,
@@ -65,6 +65,7 @@ from coachtui.tui.screens.modals import (
 )
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.screens.session import SessionScreen
+from coachtui.tui.session_run import SessionRun
 from coachtui.tui.widgets.notes import NotesPane
 from coachtui.tui.widgets.session_header import SessionHeader
 
@@ -74,7 +75,6 @@ LIVE_GROUP = "live"
 NOTES_GROUP = "notes"
 HELP_SCREEN = "help"
 FRAME = 1 / 60  # Textual paints at most 60 times a second
-HISTORY_KEPT = 2000  # reports; the oldest go first (the history screen lists them all)
 
 
 class CoachApp(EditingApp):
@@ -120,28 +120,15 @@ class CoachApp(EditingApp):
         self.today = today  # the picker's 'today'; None means the real date
         self.drafts_dir = drafts_dir  # unsaved editor text (None: not kept)
         self.live: LiveEngine | None = None
-        self.edits: LocalEdits | None = None
+        self.session_run: SessionRun | None = None  # the session open now (see tui/session_run.py)
         self.session_screen = SessionScreen(api.host, user_name, clock=clock.monotonic)
         self._expired_shown = False
+        self._new_login_at: dt.datetime | None = None  # when `r` last picked up a new login
         self._logged_out = False
         self._live_failed = False
         self._last_state: ConnState | None = None
         self._status_posted: tuple[object, ...] | None = None
-        self._panes_queued: set[Pane] = set()
-        self._pane_shown_at: dict[Pane, float] = {}
-        self.history: list[Report] = []  # oldest first
-        self._inbox: list[Report] = []  # reports not handled yet
-        self.notices = Notices(self._show_notice, self.set_timer)
         self.notes_options = notes if notes is not None else NotesOptions()
-        self.notes: NotesConnection | None = None
-        self._notes_queued = False
-        self._notes_shown_at = -FRAME
-        self._notes_caught_up = False
-        self._notes_failed = False
-        self._reports_taken_at = -FRAME
-        self._held_notices: dict[
-            str, tuple[str, int]
-        ] = {}  # title → (latest text, changes) while a dialog is open
         self.attention = Attention(notify, terminal_write or self._write_terminal)
 
     # -- start-up -----------------------------------------------------------------------------
@@ -166,39 +153,72 @@ class CoachApp(EditingApp):
             except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
                 pass
 
+    # -- the session open now: one SessionRun each ------------------------------------------------
+
+    @property
+    def history(self) -> Sequence[Report]:
+        return self.session_run.history if self.session_run is not None else ()
+
+    @property
+    def notices(self) -> Notices:
+        """The open session's notice throttle (tests count what it showed)."""
+        assert self.session_run is not None, "no session is open"
+        return self.session_run.notices
+
+    @property
+    def notes(self) -> NotesConnection | None:
+        return self.session_run.notes if self.session_run is not None else None
+
     def open_session(self, session_id: str) -> None:
-        self.open_drafts(session_id)
-        self.history.clear()  # "since the session was opened": another session, another history
+        """Dispose of the session open now (its dialogs closed, its drafts kept under its own
+        key), then open `session_id` in a run of its own on the app's one connection."""
+        if self.session_run is not None:
+            self.close_run(self.session_run)
         if self.live is None:
             self.live = LiveEngine(
                 self.api, session_id, _Reports(self), clock=self.clock, **self.live_options
             )
-            self.edits = LocalEdits(self.live.model, self.api)
+            model = self.live.model
             self.run_live()
-            self.start_notes(session_id)
             if self.activity is not None:
                 self.run_activity()
         else:
-            self.live.switch(session_id)
-            self.start_notes(session_id)
+            model = self.live.switch(session_id)
+        drafts = Drafts(self.drafts_dir, self.api.host, session_id) if self.drafts_dir else None
+        self.session_run = SessionRun(
+            model, self.api, drafts=drafts, show_notice=self._show_notice, set_timer=self.set_timer
+        )
+        self.start_notes(self.session_run)
+
+    def close_run(self, run: SessionRun) -> None:
+        """Its timers, notes, held notices and late answers end here; its editors and dialogs
+        close (their callbacks, guarded by the run, do nothing: typed text stays a draft)."""
+        run.dispose()
+        self.session_screen.forget_covered()
+        while len(self.screen_stack) > 1 and (
+            self.screen in run.screens or isinstance(self.screen, HistoryScreen)
+        ):
+            self.pop_screen()
+        run.screens.clear()
 
     @work(group=LIVE_GROUP, exit_on_error=False, name="live-session")
     async def run_live(self) -> None:
         assert self.live is not None
         await self.live.run()
 
-    def start_notes(self, session_id: str) -> None:
+    def start_notes(self, run: SessionRun) -> None:
         """The session's shared notes, on a connection of their own: losing them disturbs
         nothing else, and the reverse."""
         self.workers.cancel_group(self, NOTES_GROUP)
-        self._notes_caught_up = False
+        run.notes_caught_up = False
+        run.notes_failed = False
         if not self.notes_options.enabled:
             return
         options = self.notes_options
-        self.notes = NotesConnection(
+        run.notes = NotesConnection(
             self.api,
-            session_id,
-            _NotesReports(self),
+            run.session_id,
+            _NotesReports(self, run),
             me=self._me,
             invisible=options.invisible,
             url=options.url,
@@ -208,7 +228,7 @@ class CoachApp(EditingApp):
         )
         for pane in self.session_screen.query(NotesPane):
             pane.show([], "Connecting to the notes…")
-        self.run_notes(self.notes)
+        run.notes_worker = self.run_notes(run.notes)
 
     @work(group=NOTES_GROUP, exit_on_error=False, name="notes")
     async def run_notes(self, notes: NotesConnection) -> None:
@@ -235,18 +255,22 @@ class CoachApp(EditingApp):
         self._show_presence()
 
     def on_notes_changed(self, _: NotesChanged) -> None:
-        wait = self._notes_shown_at + FRAME - time.monotonic()
+        run = self.session_run
+        if run is None:
+            return
+        wait = run.notes_shown_at + FRAME - time.monotonic()
         if wait > 0:
-            self.set_timer(wait, self._show_notes)  # at most one render a frame; the latest
+            run.later(wait, self._show_notes)  # at most one render a frame; the latest
         else:
             self._show_notes()
 
     def _show_notes(self) -> None:
-        self._notes_queued = False
-        self._notes_shown_at = time.monotonic()
-        if self.notes is None or not self._session_screen_up():
+        run = self.session_run
+        if run is None or run.notes is None or not self._session_screen_up():
             return
-        lines = render_notes(self.notes.fragment)
+        run.notes_queued = False
+        run.notes_shown_at = time.monotonic()
+        lines = render_notes(run.notes.fragment)
         for pane in self.session_screen.query(NotesPane):
             pane.show(lines, "No notes yet for this session.")
 
@@ -270,6 +294,16 @@ class CoachApp(EditingApp):
         """A worker that fails is never silent: logged (type and where, not its message, which
         may quote server text), shown, and for the live worker restartable with `r`."""
         worker: Worker[Any] = event.worker
+        if event.state is WorkerState.CANCELLED and worker.group == EDITS_GROUP and not self._exit:
+            # (Its change was put back and the pane read again: see LocalEdits._interrupted.)
+            log.info("worker %s cancelled", worker.name)
+            self.notify(
+                "A change was interrupted before the server answered: the pane shows what the "
+                "server has now.",
+                title="Not saved",
+                severity="warning",
+            )
+            return
         if event.state is not WorkerState.ERROR:
             return
         error = worker.error
@@ -291,9 +325,11 @@ class CoachApp(EditingApp):
             )
             self._status_posted = None
             self.post_message(ConnectionChanged(status))
-        elif worker.group == NOTES_GROUP and self.notes is not None:
+        elif worker.group == NOTES_GROUP and self.session_run is not None and self.notes is not None:
+            if worker is not self.session_run.notes_worker:
+                return  # (another session's notes, already let go)
             # The notes stop; everything else goes on. `r` starts them again.
-            self._notes_failed = True
+            self.session_run.notes_failed = True
             failed = LastError(
                 f"the notes stopped unexpectedly ({type(error).__name__})", self.clock.now(), 0
             )
@@ -319,34 +355,44 @@ class CoachApp(EditingApp):
     # behind a thousand messages.
 
     def _post_pane_changed(self, pane: Pane) -> None:
-        if pane not in self._panes_queued:
-            self._panes_queued.add(pane)
+        run = self.session_run
+        if run is not None and pane not in run.panes_queued:
+            run.panes_queued.add(pane)
             self.post_message(PaneChanged(pane))
 
     def _report_arrived(self, report: Report) -> None:
-        if not self._inbox:
+        run = self.session_run
+        if run is None:
+            return
+        if not run.inbox:
             self.post_message(ReportsArrived())
-        self._inbox.append(report)
+        run.inbox.append(report)
 
     def on_reports_arrived(self, _: ReportsArrived) -> None:
         # Handled at most once a frame: a burst's reports are taken together, so a key press
         # waits behind one batch, not behind a message per event.
-        wait = self._reports_taken_at + FRAME - time.monotonic()
+        run = self.session_run
+        if run is None:
+            return
+        wait = run.reports_taken_at + FRAME - time.monotonic()
         if wait > 0:
-            self.set_timer(wait, self._take_reports)
+            run.later(wait, self._take_reports)
         else:
             self._take_reports()
 
     def _take_reports(self) -> None:
         """Changes reach the history, their rows' marks and the notices (remote changes only:
         the user knows what they did here)."""
-        self._reports_taken_at = time.monotonic()
-        reports, self._inbox = self._inbox, []
+        run = self.session_run
+        if run is None:
+            return
+        run.reports_taken_at = time.monotonic()
+        reports, run.inbox = run.inbox, []
         if not reports:
             return
         marks: dict[Pane, dict[str, str]] = {}  # one repaint per pane for the whole batch
         for report in reports:
-            self.history.append(report)
+            run.history.add(report)
             if isinstance(report, Change) and not report.yours:
                 if report.kind is not ChangeKind.REMOVED and report.pane is not Pane.HEADER:
                     label = "new" if report.kind is ChangeKind.ADDED else "edited"
@@ -354,12 +400,12 @@ class CoachApp(EditingApp):
                     if pane_marks.get(report.item_id) != "new":  # added then edited: still new
                         pane_marks[report.item_id] = label
                 if report.origin is not Origin.RESYNC:  # the resync's own notice tells of these
-                    self.notices.add(report)
+                    run.notices.add(report)
         if self._session_screen_up():
             for pane, labels in marks.items():
                 self.session_screen.mark(pane, labels)
                 self._post_pane_changed(pane)  # drawn with the pane's next (frame-paced) update
-        del self.history[:-HISTORY_KEPT]
+        run.history.trim()
         if isinstance(self.screen, HistoryScreen):
             self.screen.reports_added()
 
@@ -377,10 +423,13 @@ class CoachApp(EditingApp):
             self.attention.alert(f"{len(report.changes)} changes while disconnected")
 
     def _show_notice(self, text: str, title: str, count: int) -> None:
+        if self.session_run is None:
+            return
         if self.screen is not self.session_screen:
             # A dialog is open: the notice waits for it to close (a toast mounted on the dialog
             # would cover it and cost every frame of a burst); the latest per pane is kept.
-            self._held_notices[title] = (text, count + self._held_notices.get(title, ("", 0))[1])
+            held = self.session_run.held_notices
+            held[title] = (text, count + held.get(title, ("", 0))[1])
             return
         self.notify(text, title=title, timeout=3, markup=False)
         # The desktop hears how many and where, never what (it may show on a lock screen).
@@ -388,7 +437,9 @@ class CoachApp(EditingApp):
 
     def tell_held_notices(self) -> None:
         """The session screen is back: what was held while a dialog was open, one per pane."""
-        held, self._held_notices = self._held_notices, {}
+        if self.session_run is None:
+            return
+        held, self.session_run.held_notices = self.session_run.held_notices, {}
         for title, (text, count) in held.items():
             self.notify(
                 text if count == 1 else f"{count} changes in {title}", title=title, timeout=3, markup=False
@@ -407,8 +458,8 @@ class CoachApp(EditingApp):
 
     @on(HistoryRequested)
     def show_history(self) -> None:
-        if not isinstance(self.screen, HistoryScreen):
-            self.push_screen(HistoryScreen(self.history))
+        if self.session_run is not None and not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen(self.session_run.history))
 
     @on(CopyRequested)
     def copy_row(self, message: CopyRequested) -> None:
@@ -428,28 +479,33 @@ class CoachApp(EditingApp):
             self.post_message(ConnectionChanged(status))
 
     def on_pane_changed(self, message: PaneChanged) -> None:
-        pane = message.pane
-        wait = self._pane_shown_at.get(pane, -FRAME) + FRAME - time.monotonic()
+        pane, run = message.pane, self.session_run
+        if run is None:
+            return
+        wait = run.pane_shown_at.get(pane, -FRAME) + FRAME - time.monotonic()
         if wait > 0:
             # Shown less than a frame ago: the terminal could not have drawn a second version
             # yet. Show it once at the next frame, with every change made meanwhile.
-            self.set_timer(wait, partial(self._show_pane, pane))
+            run.later(wait, partial(self._show_pane, pane))
         else:
             self._show_pane(pane)
 
     def _show_pane(self, pane: Pane) -> None:
-        self._panes_queued.discard(pane)
-        self._pane_shown_at[pane] = time.monotonic()
-        if self.live is not None and self._session_screen_up():
-            self.session_screen.show_pane(self.live.model, pane)
-            if pane is Pane.HEADER and self.notes is not None:
-                self.notes.announce_now()  # our role is known now: the others see us at once
+        run = self.session_run
+        if run is None:
+            return
+        run.panes_queued.discard(pane)
+        run.pane_shown_at[pane] = time.monotonic()
+        if self._session_screen_up():
+            self.session_screen.show_pane(run.model, pane)
+            if pane is Pane.HEADER and run.notes is not None:
+                run.notes.announce_now()  # our role is known now: the others see us at once
                 self._show_presence()
-            if self.notes is not None and not self._notes_caught_up:
+            if run.notes is not None and not run.notes_caught_up:
                 # Reports that came before the screen was up (a fast notes server) are shown now.
-                self._notes_caught_up = True
-                self.session_screen.show_notes_status(self.notes.status)
-                if self.notes.synced:
+                run.notes_caught_up = True
+                self.session_screen.show_notes_status(run.notes.status)
+                if run.notes.synced:
                     self._show_notes()
                 self._show_presence()
             self.show_to_editor(pane)
@@ -464,7 +520,7 @@ class CoachApp(EditingApp):
             self.session_screen.show_status(message.status)
         status: ConnectionStatus = message.status
         if status.state is ConnState.ERROR and status.login_expired and status.last_error:
-            self.post_message(AuthLost(status.last_error.message))
+            self.post_message(AuthLost(status.last_error.message, status.last_error.at))
         if status.state is ConnState.CONNECTED and self._last_state is not ConnState.CONNECTED:
             self._expired_shown = False  # a new connection (after `r`) may expire again
         self._last_state = status.state
@@ -472,6 +528,8 @@ class CoachApp(EditingApp):
     def on_auth_lost(self, message: AuthLost) -> None:
         if self._expired_shown or self._logged_out:
             return  # (a server's logout comes with 401s of its own: the logout is what happened)
+        if self._new_login_at is not None and (message.at is None or message.at <= self._new_login_at):
+            return  # learned before the new login `r` picked up (its report was still queued)
         self._expired_shown = True
 
         def done(choice: str | None) -> None:
@@ -518,9 +576,11 @@ class CoachApp(EditingApp):
         try:
             rows = await self.api.list_sessions(start, end)
         except ApiError as exc:
-            picker.show_error(exc.message)
+            if picker in self.screen_stack:
+                picker.show_error(exc.message)
             return
-        picker.show_sessions(rows)
+        if picker in self.screen_stack:  # (closed while its sessions were on their way: nothing to show)
+            picker.show_sessions(rows)
 
     @on(PickerScreen.OpenRequested)
     @work(group="open-session", exit_on_error=False, exclusive=True)
@@ -530,6 +590,8 @@ class CoachApp(EditingApp):
         except ApiError as exc:
             self.notify(exc.message, title="Cannot open that session", severity="error")
             return
+        if not any(isinstance(screen, PickerScreen) for screen in self.screen_stack):
+            return  # Esc closed the picker meanwhile: the user stays where they are
         self.post_message(SessionChosen(message.session_id))
 
     # -- actions --------------------------------------------------------------------------------
@@ -541,9 +603,8 @@ class CoachApp(EditingApp):
             self._live_failed = False
             self.run_live()
             return
-        if self._notes_failed and self.live is not None:
-            self._notes_failed = False
-            self.start_notes(self.live.model.session_id)
+        if self.session_run is not None and self.session_run.notes_failed:
+            self.start_notes(self.session_run)
         elif self.notes is not None and self.notes.status.state is not ConnState.CONNECTED:
             self.notes.retry_now()
         if self.live is not None:
@@ -560,9 +621,12 @@ class CoachApp(EditingApp):
         current = self.api.cookie.get_secret_value() if self.api.cookie else None
         if creds is not None and creds.cookie.get_secret_value() != current:
             self.api.use_login(creds.cookie, creds.user_id)
+            self._new_login_at = self.clock.now()
             self._expired_shown = False
             if self.live is not None:
                 self.live.model.reload_all()
+            if self.notes is not None:
+                self.notes.retry_now()  # (stopped as "unavailable" when the login expired)
             return True
         return False
 
@@ -666,8 +730,8 @@ class CoachApp(EditingApp):
         self.notify(f"Saved {path}", title="Screenshot", markup=False)
 
     async def on_unmount(self) -> None:
-        if self.drafts is not None:
-            self.drafts.flush()  # what was typed in the last fraction of a second too
+        if self.session_run is not None:
+            self.session_run.dispose()  # its drafts are written: what was typed in the last moment too
         await self.api.aclose()
 
 
@@ -684,7 +748,7 @@ class _Reports(LiveObserver):
         self.app._post_pane_changed(pane)
 
     def login_lost(self, message: str) -> None:
-        self.app.post_message(AuthLost(message))
+        self.app.post_message(AuthLost(message, self.app.clock.now()))
 
     def logged_out(self, reason: str) -> None:
         self.app.post_message(LoggedOut(reason))
@@ -700,21 +764,25 @@ class _Reports(LiveObserver):
 
 
 class _NotesReports(NotesObserver):
-    """The notes connection's reports become messages, one queued document redraw at a time."""
+    """One run's notes reports become messages, one queued document redraw at a time; those of
+    a run disposed of are dropped (another session's notes never reach the screen)."""
 
-    def __init__(self, app: CoachApp) -> None:
+    def __init__(self, app: CoachApp, run: SessionRun) -> None:
         self.app = app
+        self.session_run = run
 
     def notes_status(self, status: ConnectionStatus) -> None:
-        self.app.post_message(NotesStatusChanged(status))
+        if not self.session_run.closed:
+            self.app.post_message(NotesStatusChanged(status))
 
     def notes_changed(self) -> None:
-        if not self.app._notes_queued:
-            self.app._notes_queued = True
+        if not self.session_run.closed and not self.session_run.notes_queued:
+            self.session_run.notes_queued = True
             self.app.post_message(NotesChanged())
 
     def presence_changed(self) -> None:
-        self.app.post_message(PresenceChanged())
+        if not self.session_run.closed:
+            self.app.post_message(PresenceChanged())
 
 
 @dataclass

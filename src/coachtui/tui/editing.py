@@ -18,6 +18,7 @@ from typing import Any
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import Conflict
@@ -35,8 +36,10 @@ from coachtui.tui.screens.chooser import Chooser
 from coachtui.tui.screens.editor import EditorResult, EditorScreen
 from coachtui.tui.screens.modals import Notice, delete_question
 from coachtui.tui.screens.session import SessionScreen
+from coachtui.tui.session_run import SessionRun
 
 EDITS_GROUP = "edits"
+LINK_GROUP = "link-chooser"
 
 
 @dataclass
@@ -54,12 +57,34 @@ class EditingApp(App[int]):
 
     api: ApiClient
     live: LiveEngine | None
-    edits: LocalEdits | None
+    session_run: SessionRun | None
     clock: Clock
     session_screen: SessionScreen
     drafts_dir: Path | None
-    drafts: Drafts | None = None
-    _drafts_offered: str | None = None  # the session whose drafts were offered
+
+    @property
+    def edits(self) -> LocalEdits | None:
+        return self.session_run.edits if self.session_run is not None else None
+
+    @property
+    def drafts(self) -> Drafts | None:
+        return self.session_run.drafts if self.session_run is not None else None
+
+    def push_for_run(self, screen: Screen[Any], callback: Callable[[Any], None] | None = None) -> None:
+        """Open an editor or a dialog that belongs to the session open now: a switch closes it,
+        and its answer, if it comes after, does nothing (the run's guard)."""
+        run = self.session_run
+        if run is None:
+            return
+        run.screens.append(screen)
+        answer = run.guard(callback or (lambda _: None))
+
+        def answered(result: Any) -> None:
+            if screen in run.screens:
+                run.screens.remove(screen)
+            answer(result)
+
+        self.push_screen(screen, answered)
 
     def _show_pane(self, pane: Pane) -> None:
         raise NotImplementedError  # (the app's: repaint one pane now)
@@ -111,9 +136,10 @@ class EditingApp(App[int]):
 
         def answered(choice: str | None) -> None:
             if choice in ("yes", "everywhere"):
+                self.session_screen.pane_widget(pane).removing(entity_id)
                 self.run_edit(edits.delete(pane, entity_id, everywhere=choice == "everywhere"))
 
-        self.push_screen(delete_question(pane, text), answered)
+        self.push_for_run(delete_question(pane, text), answered)
 
     @on(UndoRequested)
     def undo_requested(self, message: UndoRequested) -> None:
@@ -191,7 +217,7 @@ class EditingApp(App[int]):
             base = current
         start = values if values is not None else current or values_of(form, None, today=today)
         key = draft_key(pane, item_id)
-        drafts = self.drafts
+        drafts = self.drafts  # this session's, whatever is open when the text is typed
 
         def keep(typed: Values) -> None:
             if drafts is not None:
@@ -217,7 +243,7 @@ class EditingApp(App[int]):
             keep(result.values)
             self._save_from_editor(form, item_id, base, result)
 
-        self.push_screen(editor, closed)
+        self.push_for_run(editor, closed)
         if base is not None:
             editor.call_after_refresh(editor.show_latest, current)
 
@@ -248,21 +274,21 @@ class EditingApp(App[int]):
     def _save_from_editor(
         self, form: Form, item_id: str | None, base: Values | None, result: EditorResult
     ) -> None:
-        assert self.edits is not None
-        edits, values = self.edits, result.values
+        opened = self.session_run
+        assert opened is not None
+        edits, values, drafts = opened.edits, result.values, opened.drafts
         key = draft_key(form.pane, item_id)
-        session_id = self.live.model.session_id if self.live else None
 
         def failed(message: str) -> None:
-            if self.live is None or self.live.model.session_id != session_id:
+            if opened is not self.session_run:
                 self.notify(message, title="Not saved (kept as a draft)", severity="error", markup=False)
                 return
             self._show_pane(form.pane)  # the row as the server has it, before the editor covers it
             self.open_editor(form.pane, item_id, values=values, base=base, error=message)
 
         def done() -> None:
-            if self.drafts is not None and self.live is not None and self.live.model.session_id == session_id:
-                self.drafts.drop(key)
+            if drafts is not None:
+                drafts.drop(key)  # saved in its own session, whichever is open now
 
         reason = self._refusal("edit", form.pane)
         if reason:
@@ -323,7 +349,7 @@ class EditingApp(App[int]):
             else:
                 self.make_room(goal_id, titles.get(goal_id, ""), job)
 
-        self.push_screen(chooser, chosen)
+        self.push_for_run(chooser, chosen)
 
     @work(group=EDITS_GROUP, exit_on_error=False)
     async def make_room(self, goal_id: str, title: str, job: SaveJob) -> None:
@@ -343,15 +369,20 @@ class EditingApp(App[int]):
         if self.edits is not None and self._allowed("link", Pane.GOALS):
             self.choose_goal_to_link()
 
-    @work(group=EDITS_GROUP, exit_on_error=False, exclusive=True)
+    # A group of its own: `exclusive` there replaces an earlier `l` still reading the goals, and
+    # never cancels the saves of the "edits" group.
+    @work(group=LINK_GROUP, exit_on_error=False, exclusive=True)
     async def choose_goal_to_link(self) -> None:
-        assert self.edits is not None
-        edits = self.edits
+        run = self.session_run
+        assert run is not None
+        edits = run.edits
         try:
             goals = await edits.linkable()
         except (EditRefused, EditFailed) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        if run is not self.session_run:
+            return  # another session opened meanwhile: its goals are not these
         by_id = {g.id: g for g in goals}
         chooser = Chooser(
             "Link a goal to this session",
@@ -367,29 +398,23 @@ class EditingApp(App[int]):
             if goal is not None:
                 self.save(SaveJob(lambda: edits.link(goal), self._say_failed, what="linked"))
 
-        self.push_screen(chooser, chosen)
+        self.push_for_run(chooser, chosen)
 
     def _say_failed(self, message: str) -> None:
         self.notify(message, title="Not done", severity="error", markup=False)
 
     # -- drafts: kept until saved, offered back --------------------------------------------------
 
-    def open_drafts(self, session_id: str) -> None:
-        if self.drafts is not None:
-            self.drafts.flush()
-        self.drafts = Drafts(self.drafts_dir, self.api.host, session_id) if self.drafts_dir else None
-
     def offer_drafts(self) -> None:
         """Once the session's panes are loaded: offer back what a crash or a quit left unsaved."""
-        if self.live is None or self.drafts is None:
+        run = self.session_run
+        if run is None or run.drafts is None or run.drafts_offered:
             return
-        model = self.live.model
-        if self._drafts_offered == model.session_id:
-            return
+        model = run.model
         if model.header is None or not all(model.states[p].loaded_once for p in LIST_PANES):
             return
-        self._drafts_offered = model.session_id
-        waiting = self.drafts.all()
+        run.drafts_offered = True
+        waiting = run.drafts.all()
         if waiting:
             self._offer_draft(waiting[0])
 
@@ -420,11 +445,11 @@ class EditingApp(App[int]):
             if choice != "restore" and rest:
                 self._offer_draft(rest[0])
 
-        self.push_screen(question, answered)
+        self.push_for_run(question, answered)
 
     def show_to_editor(self, pane: Pane) -> None:
         """An editor open on an item of `pane` learns the item's latest server copy."""
-        for screen in self.screen_stack:
+        for screen in self.session_run.screens if self.session_run is not None else ():
             if isinstance(screen, EditorScreen) and screen.form.pane is pane and screen.item_id:
                 if self.live is None or screen.item_id in self.live.model.states[pane].saving:
                     continue  # our own change on its way: not someone else's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from textual.message import Message
@@ -31,6 +32,7 @@ class PaneChanged(Message):
 @dataclass
 class AuthLost(Message):
     message: str
+    at: dt.datetime | None = None  # when it was learned: a loss from before a new login is stale
 
 
 @dataclass

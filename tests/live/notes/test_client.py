@@ -10,6 +10,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import websockets
+from websockets.asyncio.server import ServerConnection
+
 from coachtui import lib0
 from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer
@@ -208,3 +211,26 @@ async def test_pings_stateless_sync_status_and_unknown_frames_are_tolerated(head
         dev(head_server, "notes", session_id=demo.today_session_id, append="Still following")
         await wait_for(lambda: render(connection.fragment)[-1].plain == "Still following")
         assert connected(connection) and len(seen.statuses) == statuses  # no reconnect, no error
+
+
+async def test_a_server_that_accepts_and_closes_is_retried_with_a_growing_wait(
+    head_server: DevServer,
+) -> None:
+    """Only a connection that synced starts the backoff over (TipTap limits connections per
+    address: a server that closes at once must not be knocked on every second)."""
+    accepted = 0
+
+    async def close_at_once(ws: ServerConnection) -> None:
+        nonlocal accepted
+        accepted += 1
+        for _ in range(3):  # auth, our state vector, our presence: heard, then a clean close
+            await ws.recv()
+        await ws.close()
+
+    async with websockets.serve(close_at_once, "127.0.0.1", 0) as closer:
+        port = closer.sockets[0].getsockname()[1]
+        async with notes(head_server, url=f"ws://127.0.0.1:{port}") as (connection, seen):
+            await wait_for(lambda: accepted >= 4)
+            attempts = [s.attempt for s in seen.statuses if s.state is ConnState.RECONNECTING]
+            assert max(attempts) >= 3, attempts  # the wait grows: attempt 1, 2, 3…
+            assert not connection.synced

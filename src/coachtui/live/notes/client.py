@@ -119,6 +119,7 @@ class NotesConnection:
         self.roster = Roster(self.doc.client_id)
         self.status = ConnectionStatus()
         self.synced = False  # the first Step2 has arrived
+        self._synced_now = False  # … on the connection open now
         self.document_name: str | None = None
         self.updates = 0  # updates applied (tests and benchmarks count them)
         self._clock = 0  # our awareness clock
@@ -153,8 +154,12 @@ class NotesConnection:
             try:
                 if token is None:
                     token = await self._token()
+                self._synced_now = False
                 await self._session(*token)
-                attempt = 0  # a session that ended after syncing: start the backoff over
+                if self._synced_now:
+                    attempt = 0  # a session that ended after syncing: start the backoff over
+                else:  # accepted, then closed: retried with a growing wait, not every second
+                    self._record("the notes server closed the connection before sending the notes")
             except Unavailable as exc:
                 log.info("notes unavailable")
                 self._lost()
@@ -316,7 +321,7 @@ class NotesConnection:
                     self.doc.apply_update(payload)
                     self.updates += 1
                     if self.status.state is not ConnState.CONNECTED:  # Step2 (or an update): synced
-                        self.synced = True
+                        self.synced = self._synced_now = True
                         self._set(
                             state=ConnState.CONNECTED,
                             attempt=0,

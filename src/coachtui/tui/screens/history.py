@@ -3,8 +3,6 @@ and became, who did it where known, and when the connection was lost and came ba
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from coachtui.live.changes import Change, ChangeKind, ConnectionNote, Origin, Report, Resync
 from coachtui.tui.notices import TITLES
+from coachtui.tui.session_run import History
 from coachtui.tui.widgets.entity_table import local_time
 from coachtui.tui.widgets.key_bar import KeyBar
 
@@ -29,10 +28,10 @@ class HistoryScreen(Screen[None]):
         Binding("c", "copy", "Copy entry"),
     ]
 
-    def __init__(self, reports: Sequence[Report]) -> None:
+    def __init__(self, reports: History) -> None:
         super().__init__()
-        self.reports = reports  # the app's list, oldest first; read again on each refresh
-        self._shown = 0
+        self.reports = reports  # the open session's, oldest first; read again on each refresh
+        self._shown = 0  # how many reports had ever been added when the list was last filled
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -56,7 +55,9 @@ class HistoryScreen(Screen[None]):
     def _fill(self, *, again: bool = False) -> None:
         self._timer = None
         listing = self.query_one(OptionList)
-        added = max(len(self.reports) - self._shown, 0)
+        # By the total ever added, not the length: a full history keeps its length as the
+        # oldest entries go, and new ones must still show.
+        added = min(max(self.reports.total - self._shown, 0), len(self.reports))
         if not added and self._shown and not again:
             return
         highlighted = listing.highlighted
@@ -72,10 +73,11 @@ class HistoryScreen(Screen[None]):
                 Option(entry(r, width), id=str(i)) for i, r in reversed(list(enumerate(self.reports)))
             )
         # The entry looked at stays under the cursor while newer ones arrive above it.
-        listing.highlighted = 0 if highlighted is None or not self._shown else highlighted + added
+        below = max(len(self.reports) - 1, 0)  # (the oldest may have gone from the end)
+        listing.highlighted = 0 if highlighted is None or not self._shown else min(highlighted + added, below)
         if again and highlighted is not None:
             listing.highlighted = highlighted
-        self._shown = len(self.reports)
+        self._shown = self.reports.total
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from coachtui.live.events import Pane
+from coachtui.live.forms import noun
 from coachtui.live.model import SessionModel
 from coachtui.live.status import ConnectionStatus
 from coachtui.tui.messages import (
@@ -134,7 +135,16 @@ class SessionScreen(Screen[None]):
             names = " or ".join(f"{p.value.title()} ({PANE_KEYS[p]})" for p in panes)
             self.notify(f"{what} works on a row of {names}.", severity="warning")
             return None
-        entity_id = self.pane_widget(pane).selected_id()
+        table = self.pane_widget(pane)
+        if table.take_lost_item() is not None:
+            # The key was aimed at the row the cursor was on a moment ago, not at its neighbour.
+            self.notify(
+                f"Nothing done: the {noun(pane)} you were on was deleted elsewhere. "
+                "The cursor is on the next one now.",
+                severity="warning",
+            )
+            return None
+        entity_id = table.selected_id()
         if entity_id is None:
             self.notify(f"Nothing to {what.lower()} here.", severity="warning")
             return None
@@ -160,9 +170,9 @@ class SessionScreen(Screen[None]):
         """Enter on a row (the table's own key) opens it."""
         event.stop()
         pane = next((p for p in PANE_KEYS if event.data_table.id == p.value), None)
-        entity_id = self.pane_widget(pane).selected_id() if pane is not None else None
-        if pane is not None and entity_id is not None:
-            self.post_message(EditRequested(pane, entity_id))
+        chosen = self._selected((pane,), "Open") if pane is not None else None
+        if chosen is not None:
+            self.post_message(EditRequested(*chosen))
 
     def action_link(self) -> None:
         self.post_message(LinkRequested())
@@ -246,6 +256,11 @@ class SessionScreen(Screen[None]):
         if self.focused is None or self.focused.loading or notes_by_default:
             self.pane_widget(target).focus()
         self._focus_placed = True
+
+    def forget_covered(self) -> None:
+        """Another session opens: the panes a modal covered catch up from the new one."""
+        self._covered = {}
+        self._focus_placed = False
 
     def on_screen_resume(self) -> None:
         covered, self._covered = self._covered, {}

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.cache import LRUCache
+from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.timer import Timer
 from textual.widgets import DataTable
@@ -60,6 +61,13 @@ class EntityTable(DataTable[Text]):
         self._restyle: set[str] = set()  # rows whose mark came or went since they were drawn
         self._unmark_timer: Timer | None = None
         self.palette: dict[str, str] = {}
+        # The cursor follows its entity, not its index: moves made here are not the user's.
+        self._placing = False
+        # The item under the cursor was deleted elsewhere and the cursor went to its neighbour:
+        # the next key aimed at a row is refused (it was meant for the deleted one), until the
+        # user moves the cursor themselves.
+        self.lost_item: str | None = None
+        self._removing: set[str] = set()  # deleted here: the user chose that, not elsewhere
 
     def on_mount(self) -> None:
         for key, label, width in self.COLUMNS:
@@ -119,6 +127,8 @@ class EntityTable(DataTable[Text]):
         self._state = state
         if state.loaded_once:
             self.loading = False
+        elif self._rows or self._empty_shown:
+            self._forget_rows()  # another session: its rows never stand under "loading…"
         subtitle = _subtitle(state)
         if subtitle != self.border_subtitle:  # setting it, even unchanged, repaints the whole table
             self.border_subtitle = subtitle
@@ -159,7 +169,70 @@ class EntityTable(DataTable[Text]):
         if not gone and not changed and (items or self._empty_shown):
             return
         with self.app.batch_update():
-            self._diff(gone, changed, empty=not items)
+            chosen = self.selected_id()
+            # Its item deleted: the row below it takes the cursor (else the one above). Not a
+            # deletion made here (marked saving): that one the user chose to remove.
+            lost = chosen in gone and chosen not in state.saving and chosen not in self._removing
+            self._removing.difference_update(gone)
+            neighbour = self._neighbour(chosen, set(gone)) if chosen in gone else None
+            self._placing = True
+            try:
+                self._diff(gone, changed, empty=not items)
+                self._keep_cursor_on(chosen if chosen in self._rows else neighbour)
+            finally:
+                self._placing = False
+            if lost and neighbour is not None:
+                self.lost_item = chosen
+
+    def _neighbour(self, entity_id: str | None, gone: set[str]) -> str | None:
+        """The nearest row below `entity_id` that stays, else the nearest above."""
+        if entity_id is None:
+            return None
+        at = self._row_locations.get(RowKey(entity_id))
+        if at is None:
+            return None
+        for index in (*range(at + 1, self.row_count), *range(at - 1, -1, -1)):
+            key = self._row_locations.get_key(index)
+            if key is not None and key.value not in gone and key.value in self._rows:
+                return str(key.value)
+        return None
+
+    def _keep_cursor_on(self, entity_id: str | None) -> None:
+        if entity_id is None or entity_id not in self._rows:
+            return
+        index = self.get_row_index(entity_id)
+        if index != self.cursor_row:
+            self.move_cursor(row=index, animate=False)
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
+        if not self._placing and old != new:
+            self.lost_item = None  # the user moved: the next key is aimed at what they see
+
+    def removing(self, entity_id: str) -> None:
+        """The user deleted this row here: when it goes, the cursor moves on without a word."""
+        self._removing.add(entity_id)
+
+    def take_lost_item(self) -> str | None:
+        """The id of the item the cursor was on when it was deleted elsewhere, once (None:
+        the cursor is where the user put it)."""
+        lost, self.lost_item = self.lost_item, None
+        return lost
+
+    def _forget_rows(self) -> None:
+        self._placing = True
+        try:
+            self.clear()
+        finally:
+            self._placing = False
+        self._rows.clear()
+        self._shown.clear()
+        self._marks.clear()
+        self._restyle.clear()
+        self._saving_shown = set()
+        self._empty_shown = False
+        self.lost_item = None
+        self.loading = True
 
     def _diff(self, gone: list[str], changed: list[Any], *, empty: bool) -> None:
         keys = [k for k, _, _ in self.COLUMNS]
@@ -301,8 +374,12 @@ class EntityTable(DataTable[Text]):
     def _regroup_later(self) -> None:
         self._regroup_timer = None
         if len(self._rows) > 1:
-            with self.app.batch_update():
-                self._regroup()
+            self._placing = True
+            try:
+                with self.app.batch_update():
+                    self._regroup()
+            finally:
+                self._placing = False
 
     def _regroup(self) -> None:
         """Keep rows grouped by the sort column (stable: arrival order within a group); the
