@@ -1,15 +1,17 @@
 // The web app's notes schema (its extension list, src/components/ui/coaching-sessions/…):
-// StarterKit, Highlight, Link, task lists, tables. Only node and mark names matter for storage.
+// StarterKit, Highlight, TextStyle, Link, task lists, tables. Only node and mark names matter for storage.
 import { getSchema } from "@tiptap/core";
 import StarterKit from "@tiptap/starter-kit";
 import Highlight from "@tiptap/extension-highlight";
 import Link from "@tiptap/extension-link";
 import { TaskItem, TaskList } from "@tiptap/extension-list";
+import { TextStyle } from "@tiptap/extension-text-style";
 import { Table, TableCell, TableHeader, TableRow } from "@tiptap/extension-table";
 
 export const schema = getSchema([
   StarterKit.configure({ link: false }),
   Highlight,
+  TextStyle,
   Link,
   TaskList,
   TaskItem.configure({ nested: true }),

@@ -1,6 +1,6 @@
 """The notes client against the devserver's notes server, over real WebSockets on loopback: sync
 and live edits, presence both ways, invisible, denial, drops, a silent server, no notes at all —
-and proof that it never writes to the document."""
+and proof that it writes only what it is asked to, and that changes made while away arrive."""
 
 from __future__ import annotations
 
@@ -11,15 +11,19 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import websockets
+from pycrdt import XmlFragment
 from websockets.asyncio.server import ServerConnection
 
 from coachtui import lib0
 from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer
 from coachtui.live.backoff import Backoff
+from coachtui.live.notes.blocks import blocks
 from coachtui.live.notes.client import Me, NotesConnection, NotesObserver
+from coachtui.live.notes.compose import parse
 from coachtui.live.notes.document import render
 from coachtui.live.notes.presence import Here
+from coachtui.live.notes.schema import problems
 from coachtui.live.status import ConnectionStatus, ConnState
 from tests.conftest import ServerFactory, dev
 from tests.waiting import wait_for
@@ -30,6 +34,7 @@ class Seen(NotesObserver):
         self.statuses: list[ConnectionStatus] = []
         self.changes = 0
         self.presence = 0
+        self.unsent: list[int] = []
 
     def notes_status(self, status: ConnectionStatus) -> None:
         self.statuses.append(status)
@@ -39,6 +44,9 @@ class Seen(NotesObserver):
 
     def presence_changed(self) -> None:
         self.presence += 1
+
+    def notes_unsent(self, count: int) -> None:
+        self.unsent.append(count)
 
 
 def state_vector_clients(vector: bytes) -> set[int]:
@@ -79,7 +87,7 @@ def connected(connection: NotesConnection) -> bool:
     return connection.status.state is ConnState.CONNECTED
 
 
-async def test_sync_then_live_edits_and_it_never_writes(head_server: DevServer) -> None:
+async def test_sync_then_live_edits_and_it_writes_only_what_it_is_asked(head_server: DevServer) -> None:
     demo = head_server.demo
     assert demo is not None
     async with notes(head_server) as (connection, seen):
@@ -88,11 +96,48 @@ async def test_sync_then_live_edits_and_it_never_writes(head_server: DevServer) 
         dev(head_server, "notes", session_id=demo.today_session_id, append="Jordan: één idee 😀")
         await wait_for(lambda: render(connection.fragment)[-1].plain == "Jordan: één idee 😀")
         assert seen.changes >= 2
-        # Proof that it wrote nothing: its client id is not in the document's state vector,
-        # on its side nor on the server's.
+        # Proof that it wrote nothing unasked: its client id is not in the document's state
+        # vector, on its side nor on the server's.
         room = head_server.backend.notes.rooms[connection.document_name or ""]
+        served = room.doc.get("default", type=XmlFragment)
         assert connection.doc.client_id not in state_vector_clients(connection.doc.get_state())
         assert connection.doc.client_id not in state_vector_clients(room.doc.get_state())
+        assert connection.unsent == 0 and seen.unsent == []
+        # Asked: exactly that arrives, and is acknowledged.
+        last = blocks(connection.fragment)[-1]
+        connection.writer.insert_after(last, parse("[ ] Send the recap"))
+        assert connection.unsent == 1
+        await wait_for(lambda: render(served)[-1].plain == "☐ Send the recap")
+        await wait_for(lambda: connection.unsent == 0)
+        assert seen.unsent == [1, 0]
+        assert problems(served) == []
+        assert [line.plain for line in render(served)] == [line.plain for line in render(connection.fragment)]
+
+
+async def test_changes_made_while_away_arrive_after_the_reconnect(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    async with notes(head_server) as (connection, seen):
+        await wait_for(lambda: connected(connection))
+        room = head_server.backend.notes.rooms[connection.document_name or ""]
+        served = room.doc.get("default", type=XmlFragment)
+        doc = connection.doc
+        dev(head_server, "notes", deny=2, drop=True)  # dropped, then refused twice: away a while
+        await wait_for(lambda: connection.status.state is ConnState.RECONNECTING)
+        # Away: the changes stay in the document, counted as not sent.
+        connection.writer.insert_after(blocks(connection.fragment)[-1], parse("Written offline"))
+        connection.writer.edit(blocks(connection.fragment)[0], "Session notes (coach)")
+        assert connection.unsent == 2 and seen.unsent[-1] == 2
+        dev(head_server, "notes", session_id=demo.today_session_id, append="Written by the coachee meanwhile")
+        await wait_for(lambda: connected(connection))
+        await wait_for(lambda: connection.unsent == 0)
+        # Both at the end, concurrently: Yjs orders them by client id, the same on every side.
+        both = {"Written offline", "Written by the coachee meanwhile"}
+        await wait_for(lambda: both <= {line.plain for line in render(connection.fragment)})
+        shown = [line.plain for line in render(served)]
+        assert shown[0] == "Session notes (coach)" and both <= set(shown)
+        assert shown == [line.plain for line in render(connection.fragment)]
+        assert connection.doc is doc and problems(served) == []
 
 
 async def test_presence_both_ways_as_the_web_app_shapes_it(head_server: DevServer) -> None:

@@ -1,13 +1,18 @@
-"""A read-only participant in the session's shared notes, over the Hocuspocus protocol.
+"""A participant in the session's shared notes, over the Hocuspocus protocol.
 
 One WebSocket to the notes server (TipTap Cloud: `wss://{aud}.collab.tiptap.cloud`, the `aud` of
 the backend's collab token; or `--collab-url`). Auth with the token, Sync Step1 with our state
 vector, then the server's Step2 (synced) and live updates, applied to one pycrdt `Doc` kept across
-reconnects, so a reconnect pulls only what is missing. It never opens a write transaction on the
-document: our client id never enters its state vector. Awareness: our presence (or an empty state
+reconnects, so a reconnect pulls only what is missing. Awareness: our presence (or an empty state
 with `--invisible`) renewed every 15 s — that is also the keep-alive a v4 server needs — and the
 others' states into a `Roster`. Reconnects back off 1 → 30 s with jitter (TipTap rate-limits
 connects per IP). The token never appears in a log or an error.
+
+It writes only what `writer` (a `NotesWriter`) is asked to: each action's update is sent while
+connected; made while away, it stays in the `Doc` and goes with the Step2 that answers the
+server's Step1 on reconnect. The server acknowledges each update and Step2 it applied with a
+SyncStatus, in order: an action counts as sent (`unsent` drops) once a message carrying it is
+acknowledged.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import base64
 import json
 import logging
 import ssl
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -32,6 +38,7 @@ from coachtui.live.backoff import Backoff
 from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.notes.document import FRAGMENT
 from coachtui.live.notes.presence import RENEW_EVERY, Roster, announcement
+from coachtui.live.notes.writes import NotesWriter
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
 from coachtui.loopback import is_loopback
 
@@ -52,6 +59,9 @@ class NotesObserver:
 
     def presence_changed(self) -> None:
         """Who is here may have changed."""
+
+    def notes_unsent(self, count: int) -> None:
+        """How many of our changes the server does not have yet (0: all of them arrived)."""
 
 
 class Unavailable(Exception):
@@ -99,6 +109,7 @@ class NotesConnection:
         ping_interval: float = 20.0,
         token_retry: float = 1.0,
         silence: float = 3 * RENEW_EVERY,
+        read_only: bool = False,
     ) -> None:
         self.api = api
         self.session_id = session_id
@@ -116,6 +127,13 @@ class NotesConnection:
         self._heard_at = 0.0
         self.doc: Doc[Any] = Doc()
         self.fragment: XmlFragment = self.doc.get(FRAGMENT, type=XmlFragment)  # local, writes nothing
+        self.writer = NotesWriter(self.doc, self.fragment, self._local_change, read_only=read_only)
+        self._changes: dict[int, bytes] = {}  # our actions the server has not acknowledged, by number
+        self._numbered = 0
+        self._outbox: list[int] = []  # actions to send as updates (while connected)
+        self._in_flight: deque[set[int]] = deque()  # per acknowledged message sent, what it carries
+        self._send_now = asyncio.Event()
+        self._answered = False  # this connection's Step2 went: updates may follow it
         self.roster = Roster(self.doc.client_id)
         self.status = ConnectionStatus()
         self.synced = False  # the first Step2 has arrived
@@ -139,6 +157,45 @@ class NotesConnection:
     def retry_now(self) -> None:
         """`r`: skip the wait before the next attempt (also after "unavailable")."""
         self._wake.set()
+
+    @property
+    def unsent(self) -> int:
+        """Our changes the server has not acknowledged yet (`Notes: 2 changes not sent yet`)."""
+        return len(self._changes)
+
+    def _local_change(self, update: bytes) -> None:
+        self._numbered += 1
+        self._changes[self._numbered] = update
+        self._outbox.append(self._numbered)
+        self._send_now.set()
+        self.observer.notes_changed()
+        self.observer.notes_unsent(self.unsent)
+
+    def _acknowledged(self, saved: bool) -> None:
+        carried = self._in_flight.popleft() if self._in_flight else set()
+        if not saved:
+            if carried & self._changes.keys():
+                self._record("the notes server did not take our changes (read-only?)")
+            return
+        before = self.unsent
+        for number in carried:
+            self._changes.pop(number, None)
+        if self.unsent != before:
+            self.observer.notes_unsent(self.unsent)
+
+    async def _send_changes(self, ws: ClientConnection, document: str) -> None:
+        """Each action's update as it is made, once synced (before that, Step2 carries it)."""
+        while True:
+            await self._send_now.wait()
+            self._send_now.clear()
+            if self.status.state is not ConnState.CONNECTED or not self._answered:
+                continue
+            numbers, self._outbox = self._outbox, []
+            for number in numbers:
+                update = self._changes.get(number)
+                if update is not None:
+                    self._in_flight.append({number})
+                    await ws.send(lib0.sync(document, lib0.SyncStep.UPDATE, update))
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -218,6 +275,9 @@ class NotesConnection:
         )
 
     def _lost(self) -> None:
+        # What was sent and not acknowledged goes again, with the next Step2.
+        self._in_flight.clear()
+        self._outbox.clear()
         self.roster.clear(self.clock.now())
         self.observer.presence_changed()
 
@@ -259,6 +319,12 @@ class NotesConnection:
     async def _session(self, token: str, document: str) -> None:
         url = self._url(token)
         self.document_name = document
+        self._in_flight.clear()  # a new connection acknowledges only what it carries
+        self._outbox.clear()
+        # Updates wait for our Step2 (the server's Step1 answered): one arriving before it
+        # would lack what the Step2 brings, and a later change's deletions without an earlier
+        # change's inserts can read as a missing attribute (a task with no `checked`).
+        self._answered = False
         options: dict[str, Any] = {
             "max_size": None,  # a first sync can be hundreds of KB
             "open_timeout": 10,
@@ -277,6 +343,7 @@ class NotesConnection:
             await ws.send(lib0.sync(document, lib0.SyncStep.STEP1, self.doc.get_state()))
             await self._announce(ws, document)
             renewing = asyncio.ensure_future(self._renew(ws, document))
+            sending = asyncio.ensure_future(self._send_changes(ws, document))
             try:
                 async for message in ws:
                     if isinstance(message, str):
@@ -289,7 +356,8 @@ class NotesConnection:
                 raise
             finally:
                 renewing.cancel()
-                await asyncio.gather(renewing, return_exceptions=True)
+                sending.cancel()
+                await asyncio.gather(renewing, sending, return_exceptions=True)
 
     async def _handle(self, ws: ClientConnection, document: str, data: bytes) -> None:
         self._heard_at = self.clock.monotonic()
@@ -314,9 +382,14 @@ class NotesConnection:
                 step = body.var_uint()
                 payload = body.var_bytes()
                 if step == lib0.SyncStep.STEP1:
-                    # What we have that they lack: nothing of ours (we never write), so this
-                    # stays an empty diff of their own updates.
+                    # What we have that they lack: every change of ours they have not
+                    # acknowledged goes with it (an empty diff when there is none).
+                    self._in_flight.append(set(self._changes))
+                    self._outbox.clear()
                     await ws.send(lib0.sync(document, lib0.SyncStep.STEP2, self.doc.get_update(payload)))
+                    if not self._answered:
+                        self._answered = True
+                        self._send_now.set()
                 else:
                     self.doc.apply_update(payload)
                     self.updates += 1
@@ -330,14 +403,17 @@ class NotesConnection:
                             connected_at=self.clock.now(),
                             hint=None,
                         )
+                        self._send_now.set()  # what was made meanwhile
                     self.observer.notes_changed()
             elif frame.kind == lib0.MessageType.AWARENESS:
                 updates = lib0.read_awareness_update(body.var_bytes())
                 if self.roster.apply(updates, self.clock.monotonic(), self.clock.now()):
                     self.observer.presence_changed()
+            elif frame.kind == lib0.MessageType.SYNC_STATUS:
+                self._acknowledged(body.var_uint() == 1)
             elif frame.kind == lib0.MessageType.CLOSE:
                 await ws.close()
-            # SyncStatus, Stateless, QueryAwareness and unknown types: nothing to do.
+            # Stateless, QueryAwareness and unknown types: nothing to do.
         except lib0.Malformed:
             log.info("notes: a malformed %s frame was ignored", frame.kind)
         except ValueError:  # an update pycrdt could not apply

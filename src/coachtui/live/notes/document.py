@@ -42,14 +42,33 @@ class Line:
         return self.prefix + "".join(s.text for s in self.spans)
 
 
+@dataclass(frozen=True)
+class Found:
+    """Where one addressable block starts in the lines (read by `blocks.py`).
+
+    `element` is the block itself (a paragraph, heading, list or task item, code block, rule,
+    table row, or an unknown node); `text` the element holding its inline content, if any."""
+
+    element: XmlElement
+    text: XmlElement | None
+    kind: str  # paragraph, heading, bullet, ordered, task, quote, code, rule, table-row, other
+    start: int
+
+
 def render(fragment: XmlFragment) -> list[Line]:
     """The whole document; [] when it is empty (or one empty paragraph, as a new one is)."""
-    lines: list[Line] = []
-    for child in fragment.children:
-        _block(child, lines, "", "")
+    lines = walk(fragment)
     while lines and not lines[-1].plain.strip() and lines[-1].kind != "rule":
         lines.pop()
     return lines if any(line.plain.strip() or line.kind == "rule" for line in lines) else []
+
+
+def walk(fragment: XmlFragment, found: list[Found] | None = None) -> list[Line]:
+    """Every line, trailing empty ones included; with `found`, where each block starts."""
+    lines: list[Line] = []
+    for child in fragment.children:
+        _block(child, lines, "", "", found=found)
+    return lines
 
 
 def _tag(node: Any) -> str:
@@ -63,7 +82,9 @@ def _attr(node: XmlElement, name: str) -> Any:
         return None
 
 
-def _block(node: Any, out: list[Line], first: str, rest: str, kind: str = "p") -> None:
+def _block(
+    node: Any, out: list[Line], first: str, rest: str, kind: str = "p", *, found: list[Found] | None = None
+) -> None:
     """Append `node`'s lines; the first starts with `first`, the others with `rest`."""
     if isinstance(node, XmlText):
         _inline_lines([node], out, first, rest, kind)
@@ -72,6 +93,10 @@ def _block(node: Any, out: list[Line], first: str, rest: str, kind: str = "p") -
         return
     tag = _tag(node)
     children = list(node.children)
+    if found is not None and tag in _LEAVES:
+        role = _LEAVES[tag]
+        role = "quote" if role == "paragraph" and kind == "quote" else role
+        found.append(Found(node, node if tag in _TEXTUAL else None, role, len(out)))
     if tag == "paragraph":
         _inline_lines(children, out, first, rest, kind)
     elif tag == "heading":
@@ -88,13 +113,13 @@ def _block(node: Any, out: list[Line], first: str, rest: str, kind: str = "p") -
             else:
                 checked = _attr(item, "checked") if isinstance(item, XmlElement) else None
                 bullet = "☑ " if checked in (True, "true") else "☐ "
-            _item(item, out, first + bullet, rest + " " * len(bullet), kind)
+            _item(item, out, first + bullet, rest + " " * len(bullet), kind, found, _ITEMS[tag])
             first = rest
     elif tag in ("listItem", "taskItem"):
-        _item(node, out, first, rest, kind)
+        _item(node, out, first, rest, kind, found, "task" if tag == "taskItem" else "bullet")
     elif tag == "blockquote":
         for child in children:
-            _block(child, out, first + "▌ ", rest + "▌ ", "quote")
+            _block(child, out, first + "▌ ", rest + "▌ ", "quote", found=found)
             first = rest
     elif tag == "codeBlock":
         text = "".join(_text(c) for c in children)
@@ -103,36 +128,62 @@ def _block(node: Any, out: list[Line], first: str, rest: str, kind: str = "p") -
     elif tag == "horizontalRule":
         out.append(Line([], "rule", first))
     elif tag == "table":
-        _table(node, out, first, rest)
+        _table(node, out, first, rest, found)
     elif tag == "hardBreak":
         out.append(Line([], kind, first))
     else:  # an unknown node (a future extension): its content, as blocks or as text
         if any(isinstance(c, XmlElement) and _tag(c) in _BLOCKS for c in children):
             for child in children:
-                _block(child, out, first, rest, kind)
+                _block(child, out, first, rest, kind, found=found)
                 first = rest
         else:
+            if found is not None:
+                found.append(Found(node, None, "other", len(out)))
             _inline_lines(children, out, first, rest, kind)
 
 
-_BLOCKS = {
-    "paragraph",
-    "heading",
-    "bulletList",
-    "orderedList",
-    "taskList",
-    "blockquote",
-    "codeBlock",
-    "table",
-}
+# The web app's block nodes (its schema's "block" group).
+BLOCK_NODES = frozenset(
+    {
+        "paragraph",
+        "heading",
+        "bulletList",
+        "orderedList",
+        "taskList",
+        "blockquote",
+        "codeBlock",
+        "horizontalRule",
+        "table",
+    }
+)
+_BLOCKS = BLOCK_NODES - {"horizontalRule"}
 
 
-def _item(node: Any, out: list[Line], first: str, rest: str, kind: str) -> None:
+# Blocks a cursor stops on (by tag), and those whose children are their text.
+_LEAVES = {"paragraph": "paragraph", "heading": "heading", "codeBlock": "code", "horizontalRule": "rule"}
+_TEXTUAL = {"paragraph", "heading", "codeBlock"}
+_ITEMS = {"bulletList": "bullet", "orderedList": "ordered", "taskList": "task"}
+
+
+def _item(
+    node: Any, out: list[Line], first: str, rest: str, kind: str, found: list[Found] | None, role: str
+) -> None:
+    """A list or task item: one block with its first paragraph (the others are blocks of their own)."""
     children = list(node.children) if isinstance(node, XmlElement) else [node]
+    if found is not None and isinstance(node, XmlElement):
+        lead = children[0] if children else None
+        found.append(
+            Found(
+                node,
+                lead if isinstance(lead, XmlElement) and lead.tag == "paragraph" else None,
+                role,
+                len(out),
+            )
+        )
     if not children:
         out.append(Line([], kind, first))
-    for child in children:
-        _block(child, out, first, rest, kind)
+    for n, child in enumerate(children):
+        _block(child, out, first, rest, kind, found=None if n == 0 and _tag(child) == "paragraph" else found)
         first = rest
 
 
@@ -175,9 +226,10 @@ def _spans(text: str, attrs: Any) -> list[Span]:
     return spans
 
 
-def _table(node: XmlElement, out: list[Line], first: str, rest: str) -> None:
+def _table(node: XmlElement, out: list[Line], first: str, rest: str, found: list[Found] | None) -> None:
     rows: list[tuple[bool, list[str]]] = []
-    for row in node.children:
+    elements = list(node.children)
+    for row in elements:
         cells = [c for c in getattr(row, "children", []) if isinstance(c, XmlElement)]
         header = bool(cells) and all(_tag(c) == "tableHeader" for c in cells)
         rows.append((header, [" ".join(_clean(_text(c)).split()) for c in cells]))
@@ -186,6 +238,9 @@ def _table(node: XmlElement, out: list[Line], first: str, rest: str) -> None:
     columns = max(len(cells) for _, cells in rows)
     widths = [max((len(cells[i]) for _, cells in rows if i < len(cells)), default=0) for i in range(columns)]
     for n, (header, texts) in enumerate(rows):
+        row_element = elements[n]
+        if found is not None and isinstance(row_element, XmlElement):
+            found.append(Found(row_element, None, "table-row", len(out)))
         padded = [(texts[i] if i < len(texts) else "").ljust(widths[i]) for i in range(columns)]
         out.append(
             Line(

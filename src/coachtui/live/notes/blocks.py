@@ -1,0 +1,89 @@
+"""The notes as a flat list of blocks, the unit a cursor moves over and a write addresses.
+
+A block is what the Notes pane shows as one item: a paragraph, a heading, a list or task item
+(with its first paragraph; an item's further paragraphs and nested lists are blocks of their own),
+a paragraph in a quote, a code block, a rule, a table row, or an unknown node. Each holds its
+lines exactly as `document.render` draws them (the same walk records where each block starts)
+and a handle to its Yjs element: the handle stays valid while the element exists, whatever the
+others insert or delete around it, so a cursor and a write follow the block, not an index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pycrdt import XmlElement, XmlFragment, XmlText
+
+from coachtui.live.notes.document import Found, Line, walk
+
+HARD_BREAK = "hardBreak"
+LIST_TAGS = {"bullet": "bulletList", "ordered": "orderedList", "task": "taskList"}
+ITEM_KINDS = ("bullet", "ordered", "task")
+
+
+@dataclass(frozen=True, eq=False)
+class Block:
+    kind: str  # paragraph, heading, bullet, ordered, task, quote, code, rule, table-row, other
+    element: XmlElement  # the block itself (for a list or task item: the item)
+    text_element: XmlElement | None  # whose children are its text; None when it has none to edit
+    lines: tuple[Line, ...]
+    first_line: int  # its first line in `render(fragment)` (before trailing empty lines are cut)
+
+    @property
+    def editable(self) -> bool:
+        return self.text_element is not None
+
+    @property
+    def level(self) -> int:
+        """A heading's level (1 to 6); 0 for anything else."""
+        if self.kind != "heading":
+            return 0
+        value = _attribute(self.element, "level")
+        return min(max(int(value), 1), 6) if isinstance(value, int | float) else 1
+
+    @property
+    def checked(self) -> bool | None:
+        """A task's state (the web app writes a bool; older writers the string "true")."""
+        if self.kind != "task":
+            return None
+        return _attribute(self.element, "checked") in (True, "true")
+
+    def text(self) -> str:
+        """Its text as the composer edits it: hard breaks as newlines, other inline nodes left out."""
+        if self.text_element is None:
+            return ""
+        return "".join(segment for segment, _ in segments(self.text_element))
+
+
+def blocks(fragment: XmlFragment) -> list[Block]:
+    found: list[Found] = []
+    lines = walk(fragment, found)
+    ends = [place.start for place in found[1:]] + [len(lines)]
+    return [
+        Block(place.kind, place.element, place.text, tuple(lines[place.start : end]), place.start)
+        for place, end in zip(found, ends, strict=True)
+    ]
+
+
+def find(fragment: XmlFragment, element: XmlElement) -> Block | None:
+    """The block whose element is `element` now, or None when it is gone (deleted meanwhile)."""
+    return next((block for block in blocks(fragment) if block.element == element), None)
+
+
+def segments(element: XmlElement) -> list[tuple[str, XmlText | XmlElement]]:
+    """An element's inline content as (text, node): each text node's text, "\\n" per hard break,
+    "" for an inline node of another kind (kept, never edited)."""
+    out: list[tuple[str, XmlText | XmlElement]] = []
+    for child in element.children:
+        if isinstance(child, XmlText):
+            out.append(("".join(str(text) for text, _ in child.diff()), child))
+        elif isinstance(child, XmlElement):
+            out.append(("\n" if child.tag == HARD_BREAK else "", child))
+    return out
+
+
+def _attribute(element: XmlElement, name: str) -> object:
+    try:
+        return element.attributes.get(name)
+    except Exception:  # a value pycrdt cannot read back is as good as absent
+        return None
