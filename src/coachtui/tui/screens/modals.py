@@ -96,9 +96,14 @@ def logged_out(reason: str) -> Notice:
     )
 
 
-def confirm(title: str, body: str, yes: str, *, no: str = "Cancel") -> Notice:
+class UnsentQuestion(Notice):
+    """Quit although changes to the notes are not sent yet? (ctrl+c in it quits: the app looks
+    for it by type.)"""
+
+
+def confirm(title: str, body: str, yes: str, *, no: str = "Cancel", kind: type[Notice] = Notice) -> Notice:
     """A yes/no question; `y` confirms, `n` and Esc cancel, and the cancelling button has the focus."""
-    return Notice(
+    return kind(
         title,
         body,
         [("no", no), ("yes", yes)],
@@ -145,7 +150,12 @@ t      edit the session title
 
 Editor: ctrl+s saves, Esc closes (asks first if you typed), tab
 moves between fields. A change made elsewhere meanwhile is shown,
-and ctrl+s asks before overwriting it. Unsaved text is kept."""
+and ctrl+s asks before overwriting it. Unsaved text is kept.
+
+In the Notes pane (4): ↑ ↓ j k move the block cursor, PgUp PgDn
+g G Home End; n new block after it ([ ] task, - bullet, 1. item,
+# heading), enter edit it, x tick a task, d delete (asks first),
+z undo your last change to the notes. ctrl+s writes, Esc closes."""
 
 
 class HelpScreen(Notice):

@@ -279,3 +279,7 @@ class SessionScreen(Screen[None]):
     def show_notes_status(self, status: ConnectionStatus) -> None:
         for bar in self.query(StatusBar):
             bar.notes = status
+
+    def show_notes_unsent(self, count: int) -> None:
+        for bar in self.query(StatusBar):
+            bar.unsent = count
