@@ -16,7 +16,7 @@ from textual.widgets import Static, TextArea
 from coachtui.tui.screens.modals import confirm
 from coachtui.tui.widgets.key_bar import KeyBar
 
-NEW_HINT = "[ ] a task  [x] a ticked one  - a bullet  1. a numbered item  # a heading"
+NEW_HINT = "[ ] task   [x] done   - bullet   1. numbered   # heading"
 
 
 class ComposerScreen(ModalScreen[str | None]):

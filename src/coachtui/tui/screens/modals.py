@@ -152,10 +152,9 @@ Editor: ctrl+s saves, Esc closes (asks first if you typed), tab
 moves between fields. A change made elsewhere meanwhile is shown,
 and ctrl+s asks before overwriting it. Unsaved text is kept.
 
-In the Notes pane (4): ↑ ↓ j k move the block cursor, PgUp PgDn
-g G Home End; n new block after it ([ ] task, - bullet, 1. item,
-# heading), enter edit it, x tick a task, d delete (asks first),
-z undo your last change to the notes. ctrl+s writes, Esc closes."""
+Notes pane (4): ↑ ↓ j k PgUp PgDn g G move the block cursor;
+n new block after it, enter edit it, x tick, d delete, z undo
+yours; ctrl+s writes. [ ] task  - bullet  1. item  # heading"""
 
 
 class HelpScreen(Notice):

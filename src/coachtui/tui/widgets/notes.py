@@ -50,7 +50,7 @@ KIND_STYLES = {
 }
 HEADING_GAP = {"h1", "h2", "h3"}  # a blank line before them (not at the top)
 PLAIN = Style()
-WRITE_HINT = "n new · enter edit · x tick · d delete · z undo"
+WRITE_HINT = "n new · ⏎ edit · x tick · d del · z undo"
 READ_ONLY_HINT = "read-only"
 
 
@@ -323,11 +323,12 @@ class NotesPane(ScrollView, can_focus=True):
         if index >= len(self._strips):
             return Strip.blank(width, self.rich_style)
         # The pane's own colours under the text's (a strip built once serves any theme).
-        strip = self._strips[index].crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        style = self.rich_style
         region = self._cursor_region() if self.has_focus else None
         if region is not None and region.y <= index < region.bottom:
-            strip = strip.apply_style(self.get_component_rich_style("notes--cursor", partial=True))
-        return strip.apply_style(self.rich_style)
+            # The whole width, under the text's own styles (the cursor's colour blended on the pane's).
+            style = self.get_component_rich_style("notes--cursor")
+        return self._strips[index].crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
 
     def visible_text(self) -> list[str]:
         """The lines as drawn, plain (tests read this)."""
