@@ -15,8 +15,8 @@ from tests.tui.scenes import (
     editing_with_a_conflict,
     history_with_a_reconnect,
     notes_with_the_coachee_here,
-    writing_in_the_notes,
     others_changes,
+    writing_in_the_notes,
 )
 from tests.waiting import until
 from textual.widgets import DataTable
