@@ -65,6 +65,11 @@ async def ready(pilot: Any, app: Any) -> NotesPane:
     return pane
 
 
+async def on_the_server(pilot: Any, app: Any) -> None:
+    """Our changes acknowledged: the server holds them (a write shows here before it has)."""
+    await until(pilot, lambda: app.notes.unsent == 0)
+
+
 async def cursor_to(pilot: Any, app: Any, text: str) -> None:
     await pilot.press("g")
     for _ in range(40):
@@ -125,6 +130,7 @@ async def test_n_writes_a_task_after_the_cursor_and_the_cursor_lands_on_it(head_
         await pilot.press(*"[ ] Call Sam about the plan")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: under_cursor(app) == "☐ Call Sam about the plan")
+        await on_the_server(pilot, app)
         lines = server_lines(head_server, app)
         at = lines.index("☐ Draft the delegation plan")
         assert lines[at + 1] == "☐ Call Sam about the plan"  # joined the task list, after the cursor
@@ -132,6 +138,7 @@ async def test_n_writes_a_task_after_the_cursor_and_the_cursor_lands_on_it(head_
         # A heading at the end (after the last block).
         await pilot.press("G", "n", *"## Follow-up", "ctrl+s")
         await until(pilot, lambda: under_cursor(app) == "Follow-up")
+        await on_the_server(pilot, app)
         assert server_lines(head_server, app)[-1] == "Follow-up"
 
 
@@ -147,6 +154,7 @@ async def test_enter_edits_the_block_keeping_the_marks_on_untouched_text(head_se
         await pilot.press(*"Today: ")  # typed at the start
         await pilot.press("ctrl+s")
         await until(pilot, lambda: under_cursor(app).startswith("Today: Jordan wants to delegate more"))
+        await on_the_server(pilot, app)
         fragment = server_fragment(head_server, app)
         paragraph: Any = fragment.children[1]
         chunks = [(str(text), dict(attrs or {})) for text, attrs in paragraph.children[0].diff()]
@@ -161,6 +169,7 @@ async def test_x_ticks_a_task_d_deletes_after_asking_and_z_undoes(head_server: D
         await cursor_to(pilot, app, "☐ Book the skip-levels")
         await pilot.press("x")
         await until(pilot, lambda: under_cursor(app) == "☑ Book the skip-levels")
+        await on_the_server(pilot, app)
         assert "☑ Book the skip-levels" in server_lines(head_server, app)
         await pilot.press("x")
         await until(pilot, lambda: "☐ Book the skip-levels" in server_lines(head_server, app))
@@ -190,6 +199,7 @@ async def test_x_ticks_a_task_d_deletes_after_asking_and_z_undoes(head_server: D
         await until(
             pilot, lambda: any("Nothing of yours to undo" in str(n.message) for n in app._notifications)
         )
+        await on_the_server(pilot, app)
         assert "☐ Book the skip-levels" in server_lines(head_server, app)
 
 
