@@ -16,6 +16,7 @@ from tests.tui.scenes import (
     history_with_a_reconnect,
     notes_with_the_coachee_here,
     others_changes,
+    writing_in_the_notes,
 )
 from tests.waiting import until
 from textual.widgets import DataTable
@@ -39,6 +40,7 @@ async def _shoot(
     changes: bool = False,
     history: bool = False,
     notes: bool = False,
+    writing: bool = False,
 ) -> None:
     server = DevServer(ServerOptions(seed=11, faults=True)).start()
     demo = server.demo
@@ -83,6 +85,10 @@ async def _shoot(
                     )
                 if notes:
                     await notes_with_the_coachee_here(pilot, app, server)
+                if writing:
+                    await writing_in_the_notes(pilot, app, server)
+                    for widget in app.screen.query("TextArea"):
+                        widget.cursor_blink = False  # type: ignore[attr-defined]
                 if changes:
                     await others_changes(pilot, app, server)
                 if history:
@@ -106,6 +112,7 @@ async def main(out: Path) -> None:
     await _shoot(out, "changes", (110, 34), changes=True)
     await _shoot(out, "history", (110, 34), history=True)
     await _shoot(out, "notes", (150, 40), notes=True)
+    await _shoot(out, "notes-writing", (120, 36), writing=True)
 
 
 if __name__ == "__main__":

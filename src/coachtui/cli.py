@@ -321,6 +321,12 @@ def _notes_options(p: argparse.ArgumentParser, *, url: bool) -> None:
         action="store_true",
         help="read the shared notes without announcing yourself (the others see no presence dot)",
     )
+    p.add_argument(
+        "--read-only",
+        action="store_true",
+        help="never write in the shared notes: the Notes pane's n, enter, x, d and z are off "
+        "(also $COACHTUI_NOTES_READ_ONLY=1)",
+    )
     if url:
         p.add_argument(
             "--collab-url",

@@ -242,6 +242,7 @@ def cmd_session(args: argparse.Namespace) -> int:
         notify=args.notify,
         collab_url=url,
         invisible=args.invisible,
+        read_only=notes_read_only(args),
         ca_bundle=args.ca_bundle,
     )
 
@@ -262,7 +263,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         interval=args.interval,
         notify=args.notify,
         invisible=args.invisible,
+        read_only=notes_read_only(args),
     )
+
+
+def notes_read_only(args: argparse.Namespace) -> bool:
+    """`--read-only`, or the setting COACHTUI_NOTES_READ_ONLY (1, true, yes, on)."""
+    setting = os.environ.get("COACHTUI_NOTES_READ_ONLY", "").strip().lower()
+    return bool(args.read_only) or setting in ("1", "true", "yes", "on")
 
 
 def cmd_devserver(args: argparse.Namespace) -> int:

@@ -93,3 +93,21 @@ async def notes_with_the_coachee_here(pilot: Any, app: CoachApp, server: DevServ
     )
     header = app.session_screen.query_one(SessionHeader)
     await until(pilot, lambda: header.presence is not None and header.presence["Coachee"].state is Here.HERE)
+
+
+async def writing_in_the_notes(pilot: Any, app: CoachApp, server: DevServer) -> None:
+    """The coach, in the Notes pane, moves the block cursor to a task and opens the composer on a
+    new task after it (issue 23)."""
+    from coachtui.tui.screens.composer import ComposerScreen
+    from coachtui.tui.widgets.notes import NotesPane
+
+    await notes_with_the_coachee_here(pilot, app, server)
+    pane = app.session_screen.query_one(NotesPane)
+    await pilot.press("4", "g")
+    for _ in range(20):
+        if pane.cursor is not None and pane.cursor.text() == "Book the skip-levels":
+            break
+        await pilot.press("j")
+    await pilot.press("n")
+    await until(pilot, lambda: isinstance(app.screen, ComposerScreen) and app.focused is not None)
+    await pilot.press(*"[ ] Ask Priya about the on-call rota")

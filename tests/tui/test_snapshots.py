@@ -291,3 +291,31 @@ def test_notes_as_a_tab_at_80x24(pinned_server: DevServer, snap_compare: Any) ->
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def notes_cursor_on_a_list_item(pilot: Any, app: CoachApp, server: DevServer) -> None:
+    """The Notes pane focused, its block cursor moved down to the first bullet (issue 23)."""
+    await settle(pilot, app)
+    await notes_with_the_coachee_here(pilot, app, server)
+    await pilot.press("4", "j", "j", "j")
+    pane = app.session_screen.query_one("#notes")
+    await until(pilot, lambda: getattr(pane, "cursor_at", None) == 3 and app.focused is pane)
+    await pilot.pause(0.2)
+
+
+def test_notes_block_cursor_at_80x24(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await notes_cursor_on_a_list_item(pilot, app, pinned_server)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_notes_block_cursor_at_160x45(pinned_server: DevServer, snap_compare: Any) -> None:
+    app = pinned_app(pinned_server)
+
+    async def run_before(pilot: Any) -> None:
+        await notes_cursor_on_a_list_item(pilot, app, pinned_server)
+
+    assert snap_compare(app, terminal_size=(160, 45), run_before=run_before)

@@ -33,13 +33,14 @@ from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
 from coachtui.live.forms import noun
+from coachtui.live.notes.blocks import blocks as note_blocks
 from coachtui.live.notes.client import Me, NotesConnection, NotesObserver
-from coachtui.live.notes.document import render as render_notes
+from coachtui.live.notes.document import trim
 from coachtui.live.observer import LiveObserver
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
 from coachtui.text import clipboard, inert, notice
 from coachtui.tui.attention import Attention, NotifyMode
-from coachtui.tui.editing import EDITS_GROUP, EditingApp
+from coachtui.tui.editing import EDITS_GROUP
 from coachtui.tui.messages import (
     AuthLost,
     ConnectionChanged,
@@ -48,17 +49,20 @@ from coachtui.tui.messages import (
     LoggedOut,
     NotesChanged,
     NotesStatusChanged,
+    NotesUnsent,
     PaneChanged,
     PresenceChanged,
     ReportsArrived,
     Resynced,
     SessionChosen,
 )
+from coachtui.tui.notes_writing import NotesWritingApp
 from coachtui.tui.notices import Notices
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.history import HistoryScreen
 from coachtui.tui.screens.modals import (
     Notice,
+    UnsentQuestion,
     confirm,
     help_screen,
     logged_out,
@@ -78,7 +82,7 @@ HELP_SCREEN = "help"
 FRAME = 1 / 60  # Textual paints at most 60 times a second
 
 
-class CoachApp(EditingApp):
+class CoachApp(NotesWritingApp):
     CSS_PATH = "app.tcss"
     TITLE = "coachtui"
     ENABLE_COMMAND_PALETTE = True
@@ -229,10 +233,13 @@ class CoachApp(EditingApp):
             url=options.url,
             ssl_context=options.ssl_context,
             clock=self.clock,
+            read_only=options.read_only,
             **options.connection,
         )
         for pane in self.session_screen.query(NotesPane):
             pane.show([], "Connecting to the notes…")
+            pane.set_read_only(options.read_only)
+        self.session_screen.show_notes_unsent(0)
         run.notes_worker = self.run_notes(run.notes)
 
     @work(group=NOTES_GROUP, exit_on_error=False, name="notes")
@@ -275,9 +282,15 @@ class CoachApp(EditingApp):
             return
         run.notes_queued = False
         run.notes_shown_at = time.monotonic()
-        lines = render_notes(run.notes.fragment)
+        found = note_blocks(run.notes.fragment)
+        lines = trim([line for block in found for line in block.lines])
         for pane in self.session_screen.query(NotesPane):
-            pane.show(lines, "No notes yet for this session.")
+            pane.set_read_only(run.notes.writer.read_only)  # (the screen may be newer than the run)
+            pane.show(lines, "No notes yet for this session.", found)
+
+    def on_notes_unsent(self, message: NotesUnsent) -> None:
+        if self._session_screen_up():
+            self.session_screen.show_notes_unsent(message.count)
 
     def on_presence_changed(self, _: PresenceChanged) -> None:
         self._show_presence()
@@ -683,6 +696,10 @@ class CoachApp(EditingApp):
             self.push_screen(HELP_SCREEN)
 
     async def action_quit(self) -> None:
+        unsent = self.notes.unsent if self.notes is not None else 0
+        if unsent and not isinstance(self.screen, UnsentQuestion):
+            self._ask_quit_unsent(unsent)
+            return
         self.workers.cancel_group(self, LIVE_GROUP)
         self.workers.cancel_group(self, NOTES_GROUP)  # the socket just closes: the server drops us
         typed = any(isinstance(s, EditorScreen) and s.typed for s in self.screen_stack)
@@ -697,6 +714,29 @@ class CoachApp(EditingApp):
             )
             return
         self.exit(0)
+
+    def _ask_quit_unsent(self, unsent: int) -> None:
+        """`q` with changes to the notes the server does not have yet (offline): they would be
+        lost. (ctrl+c in this question quits.)"""
+
+        def answered(choice: str | None) -> None:
+            if choice == "yes":
+                self.workers.cancel_group(self, LIVE_GROUP)
+                self.workers.cancel_group(self, NOTES_GROUP)
+                self.exit(0)
+
+        changes = f"{unsent} change{'s' if unsent != 1 else ''}"
+        self.push_screen(
+            confirm(
+                "Quit with changes not sent?",
+                f"{changes} to the notes have not reached the notes server yet (they are sent as soon "
+                "as it is back). Quitting now loses them.",
+                "Quit anyway",
+                no="Stay",
+                kind=UnsentQuestion,
+            ),
+            answered,
+        )
 
     def action_logout(self) -> None:
         def answered(choice: str | None) -> None:
@@ -808,6 +848,10 @@ class _NotesReports(NotesObserver):
         if not self.session_run.closed:
             self.app.post_message(PresenceChanged())
 
+    def notes_unsent(self, count: int) -> None:
+        if not self.session_run.closed:
+            self.app.post_message(NotesUnsent(count))
+
 
 @dataclass
 class NotesOptions:
@@ -816,6 +860,7 @@ class NotesOptions:
     enabled: bool = True
     url: str | None = None
     invisible: bool = False
+    read_only: bool = False  # `--read-only` or COACHTUI_NOTES_READ_ONLY: the notes are never written
     ssl_context: ssl.SSLContext | None = None
     connection: dict[str, Any] = field(default_factory=dict)  # tests: backoff, renew_every, …
 

@@ -55,6 +55,7 @@ def run_session(
     notify: str = "off",
     collab_url: str | None = None,
     invisible: bool = False,
+    read_only: bool = False,
     ca_bundle: str | None = None,
 ) -> int:
     if session_id is not None:
@@ -89,7 +90,7 @@ def run_session(
         stored_login=lambda: store.get(creds.server),
         drafts_dir=state_dir(),
         notify=NotifyMode(notify),
-        notes=NotesOptions(url=collab_url, invisible=invisible, ssl_context=tls),
+        notes=NotesOptions(url=collab_url, invisible=invisible, read_only=read_only, ssl_context=tls),
     )
     code = app.run() or 0
     if api.era is not None:
@@ -101,7 +102,13 @@ def run_session(
 
 
 def run_demo(
-    *, profile: str, activity: bool, interval: float, notify: str = "off", invisible: bool = False
+    *,
+    profile: str,
+    activity: bool,
+    interval: float,
+    notify: str = "off",
+    invisible: bool = False,
+    read_only: bool = False,
 ) -> int:
     from coachtui.devserver import require_server_extra
 
@@ -148,7 +155,11 @@ def run_demo(
             on_logout=lambda: store.remove(server.url),
             drafts_dir=throwaway,  # the demo's data is thrown away too
             notify=NotifyMode(notify),
-            notes=NotesOptions(url=server.url.replace("http://", "ws://") + "/collab", invisible=invisible),
+            notes=NotesOptions(
+                url=server.url.replace("http://", "ws://") + "/collab",
+                invisible=invisible,
+                read_only=read_only,
+            ),
         )
         return int(app.run() or 0)
     finally:

@@ -9,6 +9,7 @@ from textual.message import Message
 
 from coachtui.live.changes import Resync
 from coachtui.live.events import Pane
+from coachtui.live.notes.blocks import Block
 from coachtui.live.status import ConnectionStatus
 
 
@@ -114,6 +115,22 @@ class NotesStatusChanged(Message):
 @dataclass
 class NotesChanged(Message):
     """The notes document changed: redraw it (one queued at a time)."""
+
+
+@dataclass
+class NotesUnsent(Message):
+    """How many of our changes to the notes the server has not acknowledged yet."""
+
+    count: int
+
+
+@dataclass
+class NotesWriteRequested(Message):
+    """A write key in the Notes pane: `action` (new, edit, tick, delete, undo) for `block`, the
+    block under the cursor (None: there is none, the notes are empty)."""
+
+    action: str
+    block: Block | None
 
 
 @dataclass

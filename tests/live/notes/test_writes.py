@@ -73,6 +73,14 @@ def test_blocks_are_what_the_pane_draws_with_one_handle_each() -> None:
     assert blocks(web_app_doc("empty")[1])[0].kind == "paragraph"
 
 
+def test_a_fragment_with_no_children_has_no_blocks_and_takes_a_first_one() -> None:
+    doc: Doc[Any] = Doc()
+    fragment = doc.get("default", type=XmlFragment)
+    assert blocks(fragment) == []  # (a document cleared by someone: the pane still draws it)
+    NotesWriter(doc, fragment).insert_after(None, parse("[ ] first"))
+    assert lines(fragment) == ["☐ first"] and problems(fragment) == []
+
+
 @pytest.mark.parametrize(
     ("line", "draft"),
     [

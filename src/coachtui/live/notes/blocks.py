@@ -58,7 +58,7 @@ class Block:
 def blocks(fragment: XmlFragment) -> list[Block]:
     found: list[Found] = []
     lines = walk(fragment, found)
-    ends = [place.start for place in found[1:]] + [len(lines)]
+    ends = [place.start for place in found[1:]] + [len(lines)] if found else []  # (no children)
     return [
         Block(place.kind, place.element, place.text, tuple(lines[place.start : end]), place.start)
         for place, end in zip(found, ends, strict=True)

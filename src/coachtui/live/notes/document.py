@@ -59,7 +59,12 @@ class Found:
 
 def render(fragment: XmlFragment) -> list[Line]:
     """The whole document; [] when it is empty (or one empty paragraph, as a new one is)."""
-    lines = walk(fragment)
+    return trim(walk(fragment))
+
+
+def trim(lines: list[Line]) -> list[Line]:
+    """`walk`'s lines as shown: without trailing empty lines; [] when nothing is left."""
+    lines = list(lines)
     while lines and not lines[-1].plain.strip() and lines[-1].kind != "rule":
         lines.pop()
     return lines if any(line.plain.strip() or line.kind == "rule" for line in lines) else []

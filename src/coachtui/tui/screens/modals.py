@@ -96,9 +96,14 @@ def logged_out(reason: str) -> Notice:
     )
 
 
-def confirm(title: str, body: str, yes: str, *, no: str = "Cancel") -> Notice:
+class UnsentQuestion(Notice):
+    """Quit although changes to the notes are not sent yet? (ctrl+c in it quits: the app looks
+    for it by type.)"""
+
+
+def confirm(title: str, body: str, yes: str, *, no: str = "Cancel", kind: type[Notice] = Notice) -> Notice:
     """A yes/no question; `y` confirms, `n` and Esc cancel, and the cancelling button has the focus."""
-    return Notice(
+    return kind(
         title,
         body,
         [("no", no), ("yes", yes)],
@@ -151,7 +156,11 @@ t      edit the session title       j k g G down, up, first, last
 
 Editor: ctrl+s saves (Enter too in a one-line field), Esc closes
 (asks first if you typed), tab moves on. A change made elsewhere
-is shown; ctrl+s asks only if you changed the same field."""
+is shown; ctrl+s asks only if you changed the same field.
+
+Notes pane (4): ↑ ↓ j k PgUp PgDn g G move the block cursor;
+n new block after it, enter edit it, x tick, d delete, z undo
+yours; ctrl+s writes. [ ] task  - bullet  1. item  # heading"""
 
 
 class HelpScreen(Notice):

@@ -340,6 +340,10 @@ class SessionScreen(Screen[None]):
         for bar in self.query(StatusBar):
             bar.notes = status
 
+    def show_notes_unsent(self, count: int) -> None:
+        for bar in self.query(StatusBar):
+            bar.unsent = count
+
 
 def _goal_titles(model: SessionModel) -> dict[str, str]:
     goals = model.states[Pane.GOALS].items.values()

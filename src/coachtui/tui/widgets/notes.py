@@ -1,9 +1,15 @@
-"""The Notes pane: the shared notes document as styled terminal text, read-only.
+"""The Notes pane: the shared notes document as styled terminal text, with a block cursor.
 
 A `ScrollView` that draws only the lines on screen from a list of pre-wrapped strips, so a
 2,000-paragraph document scrolls as fast as a short one, and a live edit rebuilds the strips
 without moving the scroll position (the line at the top stays the line at the top unless the
 edit is above it). Styles come from the theme; server text is never parsed as markup.
+
+The cursor is on a block (a paragraph, heading, list item, task, quote, code block, table row),
+held by its Yjs element, not its index: when the coachee types above it, it stays on its block
+and that block stays where it was on screen. The write keys (n, enter, x, d, z) only say which
+block they are for (`NotesWriteRequested`); the app does the write. They act only while this pane has the
+focus: elsewhere the same letters act on rows.
 """
 
 from __future__ import annotations
@@ -13,15 +19,17 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.binding import Binding
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from coachtui.live.notes.blocks import Block
 from coachtui.live.notes.document import Line
 from coachtui.text import inert
+from coachtui.tui.messages import NotesWriteRequested
 from coachtui.tui.theme_styles import theme_styles
-from coachtui.tui.widgets.list_keys import SCROLL_KEYS
 
 MARK_STYLES = {
     "bold": "bold",
@@ -46,9 +54,12 @@ KIND_STYLES = {
 }
 HEADING_GAP = {"h1", "h2", "h3"}  # a blank line before them (not at the top)
 PLAIN = Style()
+WRITE_HINT = "n new · ⏎ edit · x tick · d del · z undo"
+READ_ONLY_HINT = "read-only"
 
 
 class NotesPane(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {"notes--cursor"}
     DEFAULT_CSS = """
     NotesPane {
         border: round $primary-darken-1;
@@ -62,16 +73,25 @@ class NotesPane(ScrollView, can_focus=True):
     NotesPane:focus {
         border: round $accent;
     }
+    NotesPane > .notes--cursor {
+        background: $accent 25%;
+    }
     """
 
     BINDINGS = [
-        ("up", "scroll_up", "Up"),
-        ("down", "scroll_down", "Down"),
-        ("pageup", "page_up", "Page up"),
-        ("pagedown", "page_down", "Page down"),
-        ("home", "scroll_home", "Top"),
-        ("end", "scroll_end", "Bottom"),
-        *SCROLL_KEYS,
+        # The block cursor (the scroll follows it).
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "cursor_page(-1)", "Page up", show=False),
+        Binding("pagedown", "cursor_page(1)", "Page down", show=False),
+        Binding("home,g", "cursor_end(-1)", "Top", show=False),
+        Binding("end,G", "cursor_end(1)", "Bottom", show=False),
+        # Writes: they say which block; the app writes (and refuses when read-only).
+        Binding("n", "write('new')", "New block"),
+        Binding("enter", "write('edit')", "Edit block"),
+        Binding("x", "write('tick')", "Tick task"),
+        Binding("d", "write('delete')", "Delete block"),
+        Binding("z", "write('undo')", "Undo yours"),
     ]
 
     @dataclass
@@ -89,6 +109,28 @@ class NotesPane(ScrollView, can_focus=True):
         self._wrapped_for = -1
         self.renders = 0  # documents drawn (tests count them)
         self.palette: dict[str, str] = {}
+        self.read_only = False
+        self.blocks: list[Block] = []  # the blocks with something drawn, in order
+        self._given: list[Block] = []  # every block of the version shown
+        self._block_strips: list[tuple[int, int]] = []  # per drawn block: its strips [start, end)
+        self._line_strips: list[tuple[int, int]] = []  # the same per line
+        self.cursor_at: int | None = None  # into `blocks`; None until the pane first has the focus
+        self._cursor_key: object = None  # the cursor block's Yjs element: what the cursor follows
+        self._wanted: object = None  # a block just written, for the cursor once it is drawn
+
+    @property
+    def cursor(self) -> Block | None:
+        """The block under the cursor."""
+        return self.blocks[self.cursor_at] if self.cursor_at is not None else None
+
+    def cursor_row(self) -> int | None:
+        """Where the cursor's first line is on screen (rows from the top of the view)."""
+        region = self._cursor_region()
+        return region.y - self.scroll_offset.y if region is not None else None
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.read_only = read_only
+        self._hint(self.has_focus)
 
     def on_mount(self) -> None:
         self.palette = theme_styles(self.app)
@@ -98,15 +140,124 @@ class NotesPane(ScrollView, can_focus=True):
         self.palette = theme_styles(self.app)
         self._rewrap()
 
-    def show(self, lines: list[Line], placeholder: str | None = None) -> None:
-        """A new version of the document (or, when it is empty, what to say instead)."""
+    def show(
+        self, lines: list[Line], placeholder: str | None = None, blocks: list[Block] | None = None
+    ) -> None:
+        """A new version of the document (or, when it is empty, what to say instead), with its
+        blocks (where each starts in `lines`): the cursor stays on its block, and that block
+        where it was on screen. Scrolled to the end with the cursor on the last block (or none),
+        the pane follows what is added there, like tail -f."""
         if bool(lines) != bool(self.lines):
             self.post_message(self.Filled(bool(lines)))
+        last = self.cursor_at is None or self.cursor_at == len(self.blocks) - 1
+        following = last and self.max_scroll_y > 0 and self.scroll_y >= self.max_scroll_y
         self.lines = lines
         if placeholder is not None:
             self.placeholder = placeholder
         self.renders += 1
+        was, jumping = self._cursor_region(), self._wanted is not None
+        self._given = blocks or []
         self._rewrap()
+        now = self._cursor_region()
+        if was is not None and now is not None and not jumping and now.y != was.y:
+            self.scroll_to(y=self.scroll_offset.y + now.y - was.y, animate=False, immediate=True)
+        if jumping and self._wanted is None:  # (the block just written is drawn now)
+            self._scroll_to_cursor()
+        elif following:
+            self.scroll_to(y=max(len(self._strips) - self.scrollable_content_region.height, 0), animate=False)
+
+    def put_cursor_on(self, element: object) -> None:
+        """The cursor goes to the block whose Yjs element is `element` (one just written): now
+        if it is drawn already, else when the version holding it is shown."""
+        self._wanted = element
+        self._resolve_cursor()
+        self._scroll_to_cursor()
+        self.refresh()
+
+    def _resolve_cursor(self) -> None:
+        """The cursor on its block in the version drawn now, found by its element; when that
+        block was deleted meanwhile, on the block that took its place."""
+        for key in (self._wanted, self._cursor_key):
+            if key is None:
+                continue
+            found = next((n for n, b in enumerate(self.blocks) if b.element == key), None)
+            if found is not None:
+                self._wanted = None if key is self._wanted else self._wanted
+                self._set_cursor(found)
+                return
+            if key is self._wanted:
+                continue  # (written, not drawn yet: the next version has it)
+            if self.cursor_at is not None:
+                self._set_cursor(min(self.cursor_at, len(self.blocks) - 1))
+            return
+
+    def _set_cursor(self, index: int | None) -> None:
+        if index is None or index < 0 or not self.blocks:
+            self.cursor_at, self._cursor_key = None, None
+            return
+        self.cursor_at = index
+        self._cursor_key = self.blocks[index].element
+
+    def _cursor_region(self) -> Region | None:
+        if self.cursor_at is None:
+            return None
+        start, end = self._block_strips[self.cursor_at]
+        return Region(0, start, max(self.virtual_size.width, 1), max(end - start, 1))
+
+    def _scroll_to_cursor(self) -> None:
+        region = self._cursor_region()
+        if region is not None:
+            tall = region.height > self.scrollable_content_region.height
+            self.scroll_to_region(region, animate=False, immediate=True, top=tall)
+
+    # -- the keys -------------------------------------------------------------------------------
+
+    def on_focus(self) -> None:
+        if self.cursor_at is None and self.blocks:
+            top = self.scroll_offset.y  # the first block in view: the screen does not jump
+            starts = [start for start, _ in self._block_strips]
+            self._set_cursor(next((n for n, start in enumerate(starts) if start >= top), len(starts) - 1))
+        self._hint(True)
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._hint(False)
+        self.refresh()
+
+    def _hint(self, focused: bool) -> None:
+        """The pane's own keys in its bottom border while it has the focus (the screen's key
+        bar is drawn once, for every pane)."""
+        shown = READ_ONLY_HINT if self.read_only else WRITE_HINT
+        self.border_subtitle = shown if focused else ""
+
+    def _move_to(self, index: int) -> None:
+        if not self.blocks:
+            return
+        self._set_cursor(max(0, min(index, len(self.blocks) - 1)))
+        self._scroll_to_cursor()
+        self.refresh()
+
+    def action_cursor(self, step: int) -> None:
+        self._move_to(0 if self.cursor_at is None else self.cursor_at + step)
+
+    def action_cursor_page(self, direction: int) -> None:
+        region = self._cursor_region()
+        if region is None:
+            self._move_to(0)
+            return
+        target = region.y + direction * max(self.scrollable_content_region.height - 1, 1)
+        starts = [start for start, _ in self._block_strips]
+        if direction > 0:
+            index = next((n for n, start in enumerate(starts) if start >= target), len(starts) - 1)
+        else:
+            index = max((n for n, start in enumerate(starts) if start <= max(target, 0)), default=0)
+        self._move_to(index)
+
+    def action_cursor_end(self, direction: int) -> None:
+        self._move_to(0 if direction < 0 else len(self.blocks) - 1)
+
+    def action_write(self, action: str) -> None:
+        self.post_message(NotesWriteRequested(action, self.cursor))
 
     def say(self, placeholder: str) -> None:
         """Nothing to show yet: say why (connecting, unavailable)."""
@@ -141,28 +292,47 @@ class NotesPane(ScrollView, can_focus=True):
         self._wrapped_for = width
         console = self.app.console
         strips: list[Strip] = []
+        line_strips: list[tuple[int, int]] = []
         if not self.lines:
             # (It can hold a notes server's words: one inert line, like every server text.)
             strips.append(Strip([Segment(inert(self.placeholder), Style(italic=True, dim=True))]))
         for n, line in enumerate(self.lines):
             if line.kind in HEADING_GAP and n:
                 strips.append(Strip([Segment("", PLAIN)]))
+            first = len(strips)
             if line.kind == "rule":
                 strips.append(
                     Strip([Segment(line.prefix + "─" * max(width - len(line.prefix), 1), Style(dim=True))])
                 )
-                continue
-            for wrapped in self._text(line).wrap(console, width, overflow="fold"):
-                # Every segment with a style (Textual's monochrome filter expects one).
-                segments = wrapped.render(console)
-                strips.append(Strip([Segment(seg.text, seg.style or PLAIN, seg.control) for seg in segments]))
-        # At the end, the pane follows what is added there (tail -f); elsewhere it stays put.
-        following = self.max_scroll_y > 0 and self.scroll_y >= self.max_scroll_y
+            else:
+                for wrapped in self._text(line).wrap(console, width, overflow="fold"):
+                    # Every segment with a style (Textual's monochrome filter expects one).
+                    segments = wrapped.render(console)
+                    strips.append(
+                        Strip([Segment(seg.text, seg.style or PLAIN, seg.control) for seg in segments])
+                    )
+            line_strips.append((first, len(strips)))
         self._strips = strips
+        self._line_strips = line_strips
+        self._place_blocks()
         self.virtual_size = Size(width, len(strips))
-        if following:
-            self.scroll_to(y=max(len(strips) - self.scrollable_content_region.height, 0), animate=False)
         self.refresh()
+
+    def _place_blocks(self) -> None:
+        """Which strips each block covers; a block with none (a trailing empty paragraph, not
+        drawn) is left out, so the cursor never lands on nothing."""
+        placed: list[Block] = []
+        spans: list[tuple[int, int]] = []
+        drawn = len(self._line_strips)
+        for block in self._given:
+            last = min(block.first_line + len(block.lines), drawn) - 1
+            if last < block.first_line:
+                continue
+            placed.append(block)
+            spans.append((self._line_strips[block.first_line][0], self._line_strips[last][1]))
+        self.blocks = placed
+        self._block_strips = spans
+        self._resolve_cursor()
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -171,11 +341,12 @@ class NotesPane(ScrollView, can_focus=True):
         if index >= len(self._strips):
             return Strip.blank(width, self.rich_style)
         # The pane's own colours under the text's (a strip built once serves any theme).
-        return (
-            self._strips[index]
-            .crop_extend(scroll_x, scroll_x + width, self.rich_style)
-            .apply_style(self.rich_style)
-        )
+        style = self.rich_style
+        region = self._cursor_region() if self.has_focus else None
+        if region is not None and region.y <= index < region.bottom:
+            # The whole width, under the text's own styles (the cursor's colour blended on the pane's).
+            style = self.get_component_rich_style("notes--cursor")
+        return self._strips[index].crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
 
     def visible_text(self) -> list[str]:
         """The lines as drawn, plain (tests read this)."""

@@ -33,6 +33,7 @@ FLASH_FOR = 4.0  # seconds a change notice stays in the status line
 class StatusBar(Static):
     status: reactive[ConnectionStatus] = reactive(ConnectionStatus, always_update=True)
     notes: reactive[ConnectionStatus | None] = reactive(None, always_update=True)  # None: no notes
+    unsent: reactive[int] = reactive(0)  # our changes to the notes the server does not have yet
 
     def __init__(
         self, host: str, user: str, *, clock: Callable[[], float] = time.monotonic, id: str | None = None
@@ -105,6 +106,14 @@ class StatusBar(Static):
             return Text.assemble(
                 ("Notes ", "dim"), ("unavailable", "bold dim"), (f" · {inert(reason, limit=50)}", "")
             )
+        if self.unsent:
+            # First: on a narrow screen the state's detail gives way, this does not.
+            changes = f"{self.unsent} change{'s' if self.unsent != 1 else ''} not sent yet"
+            text = Text.assemble(("Notes: ", "dim"), (changes, self.state_style(ConnState.RECONNECTING)))
+            text.append(" · ", style="dim")
+            text.append_text(self._state(s, "", notes=True))
+            text.no_wrap, text.overflow = True, "ellipsis"
+            return text
         return self._state(s, "Notes: ", notes=True)
 
     def _state(self, s: ConnectionStatus, label: str, *, notes: bool = False, detail: bool = True) -> Text:
