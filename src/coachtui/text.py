@@ -33,6 +33,9 @@ from typing import Any
 _FORMAT = (
     "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
     "\U000e0000-\U000e007f"
+    # Hangul fillers: blank, and as wide as 0 or 2 cells depending on who measures (Rich vs the
+    # terminal), so a run of them hides the rest of a line or shifts a row's columns.
+    "\u115f\u1160\u3164\uffa0"
 )
 _SURROGATE = "\ud800-\udfff"
 _LINE_BREAKS = "\u2028\u2029\u0085"  # (U+0085 is also C1)

@@ -337,3 +337,26 @@ def test_a_damaged_drafts_file_is_left_alone(tmp_path: Path) -> None:
     os.chmod(damaged, 0o600)
     assert Drafts(tmp_path, "s", "u", "x").all() == []
     assert damaged.read_text() == "{not json"
+
+
+async def test_a_text_the_user_did_not_touch_is_saved_back_exactly_as_the_server_has_it(
+    head_server: DevServer,
+) -> None:
+    """The editor shows texts made printable; changing only the due date must not save that
+    printable copy over the coachee's own characters (bidi marks, zero-width joiners)."""
+    demo = head_server.demo
+    assert demo is not None
+    written = "bidi \u202eevil\u202c end \u200d family"
+    async with await coachee_api(head_server) as other:
+        action = await other.create_action(demo.today_session_id, written)
+    async with Live(head_server) as live:
+        await live.ready()
+        edits = LocalEdits(live.model, live.api)
+        await wait_for(lambda: action.id in live.model.states[Pane.ACTIONS].items)
+        item = live.model.states[Pane.ACTIONS].items[action.id]
+        form = form_for(Pane.ACTIONS, live.api.era, live.model.header, live.model.items(Pane.GOALS), item)
+        base = values_of(form, item)
+        await edits.update(form, action.id, base, {**base, "due": "2027-01-05"})
+        async with await coachee_api(head_server) as other:
+            saved = next(a for a in await other.session_actions(demo.today_session_id) if a.id == action.id)
+        assert saved.body == written and saved.due_by is not None

@@ -21,7 +21,7 @@ from coachtui.api.errors import ApiError, Conflict, Forbidden, NetworkError, Not
 from coachtui.api.models import Action, Agreement, CoachingSession, Era, Goal, Status
 from coachtui.live.capabilities import EditRefused as EditRefused  # (where callers know it)
 from coachtui.live.events import Pane
-from coachtui.live.forms import Form, Values, build, differing, values_of
+from coachtui.live.forms import Form, Kind, Values, build, differing, values_of
 from coachtui.live.model import KEEP, SessionModel, same_item
 
 log = logging.getLogger(__name__)
@@ -173,10 +173,20 @@ class LocalEdits:
             return self.model.header
         latest = self.current(pane, item_id)
         latest_values = values_of(form, latest)
-        merged = {**latest_values, **{name: values[name] for name in differing(form, base, values)}}
+        merged = {**latest_values, **{name: values[name] for name in mine}}
         if not differing(form, latest_values, merged):
             return latest  # nothing to save: no request
         changed = build(form, merged, latest, session_id=self.model.session_id, me=self.api.user_id)
+        # A text the user did not touch goes back exactly as the server has it: the editor shows
+        # it made printable (no bidi or zero-width characters), which must never be saved over
+        # the coachee's own words.
+        untouched = {
+            f.name: getattr(latest, f.name)
+            for f in form.fields
+            if f.kind in (Kind.TEXT, Kind.LINE) and f.name not in mine and hasattr(latest, f.name)
+        }
+        if untouched:
+            changed = changed.model_copy(update=untouched)
         if isinstance(changed, Action | Goal) and changed.status is not latest.status:
             self._status_before.pop(item_id, None)
         return await self._save(pane, latest, changed, "saved")

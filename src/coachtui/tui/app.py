@@ -491,7 +491,10 @@ class CoachApp(NotesWritingApp):
         self.copy_to_clipboard(text)
         what = noun(message.pane)
         # OSC 52: most terminals take it; tmux only with `set -g set-clipboard on`.
-        copied = f"Copied the {what}'s text ({len(text)} characters) to the clipboard."
+        lines = text.count("\n") + 1
+        # More lines than the row shows: said, so nothing hidden is pasted into a shell unseen.
+        size = f"{len(text)} characters" + (f" on {lines} lines — check before pasting" if lines > 1 else "")
+        copied = f"Copied the {what}'s text ({size}) to the clipboard."
         self.notify(copied, timeout=3, markup=False)
 
     def _post_status(self, status: ConnectionStatus) -> None:

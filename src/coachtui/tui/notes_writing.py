@@ -16,7 +16,7 @@ from textual import on
 from coachtui.live.notes.blocks import Block
 from coachtui.live.notes.compose import parse
 from coachtui.live.notes.writes import NotesWriter, NotWritable
-from coachtui.text import inert, printable
+from coachtui.text import inert, notice, printable
 from coachtui.tui.editing import EditingApp
 from coachtui.tui.messages import NotesWriteRequested
 from coachtui.tui.screens.composer import NEW_HINT, ComposerScreen
@@ -49,7 +49,7 @@ class NotesWritingApp(EditingApp):
             self.notify("The notes are not open for this session.", severity="warning")
             return None
         if notes.writer.read_only:
-            self.notify(READ_ONLY, severity="warning")
+            self.notify(notice(READ_ONLY), severity="warning", markup=False)
             return None
         if not notes.synced:
             self.notify("The notes are still loading: write once they show.", severity="warning")
@@ -74,7 +74,7 @@ class NotesWritingApp(EditingApp):
         elif message.action == "tick":
             if block.kind != "task":
                 noun = NOUNS.get(block.kind, "block")
-                self.notify(f"x ticks a task; this is a {noun}.", severity="warning")
+                self.notify(notice(f"x ticks a task; this is a {noun}."), severity="warning", markup=False)
                 return
             self._write(lambda: writer.tick(block))
         elif message.action == "delete":
@@ -85,7 +85,7 @@ class NotesWritingApp(EditingApp):
         try:
             return action()
         except NotWritable as refused:
-            self.notify(str(refused), title="Not written", severity="warning", markup=False)
+            self.notify(notice(str(refused)), title="Not written", severity="warning", markup=False)
             return None
 
     def _cursor_to(self, element: object) -> None:
@@ -109,7 +109,8 @@ class NotesWritingApp(EditingApp):
 
     def _compose_edit(self, writer: NotesWriter, block: Block) -> None:
         if not block.editable:
-            self.notify(f"A {NOUNS.get(block.kind, 'block')} has no text to edit here.", severity="warning")
+            what = NOUNS.get(block.kind, "block")
+            self.notify(notice(f"A {what} has no text to edit here."), severity="warning", markup=False)
             return
         # The composer shows the text made safe; what the user changes from it is applied where
         # that text is now (control characters it hid, and the coachee's typing, stay).

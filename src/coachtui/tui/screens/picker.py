@@ -194,12 +194,18 @@ class PickerScreen(Screen[None]):
             today = local.date() == self.today
             label = "Today " + local.strftime("%H:%M") if today else local.strftime("%a %d %b %Y %H:%M")
             title_cell = (
-                Text(inert(title, limit=200))
+                Text(inert(title, limit=200), no_wrap=True, overflow="ellipsis")
                 if title
-                else Text(f"untitled · {inert(people, limit=80)}", style="italic dim")
+                else Text(
+                    f"untitled · {inert(people, limit=80)}",
+                    style="italic dim",
+                    no_wrap=True,
+                    overflow="ellipsis",
+                )
             )
             if r.id == self.current:
                 title_cell = Text.assemble(("open now ", "bold reverse"), " ", title_cell)
+                title_cell.no_wrap, title_cell.overflow = True, "ellipsis"
             table.add_row(
                 Text(label, style="bold" if today else ""),
                 title_cell,

@@ -206,7 +206,9 @@ class EntityTable(DataTable[Text]):
                 self._keep_cursor_on(chosen if chosen in self._rows else neighbour)
             finally:
                 self._placing = False
-            if lost and neighbour is not None:
+            # Only a pane the user is looking at: in another pane the cursor moved unseen, and
+            # the next key there is aimed at the row the user sees when they get there.
+            if lost and neighbour is not None and self.has_focus:
                 self.lost_item = chosen
 
     def _neighbour(self, entity_id: str | None, gone: set[str]) -> str | None:
