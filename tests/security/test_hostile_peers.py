@@ -54,7 +54,8 @@ async def test_hostile_notes_awareness_and_events_leave_the_app_up_and_updating(
     assert demo is not None
     session_id = demo.today_session_id
     app = await make_app(head_server)
-    async with app.run_test(size=(120, 36)) as pilot, await coachee_api(head_server) as coachee:
+    # (160 columns: the notes have a column of their own there, drawn at its width.)
+    async with app.run_test(size=(160, 45)) as pilot, await coachee_api(head_server) as coachee:
         agreements = app.session_screen.query_one(AgreementsPane)
         notes = app.session_screen.query_one(NotesPane)
         await until(pilot, lambda: settled(app, agreements, 2), timeout=PATIENCE)
