@@ -1,7 +1,7 @@
 """The shared notes: an edit typed in the notes → on the screen, next to a bare client (pycrdt over
 websockets: the floor); first sync and paint of a 2,000-paragraph document; memory with it open.
 
-The app runs as a user runs it (`coachtui session` in a pseudo-terminal, 150 columns so the notes
+The app runs as a user runs it (`coachtui session` in a pseudo-terminal, 160 columns so the notes
 have their column) against `coachtui devserver`, which serves the notes. Each edit is made by the
 devserver as a browser would (its update broadcast to every reader); both readers are timed from
 the moment the edit was asked for, so the difference is what coachtui adds.
@@ -99,7 +99,7 @@ def run(edits: int, rate: float, paragraphs: int) -> NotesResult:
         coach = login(server.url, "coach@example.com", "coach-demo-pass")
         sid = today_session(server.url, coach)
         # Edit → screen, with the demo's short notes.
-        app = PtyApp(server.url, sid, coach, size=(150, 40)).start()
+        app = PtyApp(server.url, sid, coach, size=(160, 45)).start()
         app.wait_for(b"Session notes", timeout=60)
         time.sleep(0.5)
         rss_empty = app.rss_kb() / 1024
@@ -127,7 +127,7 @@ def run(edits: int, rate: float, paragraphs: int) -> NotesResult:
         app.stop()
         # A long document: first sync and paint, and memory with it open.
         server.dev("notes", session_id=sid, paragraphs=paragraphs)
-        big = PtyApp(server.url, sid, coach, size=(150, 40)).start()
+        big = PtyApp(server.url, sid, coach, size=(160, 45)).start()
         big.wait_for(b"p00000x", timeout=60)
         first_paint = big.seen_at(b"p00000x")
         assert first_paint is not None

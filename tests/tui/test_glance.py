@@ -280,8 +280,8 @@ async def test_zoomed_notes_follow_new_text_at_the_end(head_server: DevServer) -
         await pilot.press("4", "f")
         notes = app.session_screen.query_one(NotesPane)
         await until(pilot, lambda: app.session_screen.maximized is notes and notes.max_scroll_y > 0)
-        await pilot.press("j", "j")  # the list keys scroll the notes too
-        await until(pilot, lambda: notes.scroll_y == 2)
+        await pilot.press("j", "j")  # the list keys move the notes' block cursor too
+        await until(pilot, lambda: notes.cursor_at == 2)
         await pilot.press("G")
         await until(pilot, lambda: notes.scroll_y == notes.max_scroll_y)
         dev(head_server, "notes", session_id=demo.today_session_id, append="A line at the very end")

@@ -24,7 +24,7 @@ from tests.conftest import dev
 from tests.tui.factory import make_app, notes_options
 from tests.waiting import settled, until
 
-WIDE = (140, 36)
+WIDE = (160, 45)  # the notes have a column of their own from 160 columns
 
 
 def pane_of(app: Any) -> NotesPane:

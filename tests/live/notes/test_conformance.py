@@ -167,14 +167,13 @@ async def test_the_notes_pane_follows_the_web_app_on_the_real_server(head_server
         options = notes_options(head_server)
         options.url = url
         app = await make_app(head_server, notes=options)
-        async with app.run_test(size=(140, 36)) as pilot:
+        async with app.run_test(size=(160, 45)) as pilot:
             pane = app.session_screen.query_one(NotesPane)
             await until(
                 pilot, lambda: settled(app) and "Notes from the web app" in pane.visible_text(), timeout=10
             )
             await writer.send("append typed in the browser, shown in the terminal")
-            await until(
-                pilot, lambda: pane.visible_text()[-1] == "typed in the browser, shown in the terminal"
-            )
+            typed = "typed in the browser, shown in the terminal"  # wrapped at the column's width
+            await until(pilot, lambda: "".join(pane.visible_text()[-2:]).endswith(typed))
             header = str(app.session_screen.query_one("#header").render())
             assert "Jordan Lee ● here" in header
