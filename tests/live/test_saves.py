@@ -106,15 +106,23 @@ async def test_an_edit_keeps_a_change_made_elsewhere_meanwhile(head_server: DevS
         other = await coachee_api(head_server)
         await other.update_action(action.model_copy(update={"status": Status.IN_PROGRESS}))
         await wait_for(lambda: live.model.states[Pane.ACTIONS].items[action.id].status is Status.IN_PROGRESS)
-        with pytest.raises(ChangedElsewhere) as elsewhere:
-            await edits.update(form, action.id, base, mine)
-        assert elsewhere.value.fields == ["status"]
+        # Different fields: no question, both kept (as git merges hunks that do not overlap).
         writes = rest_writes(head_server)
-        saved = await edits.update(form, action.id, base, mine, overwrite=True)
+        saved = await edits.update(form, action.id, base, mine)
         # Their status stays (the user did not touch it), the text is the user's: one PUT.
         assert saved.body == "Mine: call the vendor" and saved.status is Status.IN_PROGRESS
         assert saved.due_by == action.due_by and saved.goal_id == action.goal_id
         assert rest_writes(head_server) - writes == 1
+        # The same field changed on both sides: nothing is sent without the user's word.
+        theirs = live.model.states[Pane.ACTIONS].items[action.id]
+        await other.update_action(theirs.model_copy(update={"body": "Theirs: email the vendor"}))
+        await wait_for(
+            lambda: live.model.states[Pane.ACTIONS].items[action.id].body == "Theirs: email the vendor"
+        )
+        later = values_of(form, theirs)
+        with pytest.raises(ChangedElsewhere) as elsewhere:
+            await edits.update(form, action.id, later, {**later, "body": "Mine again"})
+        assert elsewhere.value.fields == ["body"]
         await other.aclose()
 
 
