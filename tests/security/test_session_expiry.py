@@ -126,7 +126,7 @@ async def test_r_right_after_the_401_is_not_undone_by_the_reports_still_queued(
         await until(pilot, lambda: isinstance(app.screen, Notice))
         await pilot.press("r")
         live = engine(app)
-        await until(pilot, lambda: settled(app) and live.status.state is ConnState.CONNECTED, timeout=20)
+        await until(pilot, lambda: settled(app) and live.status.state is ConnState.CONNECTED)
         await until(pilot, lambda: app.notes is not None and app.notes.status.state is ConnState.CONNECTED)
         await pilot.pause()
         assert not any(isinstance(s, Notice) for s in app.screen_stack)
