@@ -23,6 +23,7 @@ from coachtui.live.status import ConnState
 from coachtui.tui.app import CoachApp, NotesOptions
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.picker import PickerScreen
+from coachtui.tui.widgets.panes import ActionsPane
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev, login_cookie
 from tests.tui.factory import notes_options
@@ -271,6 +272,9 @@ def test_at_160x45_without_notes_the_goal_column_shows(pinned_server: DevServer,
 
     async def run_before(pilot: Any) -> None:
         await until(pilot, lambda: settled(app))
+        actions = app.session_screen.query_one(ActionsPane)
+        # The Goal column appears once the pane has measured its room: wait until it shows titles.
+        await until(pilot, lambda: actions.shows_goals and bool(getattr(actions.context, "goals", None)))
         bar = app.session_screen.query_one(StatusBar)
         bar.host = "localhost:4000"
         bar.refresh()
