@@ -156,6 +156,14 @@ def test_connected_narrow(pinned_server: DevServer, snap_compare: Any) -> None:
 # -- the editor ---------------------------------------------------------------------------------
 
 
+async def unfocused(pilot: Any, app: CoachApp) -> None:
+    """No pane focused in the picture. The app gives Actions the focus once its rows are in, a frame
+    after it asks: clearing it before that lands would be undone by it."""
+    await until(pilot, lambda: app.session_screen.focus_placed)
+    app.screen.set_focus(None)
+    await pilot.pause()
+
+
 async def still(pilot: Any, app: CoachApp) -> None:
     """No cursor in the picture: its blink phase would make it depend on the instant it is taken.
     TextArea caches its lines under a key that leaves out the focus, so a line drawn focused in the
@@ -260,8 +268,7 @@ def test_at_120x36_the_texts_read_whole(pinned_server: DevServer, snap_compare: 
     async def run_before(pilot: Any) -> None:
         await settle(pilot, app)
         await notes_with_the_coachee_here(pilot, app, pinned_server)
-        app.screen.set_focus(None)
-        await pilot.pause(0.2)
+        await unfocused(pilot, app)
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
 
@@ -278,8 +285,7 @@ def test_at_160x45_without_notes_the_goal_column_shows(pinned_server: DevServer,
         bar = app.session_screen.query_one(StatusBar)
         bar.host = "localhost:4000"
         bar.refresh()
-        app.screen.set_focus(None)
-        await pilot.pause(0.3)
+        await unfocused(pilot, app)
 
     assert snap_compare(app, terminal_size=(160, 45), run_before=run_before)
 
@@ -291,8 +297,7 @@ def test_notes_as_a_tab_at_80x24(pinned_server: DevServer, snap_compare: Any) ->
         await settle(pilot, app)
         await notes_with_the_coachee_here(pilot, app, pinned_server)
         await pilot.press("4")
-        app.screen.set_focus(None)  # (no focus ring: the same picture whatever the timing)
-        await pilot.pause()
+        await unfocused(pilot, app)  # (no focus ring: the same picture whatever the timing)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 

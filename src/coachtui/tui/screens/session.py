@@ -289,6 +289,11 @@ class SessionScreen(Screen[None]):
         if not self._focus_placed:
             self._place_focus(model)
 
+    @property
+    def focus_placed(self) -> bool:
+        """The start-up focus has been given and has landed (`focus()` applies it a frame later)."""
+        return self._focus_placed and self.focused is not None
+
     def _place_focus(self, model: SessionModel) -> None:
         """Once the panes have data: Actions has the focus, or else the first pane with rows, so
         the arrows work at once. (A loading pane cannot take the focus.)"""
