@@ -399,6 +399,11 @@ class EntityTable(DataTable[Text]):
             data[ColumnKey(key)] = value
         self.refresh_row(row_index)
 
+    @property
+    def regrouping(self) -> bool:
+        """A row that changed group is shown in place and has yet to move to its group."""
+        return self._regroup_timer is not None
+
     def _regroup_later(self) -> None:
         self._regroup_timer = None
         if len(self._rows) > 1:
