@@ -403,8 +403,8 @@ class CoachApp(NotesWritingApp):
         """Changes reach the history, their rows' marks and the notices (remote changes only:
         the user knows what they did here)."""
         run = self.session_run
-        if run is None:
-            return
+        if run is None or not self._session_screen_up():
+            return  # (a report can still arrive while the app shuts down: it has no screen left)
         run.reports_taken_at = time.monotonic()
         reports, run.inbox = run.inbox, []
         if not reports:
