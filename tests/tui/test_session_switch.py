@@ -15,6 +15,8 @@ from coachtui.tui.messages import SessionChosen
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.history import HistoryScreen
 from coachtui.tui.screens.modals import Notice
+from coachtui.tui.widgets.entity_table import EMPTY_KEY
+from coachtui.tui.widgets.session_header import SessionHeader
 from tests.conftest import dev
 from tests.live.helpers import coachee_api
 from tests.tui.factory import engine, make_app
@@ -87,6 +89,37 @@ async def test_an_editor_open_at_a_switch_closes_and_its_text_stays_a_draft_of_i
         await until(pilot, lambda: isinstance(app.screen, Notice))
         offer = app.screen
         assert isinstance(offer, Notice) and offer.title_text == "Restore your unsaved draft?"
+
+
+async def test_beneath_a_dialog_open_at_a_switch_the_panes_show_the_new_session(
+    head_server: DevServer,
+) -> None:
+    """Panes under a dialog wait for it to close to catch up, but not when they still show the
+    session left behind: a dialog over one session's header and another's rows is a lie (the
+    draft question of the session switched to was seen over the last one's rows)."""
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: settled(app, pane(app, Pane.ACTIONS), 7))
+        await pilot.press("question_mark")
+        await until(pilot, lambda: app.screen is not app.session_screen)
+        dialog = app.screen
+        await switch_to(pilot, app, demo.other_session_id, on_top=False)
+        header = app.session_screen.query_one(SessionHeader)
+        model = engine(app).model
+        await until(
+            pilot,
+            lambda: (
+                header.session is not None
+                and header.session.id == demo.other_session_id
+                and all(
+                    set(order(pane(app, p))) - {EMPTY_KEY} == {item.id for item in model.items(p)}
+                    for p in (Pane.GOALS, Pane.ACTIONS, Pane.AGREEMENTS)
+                )
+            ),
+        )
+        assert app.screen is dialog
 
 
 async def test_notices_held_under_a_dialog_are_not_told_in_the_next_session(head_server: DevServer) -> None:

@@ -239,6 +239,8 @@ class CoachApp(NotesWritingApp):
         for pane in self.session_screen.query(NotesPane):
             pane.show([], "Connecting to the notes…")
             pane.set_read_only(options.read_only)
+        for header in self.session_screen.query(SessionHeader):
+            header.show_presence(None, None)  # (who was here was in the last session's notes)
         self.session_screen.show_notes_unsent(0)
         run.notes_worker = self.run_notes(run.notes)
 

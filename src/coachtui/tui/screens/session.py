@@ -71,6 +71,7 @@ class SessionScreen(Screen[None]):
         self.user = user
         self.status_options = status_options
         self._covered: dict[Pane, SessionModel] = {}  # panes changed while a modal was on top
+        self._showing: dict[Pane, str] = {}  # the session each pane shows
         self._focus_placed = False
         self._notes_chosen = False  # `4` was pressed: the Notes pane keeps the focus
         self._notes_exist = False  # the notes have text: worth a column where there is room
@@ -249,12 +250,16 @@ class SessionScreen(Screen[None]):
         """Repaint exactly one pane from the model."""
         if self.closing:
             return
-        if self.app.screen is not self:  # (`is_current` is also true beneath a modal)
+        showing_another = self._showing.get(pane) != model.session_id
+        if self.app.screen is not self and not showing_another:  # (`is_current`: true beneath a modal)
             # Under a modal the panes are dimmed, not read; every repaint there makes Textual
             # re-render this whole screen beneath the modal at each frame, which in a burst slows
             # the keys. The model keeps the changes; the pane catches up when the modal closes.
+            # (Not a pane still showing the session left behind: a switch's first dialog, the
+            # draft question, must not sit over one session's rows and another's header.)
             self._covered[pane] = model
             return
+        self._showing[pane] = model.session_id
         if pane is Pane.HEADER:
             for header in self.query(SessionHeader):  # (none while the screen is taken down)
                 header.show(model.header)
