@@ -198,3 +198,42 @@ async def test_a_title_save_answered_after_a_switch_leaves_the_new_session_alone
         await until(pilot, lambda: holding(head_server) == 0 and "Not saved" in notices(app))
         assert model.header is not None and model.header.id == demo.other_session_id
         assert model.header == header
+
+
+async def test_a_restored_draft_counts_only_what_the_user_changed_as_theirs(head_server: DevServer) -> None:
+    """The coachee changed the status while the coach was writing (the editor took it in); the
+    coach left with the text unsaved, came back and restored it: saving asks nothing and keeps
+    both changes (the draft kept its base with the status taken in, so the status is not the
+    coach's change clashing with theirs)."""
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    async with app.run_test(size=(120, 36)) as pilot, await coachee_api(head_server) as coachee:
+        actions = pane(app, Pane.ACTIONS)
+        await until(pilot, lambda: settled(app, actions, 7))
+        target = an_open_action(app)
+        await put_cursor_on(pilot, actions, target.id)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
+        editor = app.screen
+        assert isinstance(editor, EditorScreen)
+        await coachee.update_action(target.model_copy(update={"status": Status.IN_PROGRESS}))
+        await until(pilot, lambda: "status" in editor.adopted)
+        await pilot.press(*" with the numbers")
+        await switch_to(pilot, app, demo.other_session_id)
+        await switch_to(pilot, app, demo.today_session_id, on_top=False)
+        await until(pilot, lambda: isinstance(app.screen, Notice))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is app.session_screen)
+
+        def saved() -> Action | None:
+            item = next((a for a in engine(app).model.items(Pane.ACTIONS) if a.id == target.id), None)
+            done = isinstance(item, Action) and (item.body or "").endswith(" with the numbers")
+            return item if done and isinstance(item, Action) else None
+
+        await until(pilot, lambda: saved() is not None)
+        item = saved()
+        assert item is not None and item.status is Status.IN_PROGRESS
+        assert item.body == f"{target.body} with the numbers"

@@ -233,9 +233,12 @@ class EditingApp(App[int]):
         key = draft_key(pane, item_id)
         drafts = self.drafts  # this session's, whatever is open when the text is typed
 
-        def keep(typed: Values) -> None:
+        def keep(typed: Values, kept_base: Values | None = None) -> None:
+            # The base with what the editor took in from elsewhere: a field the other side
+            # changed meanwhile is theirs, not the user's, when the draft comes back.
             if drafts is not None:
-                drafts.put(Draft(pane, item_id, typed, base))
+                own = kept_base if kept_base is not None else editor.own_base() if base is not None else None
+                drafts.put(Draft(pane, item_id, typed, own))
 
         editor = EditorScreen(
             form,
@@ -254,7 +257,7 @@ class EditingApp(App[int]):
                 if drafts is not None:
                     drafts.drop(key)
                 return
-            keep(result.values)
+            keep(result.values, result.base)
             self._save_from_editor(form, item_id, base, result)
 
         self.push_for_run(editor, closed)
