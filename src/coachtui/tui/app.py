@@ -287,6 +287,7 @@ class CoachApp(NotesWritingApp):
         for pane in self.session_screen.query(NotesPane):
             pane.set_read_only(run.notes.writer.read_only)  # (the screen may be newer than the run)
             pane.show(lines, "No notes yet for this session.", found)
+        self.notes_redrawn(found)
 
     def on_notes_unsent(self, message: NotesUnsent) -> None:
         if self._session_screen_up():
@@ -587,9 +588,15 @@ class CoachApp(NotesWritingApp):
 
     @on(SessionChosen)
     def session_chosen(self, message: SessionChosen) -> None:
-        while isinstance(self.screen, PickerScreen):
-            self.pop_screen()
-        self.open_session(message.session_id)
+        def back() -> None:
+            while isinstance(self.screen, PickerScreen):
+                self.pop_screen()
+
+        def switch() -> None:
+            back()
+            self.open_session(message.session_id)
+
+        self.switch_unless_unsent(switch, stay=back)
 
     # -- the picker's data (fetched here: screens and widgets never call the network) -----------
 
@@ -701,7 +708,7 @@ class CoachApp(NotesWritingApp):
     async def action_quit(self) -> None:
         unsent = self.notes.unsent if self.notes is not None else 0
         if unsent and not isinstance(self.screen, UnsentQuestion):
-            self._ask_quit_unsent(unsent)
+            self._ask_quit_unsent()
             return
         self.workers.cancel_group(self, LIVE_GROUP)
         self.workers.cancel_group(self, NOTES_GROUP)  # the socket just closes: the server drops us
@@ -718,7 +725,7 @@ class CoachApp(NotesWritingApp):
             return
         self.exit(0)
 
-    def _ask_quit_unsent(self, unsent: int) -> None:
+    def _ask_quit_unsent(self) -> None:
         """`q` with changes to the notes the server does not have yet (offline): they would be
         lost. (ctrl+c in this question quits.)"""
 
@@ -728,18 +735,11 @@ class CoachApp(NotesWritingApp):
                 self.workers.cancel_group(self, NOTES_GROUP)
                 self.exit(0)
 
-        changes = f"{unsent} change{'s' if unsent != 1 else ''}"
-        self.push_screen(
-            confirm(
-                "Quit with changes not sent?",
-                f"{changes} to the notes have not reached the notes server yet (they are sent as soon "
-                "as it is back). Quitting now loses them.",
-                "Quit anyway",
-                no="Stay",
-                kind=UnsentQuestion,
-            ),
-            answered,
+        question = self.unsent_question(
+            "Quit with changes not sent?", "Quit anyway", "Quitting now loses them."
         )
+        if question is not None:
+            self.push_screen(question, answered)
 
     def action_logout(self) -> None:
         def answered(choice: str | None) -> None:

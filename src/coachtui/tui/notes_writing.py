@@ -4,23 +4,27 @@ write through the session's `NotesWriter` (live/notes/writes.py), and where the 
 Every write goes to the notes of the session run it was asked in: the composer and the delete
 question are the run's screens (`push_for_run`), so a switch closes them and their answer does
 nothing; the writer they use is the one of that run's connection, captured when they opened.
-Nothing is written without a key: a composer closed with Escape writes nothing.
+Nothing is written without a key: a composer closed with Escape writes nothing. What is typed is
+never lost to someone else's delete: a composer whose block goes meanwhile stays open, says so,
+and writes its text where that block was (`NotesWriter.insert_near`). Nor to a switch: changes
+not sent yet (offline) live only in this session's notes connection, so a switch asks first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual import on
 
-from coachtui.live.notes.blocks import Block
-from coachtui.live.notes.compose import parse
+from coachtui.live.notes.blocks import Block, find
+from coachtui.live.notes.compose import like, parse
 from coachtui.live.notes.writes import NotesWriter, NotWritable
 from coachtui.text import inert, notice, printable
 from coachtui.tui.editing import EditingApp
 from coachtui.tui.messages import NotesWriteRequested
 from coachtui.tui.screens.composer import NEW_HINT, ComposerScreen
-from coachtui.tui.screens.modals import confirm
+from coachtui.tui.screens.modals import Notice, UnsentQuestion, confirm
 from coachtui.tui.widgets.notes import NotesPane
 
 READ_ONLY = "The notes are read-only here (--read-only, or COACHTUI_NOTES_READ_ONLY)."
@@ -97,15 +101,21 @@ class NotesWritingApp(EditingApp):
             title = "A new block in the notes"
         else:
             title = f"A new block after: {_quote(after)}"
+        shown = self._blocks_shown()
 
         def written(text: str | None) -> None:
             if not text or not text.strip():
                 return  # (nothing typed: nothing written)
-            element = self._write(lambda: writer.insert_after(after, parse(text)))
+            draft = parse(text)
+            if after is None:
+                element = self._write(lambda: writer.insert_after(None, draft))
+            else:  # (after it, or where it was if someone deleted it meanwhile)
+                element = self._write(lambda: writer.insert_near(after, draft, shown))
             if element is not None:
                 self._cursor_to(element)
 
-        self.push_for_run(ComposerScreen(title, hint=NEW_HINT), written)
+        block = after.element if after is not None else None
+        self.push_for_run(ComposerScreen(title, hint=NEW_HINT, block=block), written)
 
     def _compose_edit(self, writer: NotesWriter, block: Block) -> None:
         if not block.editable:
@@ -115,15 +125,75 @@ class NotesWritingApp(EditingApp):
         # The composer shows the text made safe; what the user changes from it is applied where
         # that text is now (control characters it hid, and the coachee's typing, stay).
         base = printable(block.text())
+        shown = self._blocks_shown()
+        noun = NOUNS.get(block.kind, "block")
 
         def written(text: str | None) -> None:
             if text is None:
                 return
-            self._write(lambda: writer.edit(block, text, base=base))
-            self._cursor_to(block.element)
+            if find(writer.fragment, block.element) is not None:
+                self._write(lambda: writer.edit(block, text, base=base))
+                self._cursor_to(block.element)
+                return
+            # Deleted by someone else while it was being edited: the text is written again as a
+            # new block where that one was, never dropped.
+            element = self._write(lambda: writer.insert_near(block, like(block, text), shown))
+            if element is not None:
+                self._cursor_to(element)
+                self.notify(
+                    notice(
+                        f"The {noun} was deleted elsewhere while you edited it: your text is back "
+                        "as a new one where it was."
+                    ),
+                    severity="warning",
+                    markup=False,
+                )
 
-        title = f"Edit the {NOUNS.get(block.kind, 'block')}"
-        self.push_for_run(ComposerScreen(title, base), written)
+        title = f"Edit the {noun}"
+        self.push_for_run(ComposerScreen(title, base, block=block.element), written)
+
+    def notes_redrawn(self, found: Sequence[Block]) -> None:
+        """A new version of the notes is on screen: a composer whose block is no longer in it
+        (deleted by someone else) says so at once, and keeps its text."""
+        run = self.session_run
+        for screen in run.screens if run is not None else ():
+            if not isinstance(screen, ComposerScreen) or screen.block is None or screen.gone:
+                continue
+            if not any(block.element == screen.block for block in found):
+                screen.block_gone(
+                    "Someone deleted this block meanwhile: your text is kept, and ctrl+s writes it "
+                    "where the block was."
+                    if screen.initial
+                    else "Someone deleted the block this one follows: ctrl+s writes it where that block was."
+                )
+
+    def unsent_question(self, title: str, go: str, after: str) -> Notice | None:
+        """A question before an act that drops this session's notes connection with changes
+        not sent yet (offline: they exist nowhere else), or None when there are none."""
+        run = self.session_run
+        unsent = run.notes.unsent if run is not None and run.notes is not None else 0
+        if not unsent:
+            return None
+        changes = f"{unsent} change{'s' if unsent != 1 else ''}"
+        return confirm(
+            title,
+            f"{changes} to the notes have not reached the notes server yet (they are sent as soon "
+            f"as it is back, while this session stays open). {after}",
+            go,
+            no="Stay",
+            kind=UnsentQuestion,
+        )
+
+    def switch_unless_unsent(self, switch: Callable[[], None], stay: Callable[[], None]) -> None:
+        """A session switch, asking first when changes to the notes are not sent yet: the
+        switch would lose them, as quitting would (`q` asks the same)."""
+        question = self.unsent_question(
+            "Switch with changes not sent?", "Switch anyway", "Switching now loses them."
+        )
+        if question is None:
+            switch()
+            return
+        self.push_for_run(question, lambda choice: switch() if choice == "yes" else stay())
 
     def _ask_delete(self, writer: NotesWriter, block: Block) -> None:
         nested = _nested(block, self._blocks_shown())
