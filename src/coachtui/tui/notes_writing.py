@@ -153,9 +153,13 @@ class NotesWritingApp(EditingApp):
         self.push_for_run(ComposerScreen(title, base, block=block.element), written)
 
     def notes_redrawn(self, found: Sequence[Block]) -> None:
-        """A new version of the notes is on screen: a composer whose block is no longer in it
-        (deleted by someone else) says so at once, and keeps its text."""
+        """A new version of the notes is on screen (one follows each write of ours, and each
+        undo): the pane learns whether `z` has anything to take back, and a composer whose block
+        is no longer in it (deleted by someone else) says so at once, and keeps its text."""
         run = self.session_run
+        if run is not None and run.notes is not None:
+            for pane in self.session_screen.query(NotesPane):
+                pane.set_undoable(run.notes.writer.can_undo)
         for screen in run.screens if run is not None else ():
             if not isinstance(screen, ComposerScreen) or screen.block is None or screen.gone:
                 continue
@@ -183,6 +187,23 @@ class NotesWritingApp(EditingApp):
             no="Stay",
             kind=UnsentQuestion,
         )
+
+    def quit_question(self) -> Notice | None:
+        """What quitting now would lose of the notes, as a question (None: nothing): changes not
+        sent yet, or the text of a composer, which no draft keeps."""
+        question = self.unsent_question(
+            "Quit with changes not sent?", "Quit anyway", "Quitting now loses them."
+        )
+        typed = any(isinstance(s, ComposerScreen) and s.typed and s.text.strip() for s in self.screen_stack)
+        if question is None and typed:
+            question = confirm(
+                "Quit without writing?",
+                "What you typed in the notes composer is not in the notes yet, and nothing keeps it.",
+                "Quit anyway",
+                no="Keep writing",
+                kind=UnsentQuestion,
+            )
+        return question
 
     def switch_unless_unsent(self, switch: Callable[[], None], stay: Callable[[], None]) -> None:
         """A session switch, asking first when changes to the notes are not sent yet: the

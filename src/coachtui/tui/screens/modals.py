@@ -23,7 +23,8 @@ class Notice(ModalScreen[str | None]):
     """A short message with buttons; dismisses with the id of the button chosen.
 
     The first button has the focus, so it is never a destructive one: a reflexive Enter must not
-    quit or delete. `keys` are extra bindings shown in the key bar.
+    quit or delete. `keys` are extra bindings shown in the key bar. `q` closes it as Escape does
+    (it has no text field to type a q into), unless `keys` give q a meaning of its own.
     """
 
     def __init__(
@@ -46,6 +47,8 @@ class Notice(ModalScreen[str | None]):
             self._bindings.bind(
                 binding.key, binding.action, binding.description, binding.show, binding.key_display
             )
+        if escape and not any(binding.key == "q" for binding in keys):
+            self._bindings.bind("q", close.action, close.description, show=False)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="notice"):
@@ -97,8 +100,8 @@ def logged_out(reason: str) -> Notice:
 
 
 class UnsentQuestion(Notice):
-    """Quit although changes to the notes are not sent yet? (ctrl+c in it quits: the app looks
-    for it by type.)"""
+    """Quit (or switch) although what was written in the notes would be lost: changes not sent
+    yet, a composer's text? (ctrl+c in it quits: the app looks for it by type.)"""
 
 
 def confirm(title: str, body: str, yes: str, *, no: str = "Cancel", kind: type[Notice] = Notice) -> Notice:
