@@ -19,7 +19,7 @@ from coachtui.tui.screens.history import HistoryScreen
 from coachtui.tui.screens.modals import HelpScreen, Notice, UnsentQuestion
 from coachtui.tui.widgets.key_bar import KeyBar
 from tests.tui.factory import engine, make_app, notes_options
-from tests.tui.test_notes_writing import WIDE, cursor_to, ready
+from tests.tui.test_notes_writing import WIDE, cursor_to, ready, under_cursor
 from tests.waiting import settled, until
 
 
@@ -52,6 +52,22 @@ async def test_the_key_bar_offers_only_the_keys_that_act_where_the_focus_is(head
         await pilot.press("1")
         await until(pilot, lambda: bar(app).startswith("n New  h History"))
         assert not engine(app).model.items(Pane.GOALS)
+
+
+async def test_the_notes_of_a_session_opened_with_the_notes_pane_focused_have_a_cursor(
+    head_server: DevServer,
+) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    app: Any = await make_app(head_server)
+    async with app.run_test(size=WIDE) as pilot:
+        pane = await ready(pilot, app)
+        app.open_session(demo.session_ids[0])  # (as the picker does) the kick-off session
+        await until(pilot, lambda: "Kick-off" in pane.visible_text())
+        await until(pilot, lambda: app.focused is pane and under_cursor(app) == "Kick-off")
+        await until(pilot, lambda: bar(app).startswith("n New  enter Edit  d Delete"))
+        await pilot.press("j", "j", "j", "j")
+        assert under_cursor(app) == "☑ List what only Jordan can do" and "x Tick" in bar(app)
 
 
 async def test_read_only_notes_offer_no_write_keys(head_server: DevServer) -> None:

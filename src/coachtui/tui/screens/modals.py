@@ -41,13 +41,20 @@ class Notice(ModalScreen[str | None]):
         self.title_text, self.body_text = title, body
         self.buttons = list(buttons)
         self.focus_id = self.buttons[0][0]
-        close = Binding("escape", f"screen.choose('{escape}')", "Close", show=escape_shown)
+        q_closes = bool(escape) and not any(binding.key == "q" for binding in keys)
+        close = Binding(
+            "escape",
+            f"screen.choose('{escape}')",
+            "Close",
+            show=escape_shown,
+            key_display="esc/q" if q_closes else None,
+        )
         self.keys = [close, *keys] if escape else list(keys)
         for binding in self.keys:
             self._bindings.bind(
                 binding.key, binding.action, binding.description, binding.show, binding.key_display
             )
-        if escape and not any(binding.key == "q" for binding in keys):
+        if q_closes:
             self._bindings.bind("q", close.action, close.description, show=False)
 
     def compose(self) -> ComposeResult:
@@ -114,7 +121,7 @@ def confirm(title: str, body: str, yes: str, *, no: str = "Cancel", kind: type[N
         escape_shown=False,
         keys=[
             Binding("y", "screen.choose('yes')", yes),
-            Binding("n", "screen.choose('no')", no, key_display="n/esc"),
+            Binding("n", "screen.choose('no')", no, key_display="n/esc/q"),
         ],
     )
 
@@ -139,7 +146,7 @@ def delete_question(pane: Pane, text: str, *, completed_goal: bool = False) -> N
             keys=[
                 Binding("y", "screen.choose('yes')", "Remove from session"),
                 Binding("e", "screen.choose('everywhere')", "Delete everywhere"),
-                Binding("n", "screen.choose('no')", "Cancel", key_display="n/esc"),
+                Binding("n", "screen.choose('no')", "Cancel", key_display="n/esc/q"),
             ],
         )
     kind = "action" if pane is Pane.ACTIONS else "agreement"
@@ -160,6 +167,7 @@ t      edit the session title       j k g G down, up, first, last
 Editor: ctrl+s saves (Enter too in a one-line field), Esc closes
 (asks first if you typed), tab moves on. A change made elsewhere
 is shown; ctrl+s asks only if you changed the same field.
+A question or a list with no text field closes with Esc or q.
 
 Notes pane (4): ↑ ↓ j k PgUp PgDn g G move the block cursor;
 n new block after it, enter edit it, x tick, d delete, z undo
@@ -177,5 +185,5 @@ def help_screen() -> Notice:
         [("close", "Close")],
         escape="close",
         escape_shown=False,
-        keys=[Binding("question_mark", "screen.choose('close')", "Close", key_display="?/esc")],
+        keys=[Binding("question_mark", "screen.choose('close')", "Close", key_display="?/esc/q")],
     )

@@ -54,8 +54,8 @@ KIND_STYLES = {
 }
 HEADING_GAP = {"h1", "h2", "h3"}  # a blank line before them (not at the top)
 PLAIN = Style()
-WRITE_HINT = "n new · ⏎ edit · x tick · d del · z undo"
 READ_ONLY_HINT = "read-only"
+SHORT = {"n": "n new", "enter": "⏎ edit", "x": "x tick", "d": "d del", "z": "z undo"}  # the border's
 # The write keys as the key bar offers them, each only where it acts (`acting_keys`).
 NEW_KEY = Binding("n", "focused.write('new')", "New")
 EDIT_KEY = Binding("enter", "focused.write('edit')", "Edit")
@@ -169,6 +169,7 @@ class NotesPane(ScrollView, can_focus=True):
         keys = self.acting_keys()
         if keys != self._keys_said:
             self._keys_said = keys
+            self._hint(self.has_focus)
             self.post_message(self.KeysChanged())
 
     def on_mount(self) -> None:
@@ -255,21 +256,27 @@ class NotesPane(ScrollView, can_focus=True):
     # -- the keys -------------------------------------------------------------------------------
 
     def on_focus(self) -> None:
-        if self.cursor_at is None and self.blocks:
-            top = self.scroll_offset.y  # the first block in view: the screen does not jump
-            starts = [start for start, _ in self._block_strips]
-            self._set_cursor(next((n for n, start in enumerate(starts) if start >= top), len(starts) - 1))
+        self._cursor_in_view()
         self._hint(True)
         self.refresh()
+
+    def _cursor_in_view(self) -> None:
+        """A focused pane has a cursor whenever it has blocks: on the first block in view (the
+        screen does not jump), when it had none (first focus; the notes of a session just
+        opened, or come back after being empty)."""
+        if self.cursor_at is None and self.blocks:
+            top = self.scroll_offset.y
+            starts = [start for start, _ in self._block_strips]
+            self._set_cursor(next((n for n, start in enumerate(starts) if start >= top), len(starts) - 1))
 
     def on_blur(self) -> None:
         self._hint(False)
         self.refresh()
 
     def _hint(self, focused: bool) -> None:
-        """The pane's own keys in its bottom border while it has the focus (the screen's key
-        bar is drawn once, for every pane)."""
-        shown = READ_ONLY_HINT if self.read_only else WRITE_HINT
+        """The write keys that act here, in its bottom border while it has the focus (the key
+        bar says them too: the border is where the eye is)."""
+        shown = READ_ONLY_HINT if self.read_only else " · ".join(SHORT[b.key] for b in self.acting_keys())
         self.border_subtitle = shown if focused else ""
 
     def _move_to(self, index: int) -> None:
@@ -375,6 +382,8 @@ class NotesPane(ScrollView, can_focus=True):
         self.blocks = placed
         self._block_strips = spans
         self._resolve_cursor()
+        if self.has_focus:
+            self._cursor_in_view()
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
