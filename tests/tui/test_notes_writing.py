@@ -310,12 +310,19 @@ async def test_a_switch_with_changes_not_sent_asks_first(head_server: DevServer)
         await pilot.press("x")
         await until(pilot, lambda: "Notes: 1 change not sent yet" in notes_status(app))
         await pick(pilot, app, demo.other_session_id)
-        await until(pilot, lambda: isinstance(app.screen, UnsentQuestion))
+        await until(
+            pilot, lambda: isinstance(app.screen, UnsentQuestion) and bool(app.screen.query("#notice-body"))
+        )
         body = str(app.screen.query_one("#notice-body").render())
         assert "1 change to the notes" in body and "Switching now loses them" in body
         await pilot.press("n")  # stay: back in this session, the change still waiting to be sent
         await until(pilot, lambda: app.screen is app.session_screen)
         assert app.session_run is first and app.notes.unsent == 1
+        app.action_logout()  # (the palette's Logout) says so too
+        await until(pilot, lambda: isinstance(app.screen, Notice) and bool(app.screen.query("#notice-body")))
+        assert "1 change to the notes not sent yet" in str(app.screen.query_one("#notice-body").render())
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is app.session_screen)
         await pick(pilot, app, demo.other_session_id)
         await until(pilot, lambda: isinstance(app.screen, UnsentQuestion))
         await pilot.press("y")  # switch anyway

@@ -748,7 +748,7 @@ class CoachApp(NotesWritingApp):
             confirm(
                 "Log out?",
                 f"Log out of {self.api.host} and forget the stored login? "
-                "You will need your password to come back.",
+                f"You will need your password to come back.{self.unsent_warning()}",
                 "Log out",
             ),
             answered,

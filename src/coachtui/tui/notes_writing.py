@@ -174,19 +174,29 @@ class NotesWritingApp(EditingApp):
     def unsent_question(self, title: str, go: str, after: str) -> Notice | None:
         """A question before an act that drops this session's notes connection with changes
         not sent yet (offline: they exist nowhere else), or None when there are none."""
-        run = self.session_run
-        unsent = run.notes.unsent if run is not None and run.notes is not None else 0
-        if not unsent:
+        changes = self._unsent_changes()
+        if not changes:
             return None
-        changes = f"{unsent} change{'s' if unsent != 1 else ''}"
         return confirm(
             title,
-            f"{changes} to the notes have not reached the notes server yet (they are sent as soon "
-            f"as it is back, while this session stays open). {after}",
+            f"{changes} to the notes {'has' if changes.startswith('1 ') else 'have'} not reached "
+            "the notes server yet (they are sent as soon as it is back, while this session stays "
+            f"open). {after}",
             go,
             no="Stay",
             kind=UnsentQuestion,
         )
+
+    def _unsent_changes(self) -> str:
+        """How many changes of ours the notes server does not have yet, in words ("" if none)."""
+        run = self.session_run
+        unsent = run.notes.unsent if run is not None and run.notes is not None else 0
+        return f"{unsent} change{'s' if unsent != 1 else ''}" if unsent else ""
+
+    def unsent_warning(self) -> str:
+        """A sentence for a question whose yes drops the notes connection (logout), or ""."""
+        changes = self._unsent_changes()
+        return f"\n\n{changes} to the notes not sent yet (offline) will be lost." if changes else ""
 
     def quit_question(self) -> Notice | None:
         """What quitting now would lose of the notes, as a question (None: nothing): changes not
