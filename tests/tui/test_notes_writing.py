@@ -314,7 +314,7 @@ async def test_a_switch_with_changes_not_sent_asks_first(head_server: DevServer)
             pilot, lambda: isinstance(app.screen, UnsentQuestion) and bool(app.screen.query("#notice-body"))
         )
         body = str(app.screen.query_one("#notice-body").render())
-        assert "1 change to the notes" in body and "Switching now loses them" in body
+        assert "1 change to the notes has not" in body and "Switching now loses it." in body
         await pilot.press("n")  # stay: back in this session, the change still waiting to be sent
         await until(pilot, lambda: app.screen is app.session_screen)
         assert app.session_run is first and app.notes.unsent == 1

@@ -173,15 +173,17 @@ class NotesWritingApp(EditingApp):
 
     def unsent_question(self, title: str, go: str, after: str) -> Notice | None:
         """A question before an act that drops this session's notes connection with changes
-        not sent yet (offline: they exist nowhere else), or None when there are none."""
+        not sent yet (offline: they exist nowhere else), or None when there are none. `after`
+        says what the act does to them ("{them}": it or them)."""
         changes = self._unsent_changes()
         if not changes:
             return None
+        one = changes.startswith("1 ")
         return confirm(
             title,
-            f"{changes} to the notes {'has' if changes.startswith('1 ') else 'have'} not reached "
-            "the notes server yet (they are sent as soon as it is back, while this session stays "
-            f"open). {after}",
+            f"{changes} to the notes {'has' if one else 'have'} not reached the notes server yet "
+            f"({'it is' if one else 'they are'} sent as soon as it is back, while this session "
+            f"stays open). {after.format(them='it' if one else 'them')}",
             go,
             no="Stay",
             kind=UnsentQuestion,
@@ -202,7 +204,7 @@ class NotesWritingApp(EditingApp):
         """What quitting now would lose of the notes, as a question (None: nothing): changes not
         sent yet, or the text of a composer, which no draft keeps."""
         question = self.unsent_question(
-            "Quit with changes not sent?", "Quit anyway", "Quitting now loses them."
+            "Quit with changes not sent?", "Quit anyway", "Quitting now loses {them}."
         )
         typed = any(isinstance(s, ComposerScreen) and s.typed and s.text.strip() for s in self.screen_stack)
         if question is None and typed:
@@ -219,7 +221,7 @@ class NotesWritingApp(EditingApp):
         """A session switch, asking first when changes to the notes are not sent yet: the
         switch would lose them, as quitting would (`q` asks the same)."""
         question = self.unsent_question(
-            "Switch with changes not sent?", "Switch anyway", "Switching now loses them."
+            "Switch with changes not sent?", "Switch anyway", "Switching now loses {them}."
         )
         if question is None:
             switch()
