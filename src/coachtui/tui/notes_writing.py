@@ -115,7 +115,8 @@ class NotesWritingApp(EditingApp):
                 self._cursor_to(element)
 
         block = after.element if after is not None else None
-        self.push_for_run(ComposerScreen(title, hint=NEW_HINT, block=block), written)
+        gone = "Someone deleted the block this one follows: ctrl+s writes it where that block was."
+        self.push_for_run(ComposerScreen(title, hint=NEW_HINT, block=block, gone=gone), written)
 
     def _compose_edit(self, writer: NotesWriter, block: Block) -> None:
         if not block.editable:
@@ -149,8 +150,12 @@ class NotesWritingApp(EditingApp):
                     markup=False,
                 )
 
-        title = f"Edit the {noun}"
-        self.push_for_run(ComposerScreen(title, base, block=block.element), written)
+        gone = (
+            "Someone deleted this block meanwhile: your text is kept, and ctrl+s writes it where "
+            "the block was."
+        )
+        composer = ComposerScreen(f"Edit the {noun}", base, block=block.element, gone=gone)
+        self.push_for_run(composer, written)
 
     def notes_redrawn(self, found: Sequence[Block]) -> None:
         """A new version of the notes is on screen (one follows each write of ours, and each
@@ -164,12 +169,7 @@ class NotesWritingApp(EditingApp):
             if not isinstance(screen, ComposerScreen) or screen.block is None or screen.gone:
                 continue
             if not any(block.element == screen.block for block in found):
-                screen.block_gone(
-                    "Someone deleted this block meanwhile: your text is kept, and ctrl+s writes it "
-                    "where the block was."
-                    if screen.initial
-                    else "Someone deleted the block this one follows: ctrl+s writes it where that block was."
-                )
+                screen.block_gone()
 
     def unsent_question(self, title: str, go: str, after: str) -> Notice | None:
         """A question before an act that drops this session's notes connection with changes

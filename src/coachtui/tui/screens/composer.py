@@ -28,12 +28,15 @@ class ComposerScreen(ModalScreen[str | None]):
         Binding("escape", "close", "Close"),
     ]
 
-    def __init__(self, title: str, text: str = "", *, hint: str = "", block: object = None) -> None:
+    def __init__(
+        self, title: str, text: str = "", *, hint: str = "", block: object = None, gone: str = ""
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.initial = text  # Escape asks first once the text differs from this
         self.hint = hint
         self.block = block  # the Yjs element of the block it edits or follows (None: the end)
+        self.gone_note = gone  # what it says once that block is deleted elsewhere
         self.gone = False
 
     def compose(self) -> ComposeResult:
@@ -55,11 +58,11 @@ class ComposerScreen(ModalScreen[str | None]):
         area.focus()
         area.move_cursor(area.document.end)
 
-    def block_gone(self, sentence: str) -> None:
+    def block_gone(self) -> None:
         """The block was deleted elsewhere: said above the text, which stays as it is."""
         self.gone = True
         for line in self.query("#composer-gone").results(Static):
-            line.update(sentence)
+            line.update(self.gone_note)
             line.display = True
 
     @property
