@@ -97,7 +97,8 @@ class KeyBar(Horizontal):
         keys = [b.key if isinstance(b, Binding) else "" for b in shown]
         if self.offered is not None:
             binding, after = self.offered
-            if binding.key not in keys and binding.key not in self.hidden:
+            offered_already = any(isinstance(b, Binding) and b.show and b.key == binding.key for b in shown)
+            if not offered_already and binding.key not in self.hidden:
                 shown.insert(keys.index(after) + 1 if after in keys else len(shown), binding)
         hints = key_hints(shown, self.namespace)
         if hints == self.hints:
