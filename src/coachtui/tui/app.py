@@ -112,6 +112,7 @@ class CoachApp(NotesWritingApp):
         notify: NotifyMode = NotifyMode.OFF,
         terminal_write: Callable[[str], None] | None = None,
         notes: NotesOptions | None = None,
+        throwaway: bool = False,
     ) -> None:
         super().__init__()
         self.api = api
@@ -124,6 +125,7 @@ class CoachApp(NotesWritingApp):
         self.clock = clock
         self.today = today  # the picker's 'today'; None means the real date
         self.drafts_dir = drafts_dir  # unsaved editor text (None: not kept)
+        self.throwaway = throwaway  # the demo: its drafts (and all its data) go when it ends
         self.live: LiveEngine | None = None
         self.session_run: SessionRun | None = None  # the session open now (see tui/session_run.py)
         self.session_screen = SessionScreen(api.host, user_name, clock=clock.monotonic)
@@ -289,6 +291,7 @@ class CoachApp(NotesWritingApp):
         for pane in self.session_screen.query(NotesPane):
             pane.set_read_only(run.notes.writer.read_only)  # (the screen may be newer than the run)
             pane.show(lines, "No notes yet for this session.", found)
+        self.notes_redrawn(found)
 
     def on_notes_unsent(self, message: NotesUnsent) -> None:
         if self._session_screen_up():
@@ -589,9 +592,15 @@ class CoachApp(NotesWritingApp):
 
     @on(SessionChosen)
     def session_chosen(self, message: SessionChosen) -> None:
-        while isinstance(self.screen, PickerScreen):
-            self.pop_screen()
-        self.open_session(message.session_id)
+        def back() -> None:
+            while isinstance(self.screen, PickerScreen):
+                self.pop_screen()
+
+        def switch() -> None:
+            back()
+            self.open_session(message.session_id)
+
+        self.switch_unless_unsent(switch, stay=back)
 
     # -- the picker's data (fetched here: screens and widgets never call the network) -----------
 
@@ -701,28 +710,28 @@ class CoachApp(NotesWritingApp):
             self.push_screen(HELP_SCREEN)
 
     async def action_quit(self) -> None:
-        unsent = self.notes.unsent if self.notes is not None else 0
-        if unsent and not isinstance(self.screen, UnsentQuestion):
-            self._ask_quit_unsent(unsent)
+        question = self.quit_question() if not isinstance(self.screen, UnsentQuestion) else None
+        if question is not None:
+            self._ask_before_quitting(question)
             return
         self.workers.cancel_group(self, LIVE_GROUP)
         self.workers.cancel_group(self, NOTES_GROUP)  # the socket just closes: the server drops us
         typed = any(isinstance(s, EditorScreen) and s.typed for s in self.screen_stack)
         if typed and self.drafts is not None:
-            # ctrl+c in an editor holding typed text: quit, as asked, and say the text is safe.
-            self.exit(
-                0,
-                message=Text(
-                    "coachtui: your unsaved text is kept as a draft; it is offered back when you "
-                    "open this session again."
-                ),
+            # ctrl+c in an editor holding typed text: quit, as asked, and say where the text is.
+            kept = (
+                "coachtui: the demo keeps nothing: the text you had not saved went with it."
+                if self.throwaway
+                else "coachtui: your unsaved text is kept as a draft; it is offered back when you "
+                "open this session again."
             )
+            self.exit(0, message=Text(kept))
             return
         self.exit(0)
 
-    def _ask_quit_unsent(self, unsent: int) -> None:
-        """`q` with changes to the notes the server does not have yet (offline): they would be
-        lost. (ctrl+c in this question quits.)"""
+    def _ask_before_quitting(self, question: Screen[str | None]) -> None:
+        """Quitting would lose what was written in the notes (changes not sent yet, offline; a
+        composer's text): asked first. (q or ctrl+c again in the question quits.)"""
 
         def answered(choice: str | None) -> None:
             if choice == "yes":
@@ -730,18 +739,7 @@ class CoachApp(NotesWritingApp):
                 self.workers.cancel_group(self, NOTES_GROUP)
                 self.exit(0)
 
-        changes = f"{unsent} change{'s' if unsent != 1 else ''}"
-        self.push_screen(
-            confirm(
-                "Quit with changes not sent?",
-                f"{changes} to the notes have not reached the notes server yet (they are sent as soon "
-                "as it is back). Quitting now loses them.",
-                "Quit anyway",
-                no="Stay",
-                kind=UnsentQuestion,
-            ),
-            answered,
-        )
+        self.push_screen(question, answered)
 
     def action_logout(self) -> None:
         def answered(choice: str | None) -> None:
@@ -752,7 +750,7 @@ class CoachApp(NotesWritingApp):
             confirm(
                 "Log out?",
                 f"Log out of {self.api.host} and forget the stored login? "
-                "You will need your password to come back.",
+                f"You will need your password to come back.{self.unsent_warning()}",
                 "Log out",
             ),
             answered,

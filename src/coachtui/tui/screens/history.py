@@ -25,8 +25,9 @@ REFRESH_AFTER = 0.2  # seconds: reports arriving while the history is open are a
 
 class HistoryScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "close", "Close", key_display="esc/h"),
+        Binding("escape", "close", "Close", key_display="esc/h/q"),
         Binding("h", "close", "Close", show=False),
+        Binding("q", "close", "Close", show=False),  # as in a pager: q leaves it, not the app
         Binding("c", "copy", "Copy entry"),
     ]
 
@@ -40,7 +41,7 @@ class HistoryScreen(Screen[None]):
         with Vertical(id="history"):
             yield Static("Session history · newest first", id="history-title")
             yield KeyedOptionList(id="history-list")
-        yield KeyBar([*self.BINDINGS, Binding("q", "app.quit", "Quit")])
+        yield KeyBar(self.BINDINGS)
 
     def on_mount(self) -> None:
         self._fill()

@@ -29,7 +29,7 @@ from coachtui.tui.messages import (
 )
 from coachtui.tui.widgets.entity_table import EntityTable
 from coachtui.tui.widgets.key_bar import KeyBar
-from coachtui.tui.widgets.notes import NotesPane
+from coachtui.tui.widgets.notes import WRITE_KEYS, NotesPane
 from coachtui.tui.widgets.panes import ActionContext, ActionsPane, AgreementsPane, GoalsPane
 from coachtui.tui.widgets.session_header import SessionHeader
 from coachtui.tui.widgets.status_bar import StatusBar
@@ -95,6 +95,35 @@ class SessionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(SessionHeader).show(None)
+
+    # -- the key bar offers only the keys that act where the focus is ------------------------------
+
+    def on_descendant_focus(self) -> None:
+        self._offer_keys()
+
+    def on_descendant_blur(self) -> None:
+        self._offer_keys()
+
+    def on_notes_pane_keys_changed(self, _: NotesPane.KeysChanged) -> None:
+        self._offer_keys()
+
+    def _offer_keys(self) -> None:
+        """n enter x d only where they act: not on an empty pane's placeholder row, x not on
+        Agreements (nothing to complete there); in the Notes pane its own write keys instead,
+        those that act on the block under its cursor (none when read-only). With nothing
+        focused (before the panes load) every key is shown."""
+        focused = self.focused
+        hidden: frozenset[str] = frozenset()
+        leading: tuple[Binding, ...] = ()
+        if isinstance(focused, NotesPane):
+            hidden, leading = WRITE_KEYS, focused.acting_keys()
+        elif isinstance(focused, EntityTable):
+            if focused.selected_id() is None:
+                hidden = frozenset({"enter", "x", "d"})
+            elif focused.id == Pane.AGREEMENTS.value:
+                hidden = frozenset({"x"})
+        for bar in self.query(KeyBar):
+            bar.focus_keys(hidden, leading)
 
     def pane_widget(self, pane: Pane) -> EntityTable:
         return self.query_one(f"#{pane.value}", EntityTable)
@@ -283,6 +312,8 @@ class SessionScreen(Screen[None]):
         except NoMatches:
             return  # being taken down (a reload's answer can arrive during the app's exit)
         table.show(state, context, state.take_changes())
+        if table.has_focus:
+            self._offer_keys()  # (its first row came, or its last went)
         if pane is Pane.GOALS and model.states[Pane.ACTIONS].loaded_once:
             # An action's row shows its goal's title: Actions are repainted when a title changed.
             actions = self.query_one(ActionsPane)
