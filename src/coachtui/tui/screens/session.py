@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import events
@@ -75,6 +76,8 @@ class SessionScreen(Screen[None]):
         self._notes_chosen = False  # `4` was pressed: the Notes pane keeps the focus
         self._notes_exist = False  # the notes have text: worth a column where there is room
         self._panes: dict[Pane, EntityTable] = {}
+        self._after_first_data: list[Callable[[], object]] = []
+        self._undo_offered = False  # what the key bar says about `z`
 
     def compose(self) -> ComposeResult:
         goals, agreements, actions = (
@@ -328,6 +331,13 @@ class SessionScreen(Screen[None]):
         if self.focused is None or self.focused.loading or notes_by_default:
             self.pane_widget(target).focus()
         self._focus_placed = True
+        waiting, self._after_first_data = self._after_first_data, []
+        for callback in waiting:
+            self.call_after_refresh(callback)
+
+    def after_first_data(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the panes have shown their first data (after that paint)."""
+        self._after_first_data.append(callback)
 
     def forget_covered(self) -> None:
         """Another session opens: the panes a modal covered catch up from the new one."""
@@ -350,8 +360,13 @@ class SessionScreen(Screen[None]):
 
     def offer_undo(self, on: bool) -> None:
         """`z` in the key bar while there is a delete of yours to undo in this session."""
-        for bar in self.query(KeyBar):
+        if on == self._undo_offered:
+            return  # (asked on every pane update: a DOM query each time cost a burst dearly)
+        bars = list(self.query(KeyBar))
+        for bar in bars:
             bar.offer(Binding("z", "screen.undo", "Undo") if on else None, after="d")
+        if bars:
+            self._undo_offered = on
 
     def flash(self, text: str, title: str) -> None:
         """A change notice in the status line: it covers no row, and `h` keeps the detail."""
