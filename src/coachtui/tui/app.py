@@ -58,8 +58,6 @@ from coachtui.tui.messages import (
 )
 from coachtui.tui.notes_writing import NotesWritingApp
 from coachtui.tui.notices import Notices
-from coachtui.tui.screens.editor import EditorScreen
-from coachtui.tui.screens.history import HistoryScreen
 from coachtui.tui.screens.modals import (
     Notice,
     UnsentQuestion,
@@ -143,7 +141,7 @@ class CoachApp(NotesWritingApp):
     def on_mount(self) -> None:
         self.push_screen(self.session_screen)
         if not self.is_headless:  # a test process runs many apps: freezing would keep them all
-            self.call_after_refresh(_freeze_startup_heap)
+            self.session_screen.after_first_data(_freeze_startup_heap)  # (not before the data shows)
             self._quit_on_signals()
         if self.initial_session:
             self.open_session(self.initial_session)
@@ -204,6 +202,8 @@ class CoachApp(NotesWritingApp):
     def close_run(self, run: SessionRun) -> None:
         """Its timers, notes, held notices and late answers end here; its editors and dialogs
         close (their callbacks, guarded by the run, do nothing: typed text stays a draft)."""
+        from coachtui.tui.screens.history import HistoryScreen  # (not on the first screen)
+
         run.dispose()
         self.session_screen.forget_covered()
         while len(self.screen_stack) > 1 and (
@@ -430,6 +430,8 @@ class CoachApp(NotesWritingApp):
                 self.session_screen.mark(pane, labels)
                 self._post_pane_changed(pane)  # drawn with the pane's next (frame-paced) update
         run.history.trim()
+        from coachtui.tui.screens.history import HistoryScreen
+
         if isinstance(self.screen, HistoryScreen):
             self.screen.reports_added()
 
@@ -484,6 +486,8 @@ class CoachApp(NotesWritingApp):
 
     @on(HistoryRequested)
     def show_history(self) -> None:
+        from coachtui.tui.screens.history import HistoryScreen
+
         if self.session_run is not None and not isinstance(self.screen, HistoryScreen):
             self.push_screen(HistoryScreen(self.session_run.history))
 
@@ -716,6 +720,8 @@ class CoachApp(NotesWritingApp):
             return
         self.workers.cancel_group(self, LIVE_GROUP)
         self.workers.cancel_group(self, NOTES_GROUP)  # the socket just closes: the server drops us
+        from coachtui.tui.screens.editor import EditorScreen
+
         typed = any(isinstance(s, EditorScreen) and s.typed for s in self.screen_stack)
         if typed and self.drafts is not None:
             # ctrl+c in an editor holding typed text: quit, as asked, and say where the text is.
