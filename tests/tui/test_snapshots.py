@@ -23,7 +23,6 @@ from coachtui.live.status import ConnState
 from coachtui.tui.app import CoachApp, NotesOptions
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.picker import PickerScreen
-from coachtui.tui.widgets import entity_table
 from coachtui.tui.widgets.panes import ActionsPane
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev, login_cookie
@@ -220,12 +219,7 @@ def test_editor_save_error(pinned_server: DevServer, snap_compare: Any) -> None:
 # -- what changed -------------------------------------------------------------------------------
 
 
-def test_others_changes_marked_and_told(
-    pinned_server: DevServer, snap_compare: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The completed action is pictured where it was, marked: it moves to its group REGROUP_AFTER
-    # later by Textual's real clock, which a loaded machine sometimes let pass before the picture.
-    monkeypatch.setattr(entity_table, "REGROUP_AFTER", 3600.0)
+def test_others_changes_marked_and_told(pinned_server: DevServer, snap_compare: Any) -> None:
     app = pinned_app(pinned_server)
 
     async def run_before(pilot: Any) -> None:
