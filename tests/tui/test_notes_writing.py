@@ -14,6 +14,7 @@ from coachtui.devserver.server import DevServer
 from coachtui.live.notes.document import render
 from coachtui.live.notes.schema import problems
 from coachtui.live.status import ConnState
+from coachtui.tui.messages import SessionChosen
 from coachtui.tui.screens.composer import ComposerScreen
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.modals import Notice, UnsentQuestion
@@ -377,3 +378,34 @@ async def test_a_block_deleted_elsewhere_while_in_the_composer_keeps_the_text(
         assert "What is on Jordan's plate" not in lines
         at = lines.index("• Written after a heading that went")
         assert lines[at - 1].startswith("Today: Jordan") and lines[at + 1] == "• Platform roadmap for Q1"
+
+
+async def test_a_switch_with_text_in_the_composer_asks_first(head_server: DevServer) -> None:
+    """No draft keeps a composer's text: a switch (from the palette, over the composer) asks
+    before it closes it, as quitting does; staying keeps the composer and its text."""
+    demo = head_server.demo
+    assert demo is not None
+    app: Any = await make_app(head_server)
+    async with app.run_test(size=WIDE) as pilot:
+        await ready(pilot, app)
+        first: SessionRun = app.session_run
+        await cursor_to(pilot, app, "☐ Draft the delegation plan")
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, ComposerScreen) and app.focused is not None)
+        composer = app.screen
+        await pilot.press(*"Ask Sam about the budget")
+        app.post_message(SessionChosen(demo.other_session_id))  # as the palette's picker does
+        await until(
+            pilot, lambda: isinstance(app.screen, UnsentQuestion) and bool(app.screen.query("#notice-body"))
+        )
+        assert "notes composer" in str(app.screen.query_one("#notice-body").render())
+        await pilot.press("n")  # keep writing
+        await until(pilot, lambda: app.screen is composer)
+        assert composer.text == "Ask Sam about the budget" and app.session_run is first
+        app.post_message(SessionChosen(demo.other_session_id))
+        await until(pilot, lambda: isinstance(app.screen, UnsentQuestion))
+        await pilot.press("y")  # switch anyway
+        await until(
+            pilot,
+            lambda: app.screen is app.session_screen and app.live.model.session_id == demo.other_session_id,
+        )

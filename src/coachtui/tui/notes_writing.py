@@ -206,23 +206,29 @@ class NotesWritingApp(EditingApp):
         question = self.unsent_question(
             "Quit with changes not sent?", "Quit anyway", "Quitting now loses {them}."
         )
+        return question or self._composer_question("Quit without writing?", "Quit anyway")
+
+    def _composer_question(self, title: str, go: str) -> Notice | None:
+        """A question before an act that closes a notes composer holding typed text (no draft
+        keeps it), or None when none does."""
         typed = any(isinstance(s, ComposerScreen) and s.typed and s.text.strip() for s in self.screen_stack)
-        if question is None and typed:
-            question = confirm(
-                "Quit without writing?",
-                "What you typed in the notes composer is not in the notes yet, and nothing keeps it.",
-                "Quit anyway",
-                no="Keep writing",
-                kind=UnsentQuestion,
-            )
-        return question
+        if not typed:
+            return None
+        return confirm(
+            title,
+            "What you typed in the notes composer is not in the notes yet, and nothing keeps it.",
+            go,
+            no="Keep writing",
+            kind=UnsentQuestion,
+        )
 
     def switch_unless_unsent(self, switch: Callable[[], None], stay: Callable[[], None]) -> None:
-        """A session switch, asking first when changes to the notes are not sent yet: the
-        switch would lose them, as quitting would (`q` asks the same)."""
+        """A session switch, asking first when changes to the notes are not sent yet, or when a
+        composer holds typed text: the switch would lose them, as quitting would (`q` asks the
+        same)."""
         question = self.unsent_question(
             "Switch with changes not sent?", "Switch anyway", "Switching now loses {them}."
-        )
+        ) or self._composer_question("Switch without writing?", "Switch anyway")
         if question is None:
             switch()
             return
