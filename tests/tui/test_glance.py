@@ -292,3 +292,36 @@ async def test_zoomed_notes_follow_new_text_at_the_end(head_server: DevServer) -
         dev(head_server, "notes", session_id=demo.today_session_id, append="Another at the end")
         await until(pilot, lambda: notes.visible_text()[-1] == "Another at the end")
         assert notes.scroll_y == 0  # not at the end: it stays where the user put it
+
+
+async def test_at_80x24_the_help_fits_and_its_body_scrolls_with_the_keys(head_server: DevServer) -> None:
+    """Title and Close in sight at 80x24, the two columns whole (no row wrapped), the rest
+    reached with the keys of a pager."""
+    from textual.containers import VerticalScroll
+    from textual.widgets import Button, Static
+
+    from coachtui.tui.screens.modals import HELP, HelpScreen
+
+    app = await make_app(head_server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: settled(app))
+        await pilot.press("question_mark")
+        await until(
+            pilot, lambda: isinstance(app.screen, HelpScreen) and bool(app.screen.query("#notice-scroll"))
+        )
+        help_screen = app.screen
+        body = help_screen.query_one("#notice-scroll", VerticalScroll)
+        await until(pilot, lambda: body.max_scroll_y > 0)  # laid out, and taller than its room
+        for widget in (help_screen.query_one("#notice-title", Static), help_screen.query_one(Button)):
+            region = widget.region
+            assert region.height > 0 and 0 <= region.y and region.bottom <= 24
+        widest = max(len(line) for line in HELP.splitlines())
+        assert help_screen.query_one("#notice-body", Static).content_region.width >= widest
+        await pilot.press("end")
+        await until(pilot, lambda: body.scroll_y == body.max_scroll_y)
+        await pilot.press("home")
+        await until(pilot, lambda: body.scroll_y == 0)
+        await pilot.press("j")
+        await until(pilot, lambda: body.scroll_y > 0)
+        await pilot.press("q")
+        await until(pilot, lambda: app.screen is app.session_screen)

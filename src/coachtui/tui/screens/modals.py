@@ -10,13 +10,25 @@ from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from coachtui.live.events import Pane
 from coachtui.text import inert
 from coachtui.tui.widgets.key_bar import KeyBar
+
+
+SCROLL_KEYS = [
+    ("up", "scroll_up"),
+    ("k", "scroll_up"),
+    ("down", "scroll_down"),
+    ("j", "scroll_down"),
+    ("pageup", "scroll_page_up"),
+    ("pagedown", "scroll_page_down"),
+    ("home", "scroll_home"),
+    ("end", "scroll_end"),
+]
 
 
 class Notice(ModalScreen[str | None]):
@@ -56,11 +68,18 @@ class Notice(ModalScreen[str | None]):
             )
         if q_closes:
             self._bindings.bind("q", close.action, close.description, show=False)
+        # A body taller than the screen scrolls with the keys of a pager (the focus is on a
+        # button, which has no use for them), the title and buttons staying in sight.
+        taken = {key for binding in self.keys for key in binding.key.split(",")}
+        for key, action in SCROLL_KEYS:
+            if key not in taken:
+                self._bindings.bind(key, f"screen.scroll_body('{action}')", show=False)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="notice"):
             yield Static(self.title_text, id="notice-title")
-            yield Static(self.body_text, id="notice-body", markup=False)
+            with VerticalScroll(id="notice-scroll", can_focus=False):
+                yield Static(self.body_text, id="notice-body", markup=False)
             with Horizontal(id="notice-buttons"):
                 for button_id, label in self.buttons:
                     primary = button_id == self.focus_id
@@ -79,6 +98,9 @@ class Notice(ModalScreen[str | None]):
 
     def action_choose(self, button_id: str) -> None:
         self.dismiss(button_id)
+
+    def action_scroll_body(self, how: str) -> None:
+        getattr(self.query_one("#notice-scroll", VerticalScroll), how)(animate=False)
 
 
 def session_expired(message: str) -> Notice:
