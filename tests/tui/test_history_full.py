@@ -33,7 +33,5 @@ async def test_2100_changes_with_the_history_open_and_the_next_one_still_shows(
         assert len(app.history) == HISTORY_KEPT
         agreement = model.items(Pane.AGREEMENTS)[0]
         await coachee.update_agreement(agreement.id, model.session_id, "After the flood")
-        await until(
-            pilot, lambda: "After the flood" in str(listing.get_option_at_index(0).prompt), timeout=20
-        )
+        await until(pilot, lambda: "After the flood" in str(listing.get_option_at_index(0).prompt))
         assert listing.option_count == HISTORY_KEPT

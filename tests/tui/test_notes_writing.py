@@ -264,7 +264,7 @@ async def test_changes_made_offline_say_not_sent_yet_and_q_asks_first(head_serve
         assert app.is_running
         dev(head_server, "notes", deny=0)
         await pilot.press("r")
-        await until(pilot, lambda: "not sent yet" not in notes_status(app), timeout=8)
+        await until(pilot, lambda: "not sent yet" not in notes_status(app))
         lines = server_lines(head_server, app)
         assert "☑ Book the skip-levels" in lines and "Written offline" in lines
 

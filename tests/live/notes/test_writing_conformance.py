@@ -24,7 +24,7 @@ from coachtui.live.status import ConnState
 from tests.live.notes.test_client import Seen, notes
 from tests.live.notes.test_conformance import Node, _node_ready, hocuspocus, web_app
 from tests.live.notes.test_document import WEBAPP_EVERYTHING
-from tests.waiting import wait_for
+from tests.waiting import HANG, wait_for
 
 Json = dict[str, Any]
 
@@ -40,7 +40,7 @@ def find(view: Json, text: str) -> Json:
     return next(node for node in view["content"] if text in text_of(node))
 
 
-async def seen_by_web_app(browser: Node, condition: Callable[[Json], bool], timeout: float = 10) -> Json:
+async def seen_by_web_app(browser: Node, condition: Callable[[Json], bool], timeout: float = HANG) -> Json:
     """The web app's view once `condition` holds; each view must load intact and pass the schema."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -67,7 +67,7 @@ async def test_each_action_reaches_the_web_app_as_its_editor_writes_it(
     _node_ready()
     async with hocuspocus(head_server, generation) as url, web_app(head_server, url) as browser:
         async with notes(head_server, url=url) as (connection, _):
-            await wait_for(lambda: connection.status.state is ConnState.CONNECTED, timeout=10)
+            await wait_for(lambda: connection.status.state is ConnState.CONNECTED)
             await wait_for(lambda: [line.plain for line in render(connection.fragment)] == WEBAPP_EVERYTHING)
             notes_ = connection.writer
 
@@ -147,7 +147,7 @@ async def test_changes_made_offline_reach_the_web_app_after_the_reconnect(head_s
         )
         task = asyncio.ensure_future(connection.run())
         try:
-            await wait_for(lambda: connection.status.state is ConnState.CONNECTED, timeout=10)
+            await wait_for(lambda: connection.status.state is ConnState.CONNECTED)
             task.cancel()  # the connection goes away; the document stays
             await asyncio.gather(task, return_exceptions=True)
             connection.writer.insert_after(blocks(connection.fragment)[-1], parse("[ ] Written offline"))
@@ -158,7 +158,7 @@ async def test_changes_made_offline_reach_the_web_app_after_the_reconnect(head_s
             task = asyncio.ensure_future(connection.run())  # back, with the same Doc
             view = await seen_by_web_app(browser, lambda v: "Written offline" in text_of(v["content"][-1]))
             assert view["content"][-1]["content"][0]["attrs"]["checked"] is True
-            await wait_for(lambda: connection.unsent == 0, timeout=10)
+            await wait_for(lambda: connection.unsent == 0)
             await wait_for(
                 lambda: "Zoë meanwhile écrit 😀" in [line.plain for line in render(connection.fragment)]
             )
