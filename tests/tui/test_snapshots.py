@@ -20,9 +20,11 @@ from coachtui.devserver.server import DevServer, ServerOptions
 from coachtui.live.backoff import Backoff
 from coachtui.live.clock import Clock
 from coachtui.live.status import ConnState
-from coachtui.tui.app import CoachApp, NotesOptions
+from coachtui.tui.app import CoachApp
+from coachtui.tui.notes_showing import NotesOptions
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.picker import PickerScreen
+from coachtui.tui.widgets import entity_table
 from coachtui.tui.widgets.panes import ActionsPane
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev, login_cookie
@@ -219,8 +221,13 @@ def test_editor_save_error(pinned_server: DevServer, snap_compare: Any) -> None:
 # -- what changed -------------------------------------------------------------------------------
 
 
-def test_others_changes_marked_and_told(pinned_server: DevServer, snap_compare: Any) -> None:
+def test_others_changes_marked_and_told(
+    pinned_server: DevServer, snap_compare: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = pinned_app(pinned_server)
+    # The completed action stays where it was, its change in sight: a loaded machine would take
+    # the picture after the real-time quarter second it moves into its group.
+    monkeypatch.setattr(entity_table, "REGROUP_AFTER", 3600.0)
 
     async def run_before(pilot: Any) -> None:
         await settle(pilot, app)
