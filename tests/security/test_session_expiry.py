@@ -24,6 +24,15 @@ def rest_requests(server: DevServer) -> int:
     return sum(n for route, n in dev(server, "stats")["requests"].items() if route != "GET /sse")
 
 
+def log_in_elsewhere(server: DevServer, store: CredentialStore) -> None:
+    """`coachtui login` in another terminal: a new cookie for the demo coach, stored."""
+    assert server.demo is not None
+    coach = server.demo.coach
+    cookie = login_cookie(server, coach.email, coach.password)
+    login = Credentials(server=server.url, user_id=coach.user_id, display_name="x", cookie=SecretStr(cookie))
+    store.save(login)
+
+
 async def test_expiry_with_the_stream_open(head_server: DevServer) -> None:
     demo = head_server.demo
     assert demo is not None
@@ -90,12 +99,7 @@ async def test_login_elsewhere_then_r_recovers(head_server: DevServer, isolated_
         await until(pilot, lambda: isinstance(app.screen, Notice))
         await until(pilot, lambda: app.live is not None and engine(app).status.state is ConnState.ERROR)
         # `coachtui login` in another terminal stores a new cookie…
-        cookie = login_cookie(head_server, demo.coach.email, demo.coach.password)
-        store.save(
-            Credentials(
-                server=head_server.url, user_id=demo.coach.user_id, display_name="x", cookie=SecretStr(cookie)
-            )
-        )
+        log_in_elsewhere(head_server, store)
         await pilot.press("r")  # …and r in the dialog picks it up, no need to close it first
         await until(pilot, lambda: not isinstance(app.screen, Notice))
         await until(pilot, lambda: settled(app))
@@ -115,12 +119,7 @@ async def test_r_right_after_the_401_is_not_undone_by_the_reports_still_queued(
         actions = app.session_screen.query_one(ActionsPane)
         await until(pilot, lambda: settled(app, actions, 7))
         dev(head_server, "expire", user_id=demo.coach.user_id)
-        cookie = login_cookie(head_server, demo.coach.email, demo.coach.password)
-        store.save(
-            Credentials(
-                server=head_server.url, user_id=demo.coach.user_id, display_name="x", cookie=SecretStr(cookie)
-            )
-        )
+        log_in_elsewhere(head_server, store)
         # The agreements' 401 (sent with the expired login) stays on its way until after `r`.
         dev(head_server, "rest/hold", path="/agreements", when="after")
         engine(app).model.reload_all()  # each pane meets the 401…
@@ -154,12 +153,7 @@ async def test_r_in_the_moment_the_stream_is_read_after_the_401_is_not_lost(
         actions = app.session_screen.query_one(ActionsPane)
         await until(pilot, lambda: settled(app, actions, 7))
         dev(head_server, "expire", user_id=demo.coach.user_id)
-        cookie = login_cookie(head_server, demo.coach.email, demo.coach.password)
-        store.save(
-            Credentials(
-                server=head_server.url, user_id=demo.coach.user_id, display_name="x", cookie=SecretStr(cookie)
-            )
-        )
+        log_in_elsewhere(head_server, store)
         live = engine(app)
         connections = live.connection.requests
         live.model.reload(Pane.AGREEMENTS)
