@@ -16,6 +16,10 @@ demo: $(STAMP)
 	$(BIN)/coachtui demo
 
 CODE := src tests benchmarks scripts
+# The suite and the benchmarks start coachtui and the devserver in a hundred processes: each reads
+# this tree's bytecode instead of compiling every module again (with PYTHONDONTWRITEBYTECODE set,
+# as on the shared machine, nothing else writes it; an installed coachtui has its bytecode too).
+COMPILE := $(BIN)/python -m compileall -q $(CODE)
 
 # The web app's notes stack for the conformance tests (tests/collab, pinned by its lock file).
 # Without npm they are skipped, loudly; CI (CI=true) fails instead.
@@ -34,6 +38,7 @@ $(COLLAB_STAMP): tests/collab/package-lock.json
 test: $(STAMP) $(COLLAB_STAMP)
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
+	@$(COMPILE)
 	@$(BIN)/mypy > .mypy.out 2>&1 & types=$$!; \
 	$(BIN)/pytest -q -n 4 --dist worksteal; tests=$$?; \
 	wait $$types; typed=$$?; echo "$(BIN)/mypy"; cat .mypy.out; rm -f .mypy.out; \
@@ -45,6 +50,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	@$(COMPILE)
 	$(BIN)/python -m benchmarks
 
 screenshots: $(STAMP)

@@ -293,8 +293,8 @@ def _large(sizes: Sizes) -> list[Row]:
                 f"{fmt(result.first_paint_s, 2)} / {fmt(result.update_median_ms, 3)}",
                 "",
                 "",
-                "paint ≤ 1.5 s" if result is large[-1] else "",
-                result.first_paint_s <= 1.5 if result is large[-1] else None,
+                "paint ≤ 1.0 s" if result is large[-1] else "",
+                result.first_paint_s <= 1.0 if result is large[-1] else None,
             )
         )
     ratio = large[-1].update_median_ms / large[0].update_median_ms

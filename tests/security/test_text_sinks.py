@@ -63,7 +63,7 @@ REVIEWED = {
     "names": "our pane names",
     "what.lower()": "a noun of ours",
     "options": "editor choices: (Text(label), value) pairs, labels made with text.label in forms.py",
-    "entry(r, width)": "a history entry: a Text of inert parts (history.py)",
+    "entry(report, width)": "a history entry: a Text of inert parts (history.py)",
     "label": "a constant button label of a dialog",
     "v in chosen": "a bool",
     "sequence": "our own terminal sequences (bell, desktop notification made by attention.py)",

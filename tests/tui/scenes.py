@@ -45,6 +45,8 @@ async def others_changes(pilot: Any, app: CoachApp, server: DevServer) -> None:
     actions = app.session_screen.pane_widget(Pane.ACTIONS)
     agreements = app.session_screen.pane_widget(Pane.AGREEMENTS)
     await until(pilot, lambda: len(actions.marked()) == 1 and len(agreements.marked()) == 1)
+    # The completed row is shown in place first, then moves to its group: the picture is the moved one.
+    await until(pilot, lambda: not actions.regrouping)
 
 
 async def history_with_a_reconnect(pilot: Any, app: CoachApp, server: DevServer) -> None:

@@ -8,15 +8,17 @@ from __future__ import annotations
 from typing import Any
 
 from pycrdt import XmlFragment
-from textual.widgets import TextArea
+from textual.widgets import DataTable, Static, TextArea
 
 from coachtui.devserver.server import DevServer
 from coachtui.live.notes.document import render
 from coachtui.live.notes.schema import problems
 from coachtui.live.status import ConnState
+from coachtui.tui.messages import SessionChosen
 from coachtui.tui.screens.composer import ComposerScreen
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.modals import Notice, UnsentQuestion
+from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.session_run import SessionRun
 from coachtui.tui.widgets.notes import NotesPane
 from coachtui.tui.widgets.status_bar import StatusBar
@@ -285,3 +287,125 @@ async def test_a_composer_of_one_session_never_writes_into_another(head_server: 
         for room in head_server.backend.notes.rooms.values():
             text = [line.plain for line in render(room.doc.get("default", type=XmlFragment))]
             assert "meant for the first session" not in text
+
+
+async def pick(pilot: Any, app: Any, session_id: str) -> None:
+    """Switch session as a user does: s, the session's row in the picker, Enter."""
+    await pilot.press("s")
+    await until(pilot, lambda: isinstance(app.screen, PickerScreen) and app.screen.loaded)
+    table = app.screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(session_id), animate=False)
+    await pilot.press("enter")
+
+
+async def test_a_switch_with_changes_not_sent_asks_first(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    app: Any = await make_app(head_server)
+    async with app.run_test(size=WIDE) as pilot:
+        await ready(pilot, app)
+        first: SessionRun = app.session_run
+        dev(head_server, "notes", deny=1000, drop=True)
+        await until(pilot, lambda: app.notes.status.state is not ConnState.CONNECTED)
+        await cursor_to(pilot, app, "☐ Book the skip-levels")
+        await pilot.press("x")
+        await until(pilot, lambda: "Notes: 1 change not sent yet" in notes_status(app))
+        await pick(pilot, app, demo.other_session_id)
+        await until(
+            pilot, lambda: isinstance(app.screen, UnsentQuestion) and bool(app.screen.query("#notice-body"))
+        )
+        body = str(app.screen.query_one("#notice-body").render())
+        assert "1 change to the notes has not" in body and "Switching now loses it." in body
+        await pilot.press("n")  # stay: back in this session, the change still waiting to be sent
+        await until(pilot, lambda: app.screen is app.session_screen)
+        assert app.session_run is first and app.notes.unsent == 1
+        app.action_logout()  # (the palette's Logout) says so too
+        await until(pilot, lambda: isinstance(app.screen, Notice) and bool(app.screen.query("#notice-body")))
+        assert "1 change to the notes not sent yet" in str(app.screen.query_one("#notice-body").render())
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is app.session_screen)
+        await pick(pilot, app, demo.other_session_id)
+        await until(pilot, lambda: isinstance(app.screen, UnsentQuestion))
+        await pilot.press("y")  # switch anyway
+        await until(
+            pilot,
+            lambda: (
+                app.screen is app.session_screen
+                and app.session_run is not first
+                and app.live.model.session_id == demo.other_session_id
+            ),
+        )
+
+
+async def test_a_block_deleted_elsewhere_while_in_the_composer_keeps_the_text(
+    head_server: DevServer,
+) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    app: Any = await make_app(head_server)
+    async with app.run_test(size=WIDE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("j", "enter")  # the paragraph under the title
+        await until(pilot, lambda: isinstance(app.screen, ComposerScreen) and app.focused is not None)
+        composer = app.screen
+        area = composer.query_one(TextArea)
+        area.move_cursor((0, 0))
+        await pilot.press(*"Today: ")
+        dev(head_server, "notes", session_id=demo.today_session_id, delete=1)  # the coachee deletes it
+        pane = pane_of(app)
+        await until(pilot, lambda: not any(t.startswith("Jordan wants") for t in pane.visible_text()))
+        said = [str(line.render()) for line in composer.query("#composer-gone").results(Static)]
+        assert any("deleted this block" in text for text in said)  # said at once, the text kept
+        assert app.screen is composer and area.text.startswith("Today: Jordan wants to delegate more")
+        await pilot.press("ctrl+s")  # written again, where it was: after the title
+        await until(pilot, lambda: app.screen is app.session_screen)
+        await on_the_server(pilot, app)
+        lines = server_lines(head_server, app)
+        assert lines[0] == "Session notes" and lines[1].startswith("Today: Jordan wants to delegate more")
+        assert under_cursor(app).startswith("Today: Jordan wants to delegate more")
+        assert any("deleted elsewhere" in str(n.message) for n in app._notifications)
+        # A new block after one deleted meanwhile goes where that one was.
+        await cursor_to(pilot, app, "What is on Jordan's plate")
+        await pilot.press("n", *"- Written after a heading that went")
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen)
+        dev(head_server, "notes", session_id=demo.today_session_id, delete=2)  # that heading
+        await until(pilot, lambda: "What is on Jordan's plate" not in pane.visible_text())
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: under_cursor(app) == "• Written after a heading that went")
+        await on_the_server(pilot, app)
+        lines = server_lines(head_server, app)
+        assert "What is on Jordan's plate" not in lines
+        at = lines.index("• Written after a heading that went")
+        assert lines[at - 1].startswith("Today: Jordan") and lines[at + 1] == "• Platform roadmap for Q1"
+
+
+async def test_a_switch_with_text_in_the_composer_asks_first(head_server: DevServer) -> None:
+    """No draft keeps a composer's text: a switch (from the palette, over the composer) asks
+    before it closes it, as quitting does; staying keeps the composer and its text."""
+    demo = head_server.demo
+    assert demo is not None
+    app: Any = await make_app(head_server)
+    async with app.run_test(size=WIDE) as pilot:
+        await ready(pilot, app)
+        first: SessionRun = app.session_run
+        await cursor_to(pilot, app, "☐ Draft the delegation plan")
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, ComposerScreen) and app.focused is not None)
+        composer = app.screen
+        await pilot.press(*"Ask Sam about the budget")
+        app.post_message(SessionChosen(demo.other_session_id))  # as the palette's picker does
+        await until(
+            pilot, lambda: isinstance(app.screen, UnsentQuestion) and bool(app.screen.query("#notice-body"))
+        )
+        assert "notes composer" in str(app.screen.query_one("#notice-body").render())
+        await pilot.press("n")  # keep writing
+        await until(pilot, lambda: app.screen is composer)
+        assert composer.text == "Ask Sam about the budget" and app.session_run is first
+        app.post_message(SessionChosen(demo.other_session_id))
+        await until(pilot, lambda: isinstance(app.screen, UnsentQuestion))
+        await pilot.press("y")  # switch anyway
+        await until(
+            pilot,
+            lambda: app.screen is app.session_screen and app.live.model.session_id == demo.other_session_id,
+        )

@@ -15,6 +15,8 @@ from coachtui.tui.messages import SessionChosen
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.history import HistoryScreen
 from coachtui.tui.screens.modals import Notice
+from coachtui.tui.widgets.entity_table import EMPTY_KEY
+from coachtui.tui.widgets.session_header import SessionHeader
 from tests.conftest import dev
 from tests.live.helpers import coachee_api
 from tests.tui.factory import engine, make_app
@@ -76,6 +78,37 @@ async def test_an_editor_open_at_a_switch_closes_and_its_text_stays_a_draft_of_i
         await until(pilot, lambda: isinstance(app.screen, Notice))
         offer = app.screen
         assert isinstance(offer, Notice) and offer.title_text == "Restore your unsaved draft?"
+
+
+async def test_beneath_a_dialog_open_at_a_switch_the_panes_show_the_new_session(
+    head_server: DevServer,
+) -> None:
+    """Panes under a dialog wait for it to close to catch up, but not when they still show the
+    session left behind: a dialog over one session's header and another's rows is a lie (the
+    draft question of the session switched to was seen over the last one's rows)."""
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: settled(app, pane(app, Pane.ACTIONS), 7))
+        await pilot.press("question_mark")
+        await until(pilot, lambda: app.screen is not app.session_screen)
+        dialog = app.screen
+        await switch_to(pilot, app, demo.other_session_id, on_top=False)
+        header = app.session_screen.query_one(SessionHeader)
+        model = engine(app).model
+        await until(
+            pilot,
+            lambda: (
+                header.session is not None
+                and header.session.id == demo.other_session_id
+                and all(
+                    set(order(pane(app, p))) - {EMPTY_KEY} == {item.id for item in model.items(p)}
+                    for p in (Pane.GOALS, Pane.ACTIONS, Pane.AGREEMENTS)
+                )
+            ),
+        )
+        assert app.screen is dialog
 
 
 async def test_notices_held_under_a_dialog_are_not_told_in_the_next_session(head_server: DevServer) -> None:
@@ -150,3 +183,42 @@ async def test_a_title_save_answered_after_a_switch_leaves_the_new_session_alone
         await until(pilot, lambda: holding(head_server) == 0 and "Not saved" in notices(app))
         assert model.header is not None and model.header.id == demo.other_session_id
         assert model.header == header
+
+
+async def test_a_restored_draft_counts_only_what_the_user_changed_as_theirs(head_server: DevServer) -> None:
+    """The coachee changed the status while the coach was writing (the editor took it in); the
+    coach left with the text unsaved, came back and restored it: saving asks nothing and keeps
+    both changes (the draft kept its base with the status taken in, so the status is not the
+    coach's change clashing with theirs)."""
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    async with app.run_test(size=(120, 36)) as pilot, await coachee_api(head_server) as coachee:
+        actions = pane(app, Pane.ACTIONS)
+        await until(pilot, lambda: settled(app, actions, 7))
+        target = an_open_action(app)
+        await put_cursor_on(pilot, actions, target.id)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
+        editor = app.screen
+        assert isinstance(editor, EditorScreen)
+        await coachee.update_action(target.model_copy(update={"status": Status.IN_PROGRESS}))
+        await until(pilot, lambda: "status" in editor.adopted)
+        await pilot.press(*" with the numbers")
+        await switch_to(pilot, app, demo.other_session_id)
+        await switch_to(pilot, app, demo.today_session_id, on_top=False)
+        await until(pilot, lambda: isinstance(app.screen, Notice))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is app.session_screen)
+
+        def saved() -> Action | None:
+            item = next((a for a in engine(app).model.items(Pane.ACTIONS) if a.id == target.id), None)
+            done = isinstance(item, Action) and (item.body or "").endswith(" with the numbers")
+            return item if done and isinstance(item, Action) else None
+
+        await until(pilot, lambda: saved() is not None)
+        item = saved()
+        assert item is not None and item.status is Status.IN_PROGRESS
+        assert item.body == f"{target.body} with the numbers"

@@ -24,7 +24,6 @@ from coachtui.tui.app import CoachApp
 from coachtui.tui.notes_showing import NotesOptions
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.picker import PickerScreen
-from coachtui.tui.widgets import entity_table
 from coachtui.tui.widgets.panes import ActionsPane
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev, login_cookie
@@ -221,13 +220,8 @@ def test_editor_save_error(pinned_server: DevServer, snap_compare: Any) -> None:
 # -- what changed -------------------------------------------------------------------------------
 
 
-def test_others_changes_marked_and_told(
-    pinned_server: DevServer, snap_compare: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_others_changes_marked_and_told(pinned_server: DevServer, snap_compare: Any) -> None:
     app = pinned_app(pinned_server)
-    # The completed action stays where it was, its change in sight: a loaded machine would take
-    # the picture after the real-time quarter second it moves into its group.
-    monkeypatch.setattr(entity_table, "REGROUP_AFTER", 3600.0)
 
     async def run_before(pilot: Any) -> None:
         await settle(pilot, app)

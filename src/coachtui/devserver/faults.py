@@ -221,9 +221,10 @@ def fault_routes(backend: Backend) -> list[Route]:
     async def notes_control(body: dict[str, Any]) -> Any:
         """The notes server's faults and the other participant's hand: deny the next `deny`
         auths, `drop` every socket, go `silent` (or not), `append` a paragraph to a session's
-        notes (or `prepend` one) or `clear` them, and set the coachee's `presence` ("here",
-        "away", "gone"). Hostile peers' hands too: `awareness` states as raw text (a list of
-        [client, text]), `nest` blockquotes that deep, an `ordered_start` for a list."""
+        notes (or `prepend` one), `delete` the top-level block at an index, or `clear` them, and
+        set the coachee's `presence` ("here", "away", "gone"). Hostile peers' hands too:
+        `awareness` states as raw text (a list of [client, text]), `nest` blockquotes that deep,
+        an `ordered_start` for a list."""
         notes = backend.notes
         done: dict[str, Any] = {}
         if "deny" in body:
@@ -239,7 +240,16 @@ def fault_routes(backend: Backend) -> list[Route]:
         session_id = str(body.get("session_id", ""))
         found = backend.store.get("session", session_id) if session_id else None
         document = str((found or {}).get("collab_document_name") or "")
-        edits = {"append", "prepend", "presence", "paragraphs", "awareness", "nest", "ordered_start"}
+        edits = {
+            "append",
+            "prepend",
+            "delete",
+            "presence",
+            "paragraphs",
+            "awareness",
+            "nest",
+            "ordered_start",
+        }
         if (body.get("clear") or edits & set(body)) and not document:
             return {"error": "no notes document for that session yet (ask for a token first)"}
         if body.get("clear"):
@@ -259,6 +269,13 @@ def fault_routes(backend: Backend) -> list[Route]:
         if "prepend" in body:
             first = str(body["prepend"])
             await notes.edit(document, lambda fragment: paragraph(fragment, (first, None), at=0))
+        if "delete" in body:
+            at = int(body["delete"])
+
+            def delete(fragment: Any) -> None:
+                del fragment.children[at]
+
+            await notes.edit(document, delete)
         if "presence" in body:
             session = backend.store.get("session", session_id) or {}
             rel = backend.relationship(session["coaching_relationship_id"])

@@ -105,7 +105,9 @@ class _Room:
 class NotesHub:
     """Every notes document the devserver holds, and the sockets following them."""
 
-    def __init__(self, tokens: Tokens, seed_document: Callable[[XmlFragment], None] | None = None) -> None:
+    def __init__(
+        self, tokens: Tokens, seed_document: Callable[[str, XmlFragment], None] | None = None
+    ) -> None:
         self.tokens = tokens
         self.seed_document = seed_document
         self.rooms: dict[str, _Room] = {}
@@ -125,8 +127,8 @@ class NotesHub:
         if room is None:
             doc: Doc[Any] = Doc()
             fragment = doc.get("default", type=XmlFragment)
-            if self.seed_document is not None:
-                self.seed_document(fragment)
+            if self.seed_document is not None:  # (by document name: each session its own notes)
+                self.seed_document(name, fragment)
             room = self.rooms[name] = _Room(doc)
         return room
 
@@ -385,6 +387,45 @@ def demo_notes(fragment: XmlFragment) -> None:
         (".", None),
     )
     fragment.children.append(XmlElement("horizontalRule"))
+
+
+def kickoff_notes(fragment: XmlFragment) -> None:
+    """The first session's notes (two weeks ago)."""
+    paragraph(fragment, ("Kick-off", None), tag="heading", level=1)
+    paragraph(
+        fragment,
+        ("Jordan leads a team of eight since the summer and wants to ", None),
+        ("stop being the bottleneck", {"bold": {}}),
+        (".", None),
+    )
+    list_block(fragment, "bulletList", ["Too many reviews land on Jordan", "Roadmap work waits for evenings"])
+    list_block(fragment, "taskList", ["List what only Jordan can do"], item="taskItem", checked=[True])
+
+
+def checkin_notes(fragment: XmlFragment) -> None:
+    """Last week's check-in."""
+    paragraph(fragment, ("Delegation check-in", None), tag="heading", level=1)
+    paragraph(fragment, ("Priya took the on-call rota; it went well. Reviews are still Jordan's.", None))
+    list_block(
+        fragment,
+        "taskList",
+        ["Ask two peers for feedback", "Draft the delegation plan"],
+        item="taskItem",
+        checked=[True, False],
+    )
+
+
+def demo_seeds(sessions: dict[str, Callable[[XmlFragment], None]]) -> Callable[[str, XmlFragment], None]:
+    """Each demo session's own notes, by session id (a document name ends with `{id}-v0`);
+    the others start empty, as a new session's do."""
+
+    def seed(name: str, fragment: XmlFragment) -> None:
+        for session_id, notes in sessions.items():
+            if name.endswith(f"{session_id}-v0"):
+                notes(fragment)
+                return
+
+    return seed
 
 
 COACHEE_CLIENT = 424242  # the awareness client id of the demo's (and the tests') simulated coachee

@@ -15,7 +15,14 @@ import uvicorn
 from coachtui.devserver.app import build_app
 from coachtui.devserver.backend import Backend, Profile
 from coachtui.devserver.demo_data import DemoData, seed_demo
-from coachtui.devserver.notes import NotesHub, demo_notes, simulate_typing
+from coachtui.devserver.notes import (
+    NotesHub,
+    checkin_notes,
+    demo_notes,
+    demo_seeds,
+    kickoff_notes,
+    simulate_typing,
+)
 from coachtui.devserver.store import PASSWORD_ITERATIONS, Store
 from coachtui.loopback import is_loopback_host
 
@@ -59,7 +66,10 @@ class DevServer:
                 self.store, self.options.profile, seed=self.options.seed, now=self.options.now
             )
         if self.demo is not None:
-            self.backend.notes.seed_document = demo_notes
+            past, last, today = self.demo.session_ids
+            self.backend.notes.seed_document = demo_seeds(
+                {today: demo_notes, last: checkin_notes, past: kickoff_notes}
+            )
             if self.options.notes_activity:
                 coachee = self.demo.coachee
                 today = self.demo.today_session_id

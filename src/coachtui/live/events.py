@@ -84,7 +84,9 @@ LiveEvent = Upsert | Delete | Invalidate | NotShown | ForceLogout | Malformed | 
 
 
 class _Payload(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # Built when the first event of a kind arrives, not at start-up (before the first paint):
+    # most kinds never arrive in a run.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
     coaching_session_id: str | None = None
     coaching_relationship_id: str | None = None
 
@@ -131,6 +133,7 @@ class _SessionScoped(_Payload):
 
 
 class _ForceLogout(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     reason: str = ""
 
 

@@ -49,8 +49,6 @@ from coachtui.tui.notes_showing import NOTES_GROUP, NotesOptions
 from coachtui.tui.notices import Notices
 from coachtui.tui.picker_data import PickerDataApp
 from coachtui.tui.run_frames import RunFramesApp
-from coachtui.tui.screens.editor import EditorScreen
-from coachtui.tui.screens.history import HistoryScreen
 from coachtui.tui.screens.modals import (
     Notice,
     UnsentQuestion,
@@ -99,6 +97,7 @@ class CoachApp(PickerDataApp, RunFramesApp):
         notify: NotifyMode = NotifyMode.OFF,
         terminal_write: Callable[[str], None] | None = None,
         notes: NotesOptions | None = None,
+        throwaway: bool = False,
     ) -> None:
         super().__init__()
         self.api = api
@@ -111,6 +110,7 @@ class CoachApp(PickerDataApp, RunFramesApp):
         self.clock = clock
         self.today = today  # the picker's 'today'; None means the real date
         self.drafts_dir = drafts_dir  # unsaved editor text (None: not kept)
+        self.throwaway = throwaway  # the demo: its drafts (and all its data) go when it ends
         self.live: LiveEngine | None = None
         self.session_run: SessionRun | None = None  # the session open now (see tui/session_run.py)
         self.session_screen = SessionScreen(api.host, user_name, clock=clock.monotonic)
@@ -128,7 +128,7 @@ class CoachApp(PickerDataApp, RunFramesApp):
     def on_mount(self) -> None:
         self.push_screen(self.session_screen)
         if not self.is_headless:  # a test process runs many apps: freezing would keep them all
-            self.call_after_refresh(_freeze_startup_heap)
+            self.session_screen.after_first_data(_freeze_startup_heap)  # (not before the data shows)
             self._quit_on_signals()
         if self.initial_session:
             self.open_session(self.initial_session)
@@ -190,6 +190,8 @@ class CoachApp(PickerDataApp, RunFramesApp):
     def close_run(self, run: SessionRun) -> None:
         """Its timers, notes, held notices and late answers end here; its editors and dialogs
         close (their callbacks, guarded by the run, do nothing: typed text stays a draft)."""
+        from coachtui.tui.screens.history import HistoryScreen  # (not on the first screen)
+
         run.dispose()
         self.session_screen.forget_covered()
         while len(self.screen_stack) > 1 and (
@@ -345,9 +347,15 @@ class CoachApp(PickerDataApp, RunFramesApp):
 
     @on(SessionChosen)
     def session_chosen(self, message: SessionChosen) -> None:
-        while isinstance(self.screen, PickerScreen):
-            self.pop_screen()
-        self.open_session(message.session_id)
+        def back() -> None:
+            while isinstance(self.screen, PickerScreen):
+                self.pop_screen()
+
+        def switch() -> None:
+            back()
+            self.open_session(message.session_id)
+
+        self.switch_unless_unsent(switch, stay=back)
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -428,28 +436,30 @@ class CoachApp(PickerDataApp, RunFramesApp):
             self.push_screen(HELP_SCREEN)
 
     async def action_quit(self) -> None:
-        unsent = self.notes.unsent if self.notes is not None else 0
-        if unsent and not isinstance(self.screen, UnsentQuestion):
-            self._ask_quit_unsent(unsent)
+        question = self.quit_question() if not isinstance(self.screen, UnsentQuestion) else None
+        if question is not None:
+            self._ask_before_quitting(question)
             return
         self.workers.cancel_group(self, LIVE_GROUP)
         self.workers.cancel_group(self, NOTES_GROUP)  # the socket just closes: the server drops us
+        from coachtui.tui.screens.editor import EditorScreen
+
         typed = any(isinstance(s, EditorScreen) and s.typed for s in self.screen_stack)
         if typed and self.drafts is not None:
-            # ctrl+c in an editor holding typed text: quit, as asked, and say the text is safe.
-            self.exit(
-                0,
-                message=Text(
-                    "coachtui: your unsaved text is kept as a draft; it is offered back when you "
-                    "open this session again."
-                ),
+            # ctrl+c in an editor holding typed text: quit, as asked, and say where the text is.
+            kept = (
+                "coachtui: the demo keeps nothing: the text you had not saved went with it."
+                if self.throwaway
+                else "coachtui: your unsaved text is kept as a draft; it is offered back when you "
+                "open this session again."
             )
+            self.exit(0, message=Text(kept))
             return
         self.exit(0)
 
-    def _ask_quit_unsent(self, unsent: int) -> None:
-        """`q` with changes to the notes the server does not have yet (offline): they would be
-        lost. (ctrl+c in this question quits.)"""
+    def _ask_before_quitting(self, question: Screen[str | None]) -> None:
+        """Quitting would lose what was written in the notes (changes not sent yet, offline; a
+        composer's text): asked first. (q or ctrl+c again in the question quits.)"""
 
         def answered(choice: str | None) -> None:
             if choice == "yes":
@@ -457,18 +467,7 @@ class CoachApp(PickerDataApp, RunFramesApp):
                 self.workers.cancel_group(self, NOTES_GROUP)
                 self.exit(0)
 
-        changes = f"{unsent} change{'s' if unsent != 1 else ''}"
-        self.push_screen(
-            confirm(
-                "Quit with changes not sent?",
-                f"{changes} to the notes have not reached the notes server yet (they are sent as soon "
-                "as it is back). Quitting now loses them.",
-                "Quit anyway",
-                no="Stay",
-                kind=UnsentQuestion,
-            ),
-            answered,
-        )
+        self.push_screen(question, answered)
 
     def action_logout(self) -> None:
         def answered(choice: str | None) -> None:
@@ -479,7 +478,7 @@ class CoachApp(PickerDataApp, RunFramesApp):
             confirm(
                 "Log out?",
                 f"Log out of {self.api.host} and forget the stored login? "
-                "You will need your password to come back.",
+                f"You will need your password to come back.{self.unsent_warning()}",
                 "Log out",
             ),
             answered,

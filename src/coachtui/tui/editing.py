@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App
@@ -33,11 +33,15 @@ from coachtui.live.forms import Form, Values, change_of, differing, form_for, no
 from coachtui.live.model import LIST_PANES
 from coachtui.text import inert, notice
 from coachtui.tui.messages import DeleteRequested, EditRequested, LinkRequested, ToggleDone, UndoRequested
-from coachtui.tui.screens.chooser import Chooser
-from coachtui.tui.screens.editor import EditorResult, EditorScreen
 from coachtui.tui.screens.modals import Notice, delete_question
 from coachtui.tui.screens.session import SessionScreen
 from coachtui.tui.session_run import SessionRun
+
+if TYPE_CHECKING:
+    from coachtui.tui.screens.editor import EditorResult
+
+# The editor and the chooser are imported when first opened: they are not on the first screen,
+# and start-up is paid before the session shows.
 
 EDITS_GROUP = "edits"
 LINK_GROUP = "link-chooser"
@@ -233,9 +237,14 @@ class EditingApp(App[int]):
         key = draft_key(pane, item_id)
         drafts = self.drafts  # this session's, whatever is open when the text is typed
 
-        def keep(typed: Values) -> None:
+        def keep(typed: Values, kept_base: Values | None = None) -> None:
+            # The base with what the editor took in from elsewhere: a field the other side
+            # changed meanwhile is theirs, not the user's, when the draft comes back.
             if drafts is not None:
-                drafts.put(Draft(pane, item_id, typed, base))
+                own = kept_base if kept_base is not None else editor.own_base() if base is not None else None
+                drafts.put(Draft(pane, item_id, typed, own))
+
+        from coachtui.tui.screens.editor import EditorScreen
 
         editor = EditorScreen(
             form,
@@ -254,7 +263,7 @@ class EditingApp(App[int]):
                 if drafts is not None:
                     drafts.drop(key)
                 return
-            keep(result.values)
+            keep(result.values, result.base)
             self._save_from_editor(form, item_id, base, result)
 
         self.push_for_run(editor, closed)
@@ -376,6 +385,8 @@ class EditingApp(App[int]):
         options = [
             (gid, inert(title, limit=60) or "(untitled goal)") for gid, title in error.in_progress_goals
         ]
+        from coachtui.tui.screens.chooser import Chooser
+
         chooser = Chooser(
             "Too many goals in progress",
             f"This coaching relationship can have at most {cap} goals in progress. Put one of them "
@@ -427,6 +438,8 @@ class EditingApp(App[int]):
         if run is not self.session_run:
             return  # another session opened meanwhile: its goals are not these
         by_id = {g.id: g for g in goals}
+        from coachtui.tui.screens.chooser import Chooser
+
         chooser = Chooser(
             "Link a goal to this session",
             "Goals of this coaching relationship not in this session (newest first):",
@@ -492,7 +505,12 @@ class EditingApp(App[int]):
 
     def show_to_editor(self, pane: Pane) -> None:
         """An editor open on an item of `pane` learns the item's latest server copy."""
-        for screen in self.session_run.screens if self.session_run is not None else ():
+        screens = self.session_run.screens if self.session_run is not None else ()
+        if not screens:
+            return  # (no editor was ever opened: nothing to import)
+        from coachtui.tui.screens.editor import EditorScreen
+
+        for screen in screens:
             if isinstance(screen, EditorScreen) and screen.form.pane is pane and screen.item_id:
                 if self.live is None or screen.item_id in self.live.model.states[pane].saving:
                     continue  # our own change on its way: not someone else's

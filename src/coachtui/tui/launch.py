@@ -156,6 +156,7 @@ def run_demo(
             activity=coachee if activity else None,
             on_logout=lambda: store.remove(server.url),
             drafts_dir=throwaway,  # the demo's data is thrown away too
+            throwaway=True,  # (and ctrl+c in an editor says so, instead of promising a draft)
             notify=NotifyMode(notify),
             notes=NotesOptions(
                 url=server.url.replace("http://", "ws://") + "/collab",

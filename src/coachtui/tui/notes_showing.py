@@ -58,6 +58,8 @@ class NotesShowingApp(NotesWritingApp):
         for pane in self.session_screen.query(NotesPane):
             pane.show([], "Connecting to the notes…")
             pane.set_read_only(options.read_only)
+        for header in self.session_screen.query(SessionHeader):
+            header.show_presence(None, None)  # (who was here was in the last session's notes)
         self.session_screen.show_notes_unsent(0)
         run.notes_worker = self.run_notes(run.notes)
 
@@ -95,6 +97,7 @@ class NotesShowingApp(NotesWritingApp):
         for pane in self.session_screen.query(NotesPane):
             pane.set_read_only(run.notes.writer.read_only)  # (the screen may be newer than the run)
             pane.show(lines, "No notes yet for this session.", found)
+        self.notes_redrawn(found)
 
     def on_notes_unsent(self, message: NotesUnsent) -> None:
         if self._session_screen_up():

@@ -17,7 +17,6 @@ from coachtui.text import notice
 from coachtui.tui.attention import Attention
 from coachtui.tui.messages import HistoryRequested, NotesChanged, PaneChanged, ReportsArrived, Resynced
 from coachtui.tui.notes_showing import NotesShowingApp
-from coachtui.tui.screens.history import HistoryScreen
 
 
 class RunFramesApp(NotesShowingApp):
@@ -86,8 +85,8 @@ class RunFramesApp(NotesShowingApp):
         """Changes reach the history, their rows' marks and the notices (remote changes only:
         the user knows what they did here)."""
         run = self.session_run
-        if run is None:
-            return
+        if run is None or not self._session_screen_up():
+            return  # (a report can still arrive while the app shuts down: it has no screen left)
         reports, run.inbox = run.inbox, []
         if not reports:
             return
@@ -107,6 +106,8 @@ class RunFramesApp(NotesShowingApp):
                 self.session_screen.mark(pane, labels)
                 run.panes_queued.add(pane)  # drawn in this frame, after the reports
         run.history.trim()
+        from coachtui.tui.screens.history import HistoryScreen
+
         if isinstance(self.screen, HistoryScreen):
             self.screen.reports_added()
 
@@ -150,6 +151,8 @@ class RunFramesApp(NotesShowingApp):
 
     @on(HistoryRequested)
     def show_history(self) -> None:
+        from coachtui.tui.screens.history import HistoryScreen
+
         if self.session_run is not None and not isinstance(self.screen, HistoryScreen):
             self.push_screen(HistoryScreen(self.session_run.history))
 

@@ -59,7 +59,9 @@ def state_vector_clients(vector: bytes) -> set[int]:
 
 
 @asynccontextmanager
-async def notes(server: DevServer, **options: Any) -> AsyncIterator[tuple[NotesConnection, Seen]]:
+async def notes(
+    server: DevServer, session_id: str | None = None, **options: Any
+) -> AsyncIterator[tuple[NotesConnection, Seen]]:
     demo = server.demo
     assert demo is not None
     api = ApiClient(server.url)
@@ -69,7 +71,7 @@ async def notes(server: DevServer, **options: Any) -> AsyncIterator[tuple[NotesC
     options.setdefault("url", server.url.replace("http://", "ws://") + "/collab")
     connection = NotesConnection(
         api,
-        demo.today_session_id,
+        session_id or demo.today_session_id,
         seen,
         me=lambda: Me(demo.coach.user_id, demo.coach.name, "Coach"),
         **options,
@@ -85,6 +87,23 @@ async def notes(server: DevServer, **options: Any) -> AsyncIterator[tuple[NotesC
 
 def connected(connection: NotesConnection) -> bool:
     return connection.status.state is ConnState.CONNECTED
+
+
+async def test_each_demo_session_has_notes_of_its_own(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    past, last, today = demo.session_ids
+    expected = {
+        today: "Session notes",
+        last: "Delegation check-in",
+        past: "Kick-off",
+        demo.other_session_id: None,
+    }
+    for session_id, title in expected.items():
+        async with notes(head_server, session_id) as (connection, _):
+            await wait_for(lambda: connected(connection) and connection.synced)
+            shown = render(connection.fragment)
+            assert (shown[0].plain if shown else None) == title
 
 
 async def test_sync_then_live_edits_and_it_writes_only_what_it_is_asked(head_server: DevServer) -> None:

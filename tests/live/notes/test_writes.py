@@ -11,7 +11,7 @@ import pytest
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
 from coachtui.live.notes.blocks import Block, blocks
-from coachtui.live.notes.compose import Draft, parse
+from coachtui.live.notes.compose import Draft, like, parse
 from coachtui.live.notes.document import render
 from coachtui.live.notes.schema import problems
 from coachtui.live.notes.writes import Gone, NotesWriter, NotWritable
@@ -259,6 +259,30 @@ def test_a_block_deleted_meanwhile_is_refused_not_written_through() -> None:
         with pytest.raises(Gone, match="deleted meanwhile"):
             action()
     assert sent == []
+
+
+def test_the_text_of_a_block_deleted_meanwhile_is_written_again_where_it_was() -> None:
+    notes, _ = writer()
+    shown = blocks(notes.fragment)  # the version the user saw when the composer opened
+    task, heading = block(notes.fragment, "open"), block(notes.fragment, "Notes from the web app")
+    rule = next(b for b in shown if b.kind == "rule")
+    theirs: Doc[Any] = Doc()
+    sync(theirs, notes.doc)
+    their_fragment = theirs.get("default", type=XmlFragment)
+    with theirs.transaction():  # the coachee deletes the "open" task, then the first heading
+        task_list: Any = next(c for c in their_fragment.children if getattr(c, "tag", "") == "taskList")
+        del task_list.children[0]
+        del their_fragment.children[0]
+    sync(theirs, notes.doc)
+    notes.insert_near(task, like(task, "open, and now a bit more"), shown)
+    after = lines(notes.fragment)
+    assert after[after.index("☐ open, and now a bit more") + 1] == "☑ done"  # where it was, a task
+    notes.insert_near(heading, like(heading, "Notes, again"), shown)  # nothing before it: the start
+    assert lines(notes.fragment)[0] == "Notes, again" and blocks(notes.fragment)[0].level == 1
+    notes.insert_near(rule, parse("after the rule"), shown)  # still there: right after it
+    now = [(b.kind, b.text()) for b in blocks(notes.fragment)]
+    assert now[now.index(("paragraph", "after the rule")) - 1] == ("rule", "")
+    assert problems(notes.fragment) == []
 
 
 def test_read_only_writes_nothing() -> None:

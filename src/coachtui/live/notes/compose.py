@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from coachtui.live.notes.blocks import Block
+
 _TASK = re.compile(r"^\s*\[([ xX]?)\]\s")
 _BULLET = re.compile(r"^\s*[-+*]\s")
 _ORDERED = re.compile(r"^(\d{1,9})\.\s")
@@ -35,3 +37,16 @@ def parse(line: str) -> Draft:
     if match := _HEADING.match(line):
         return Draft("heading", line[match.end() :], level=len(match.group(1)))
     return Draft("paragraph", line)
+
+
+def like(block: Block, text: str) -> Draft:
+    """A new block of `block`'s kind holding `text`: a block deleted by someone else while its
+    text was being edited here is written again as new (a task keeps its tick, a heading its
+    level; a quote, code block or unknown block comes back as a paragraph)."""
+    if block.kind in ("bullet", "ordered"):
+        return Draft(block.kind, text)
+    if block.kind == "task":
+        return Draft("task", text, checked=bool(block.checked))
+    if block.kind == "heading":
+        return Draft("heading", text, level=block.level)
+    return Draft("paragraph", text)

@@ -17,13 +17,13 @@ refused with `Gone` — a stale handle is never written through.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from pycrdt import Doc, UndoManager, XmlElement, XmlFragment, XmlText
 
-from coachtui.live.notes.blocks import HARD_BREAK, ITEM_KINDS, LIST_TAGS, Block, find, segments
+from coachtui.live.notes.blocks import HARD_BREAK, ITEM_KINDS, LIST_TAGS, Block, blocks, find, segments
 from coachtui.live.notes.compose import Draft
 
 ORIGIN = "coachtui"
@@ -78,11 +78,14 @@ class NotesWriter:
 
     # -- the actions ------------------------------------------------------------------------
 
-    def insert_after(self, after: Block | None, draft: Draft) -> Node:
-        """A new block after `after` (at the end when None); returns its element (a block's)."""
+    def insert_after(self, after: Block | None, draft: Draft, *, at_start: bool = False) -> Node:
+        """A new block after `after` (when None: at the end, or with `at_start` at the start);
+        returns its element (a block's)."""
         anchor = self._current(after) if after is not None else None
         with self._action():
             parent, index, kind = _place(self.fragment, anchor, draft)
+            if anchor is None and at_start:
+                index = 0
             item = _item(kind, draft)
             parent.children.insert(index, item if kind != draft.kind else _wrap(draft, item))
             element: Node = parent.children[index]
@@ -92,6 +95,20 @@ class NotesWriter:
                 is_item = kind.removeprefix("joined-") in ITEM_KINDS
                 _insert(element.children[0] if is_item else element, 0, draft.text)
         return element
+
+    def insert_near(self, block: Block, draft: Draft, shown: Sequence[Block]) -> Node:
+        """A new block after `block` while it is there; once someone else deleted it, where it
+        was: after the nearest block before it in `shown` (the version the user saw) that is
+        still there, or at the start when none is. Returns its element."""
+        alive = blocks(self.fragment)
+        if any(other.element == block.element for other in alive):
+            return self.insert_after(block, draft)
+        at = next((n for n, other in enumerate(shown) if other.element == block.element), 0)
+        for earlier in reversed(shown[:at]):
+            anchor = next((other for other in alive if other.element == earlier.element), None)
+            if anchor is not None:
+                return self.insert_after(anchor, draft)
+        return self.insert_after(None, draft, at_start=True)
 
     def edit(self, block: Block, text: str, base: str | None = None) -> None:
         """Make `block`'s text `text` by the fewest inserts and deletes (marks left alone stay).

@@ -19,7 +19,7 @@ from coachtui.tui.widgets.list_keys import KeyedOptionList
 class Chooser(ModalScreen[str | None]):
     """Dismisses with the id of the option chosen, or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape,q", "cancel", "Cancel")]  # (q: no text field here to type it in)
 
     def __init__(
         self, title: str, body: str, options: Sequence[tuple[str, str]], *, empty: str, verb: str
@@ -37,7 +37,7 @@ class Chooser(ModalScreen[str | None]):
             yield KeyedOptionList(
                 *(Option(Text(label), id=key) for key, label in self.options), id="chooser-list"
             )
-        keys = [Binding("escape", "screen.cancel", "Cancel")]
+        keys = [Binding("escape", "screen.cancel", "Cancel", key_display="esc/q")]
         if self.options:
             keys.insert(0, Binding("enter", "screen.choose", self.verb))
         yield KeyBar(keys)

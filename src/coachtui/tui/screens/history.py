@@ -25,8 +25,9 @@ REFRESH_AFTER = 0.2  # seconds: reports arriving while the history is open are a
 
 class HistoryScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "close", "Close", key_display="esc/h"),
+        Binding("escape", "close", "Close", key_display="esc/h/q"),
         Binding("h", "close", "Close", show=False),
+        Binding("q", "close", "Close", show=False),  # as in a pager: q leaves it, not the app
         Binding("c", "copy", "Copy entry"),
     ]
 
@@ -35,12 +36,16 @@ class HistoryScreen(Screen[None]):
         self.reports = reports  # the open session's, oldest first; read again on each refresh
         self._shown = 0  # how many reports had ever been added when the list was last filled
         self._timer: Timer | None = None
+        # Each entry's option, by the report's number in the session (`total` order), built once:
+        # an option keeps its measured height, so refilling a full history (2,000 entries, every
+        # REFRESH_AFTER while reports pour in) lays out only the new entries, not all of them again.
+        self._options: dict[int, Option] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history"):
             yield Static("Session history · newest first", id="history-title")
             yield KeyedOptionList(id="history-list")
-        yield KeyBar([*self.BINDINGS, Binding("q", "app.quit", "Quit")])
+        yield KeyBar(self.BINDINGS)
 
     def on_mount(self) -> None:
         self._fill()
@@ -64,15 +69,17 @@ class HistoryScreen(Screen[None]):
             return
         highlighted = listing.highlighted
         listing.clear_options()
+        if again:
+            self._options = {}  # cut to another width
         if not self.reports:
             listing.add_option(
                 Option(Text("Nothing has changed since this session was opened.", style="italic"))
             )
         else:
-            # The list's border, padding and scrollbar take 6 columns of the screen.
-            width = max(self.app.size.width - 6, 40)
+            first = self.reports.total - len(self.reports)  # the number of the oldest kept
+            self._options = {n: o for n, o in self._options.items() if n >= first}
             listing.add_options(
-                Option(entry(r, width), id=str(i)) for i, r in reversed(list(enumerate(self.reports)))
+                self._option(first + i, r) for i, r in reversed(list(enumerate(self.reports)))
             )
         # The entry looked at stays under the cursor while newer ones arrive above it.
         below = max(len(self.reports) - 1, 0)  # (the oldest may have gone from the end)
@@ -80,6 +87,14 @@ class HistoryScreen(Screen[None]):
         if again and highlighted is not None:
             listing.highlighted = highlighted
         self._shown = self.reports.total
+
+    def _option(self, number: int, report: Report) -> Option:
+        option = self._options.get(number)
+        if option is None:
+            # The list's border, padding and scrollbar take 6 columns of the screen.
+            width = max(self.app.size.width - 6, 40)
+            option = self._options[number] = Option(entry(report, width), id=str(number))
+        return option
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -23,7 +23,8 @@ class Notice(ModalScreen[str | None]):
     """A short message with buttons; dismisses with the id of the button chosen.
 
     The first button has the focus, so it is never a destructive one: a reflexive Enter must not
-    quit or delete. `keys` are extra bindings shown in the key bar.
+    quit or delete. `keys` are extra bindings shown in the key bar. `q` closes it as Escape does
+    (it has no text field to type a q into), unless `keys` give q a meaning of its own.
     """
 
     def __init__(
@@ -40,12 +41,21 @@ class Notice(ModalScreen[str | None]):
         self.title_text, self.body_text = title, body
         self.buttons = list(buttons)
         self.focus_id = self.buttons[0][0]
-        close = Binding("escape", f"screen.choose('{escape}')", "Close", show=escape_shown)
+        q_closes = bool(escape) and not any(binding.key == "q" for binding in keys)
+        close = Binding(
+            "escape",
+            f"screen.choose('{escape}')",
+            "Close",
+            show=escape_shown,
+            key_display="esc/q" if q_closes else None,
+        )
         self.keys = [close, *keys] if escape else list(keys)
         for binding in self.keys:
             self._bindings.bind(
                 binding.key, binding.action, binding.description, binding.show, binding.key_display
             )
+        if q_closes:
+            self._bindings.bind("q", close.action, close.description, show=False)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="notice"):
@@ -97,8 +107,8 @@ def logged_out(reason: str) -> Notice:
 
 
 class UnsentQuestion(Notice):
-    """Quit although changes to the notes are not sent yet? (ctrl+c in it quits: the app looks
-    for it by type.)"""
+    """Quit (or switch) although what was written in the notes would be lost: changes not sent
+    yet, a composer's text? (ctrl+c in it quits: the app looks for it by type.)"""
 
 
 def confirm(title: str, body: str, yes: str, *, no: str = "Cancel", kind: type[Notice] = Notice) -> Notice:
@@ -111,7 +121,7 @@ def confirm(title: str, body: str, yes: str, *, no: str = "Cancel", kind: type[N
         escape_shown=False,
         keys=[
             Binding("y", "screen.choose('yes')", yes),
-            Binding("n", "screen.choose('no')", no, key_display="n/esc"),
+            Binding("n", "screen.choose('no')", no, key_display="n/esc/q"),
         ],
     )
 
@@ -136,7 +146,7 @@ def delete_question(pane: Pane, text: str, *, completed_goal: bool = False) -> N
             keys=[
                 Binding("y", "screen.choose('yes')", "Remove from session"),
                 Binding("e", "screen.choose('everywhere')", "Delete everywhere"),
-                Binding("n", "screen.choose('no')", "Cancel", key_display="n/esc"),
+                Binding("n", "screen.choose('no')", "Cancel", key_display="n/esc/q"),
             ],
         )
     kind = "action" if pane is Pane.ACTIONS else "agreement"
@@ -157,6 +167,7 @@ t      edit the session title       j k g G down, up, first, last
 Editor: ctrl+s saves (Enter too in a one-line field), Esc closes
 (asks first if you typed), tab moves on. A change made elsewhere
 is shown; ctrl+s asks only if you changed the same field.
+A question or a list with no text field closes with Esc or q.
 
 Notes pane (4): ↑ ↓ j k PgUp PgDn g G move the block cursor;
 n new block after it, enter edit it, x tick, d delete, z undo
@@ -174,5 +185,5 @@ def help_screen() -> Notice:
         [("close", "Close")],
         escape="close",
         escape_shown=False,
-        keys=[Binding("question_mark", "screen.choose('close')", "Close", key_display="?/esc")],
+        keys=[Binding("question_mark", "screen.choose('close')", "Close", key_display="?/esc/q")],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import events
@@ -29,7 +30,7 @@ from coachtui.tui.messages import (
 )
 from coachtui.tui.widgets.entity_table import EntityTable
 from coachtui.tui.widgets.key_bar import KeyBar
-from coachtui.tui.widgets.notes import NotesPane
+from coachtui.tui.widgets.notes import WRITE_KEYS, NotesPane
 from coachtui.tui.widgets.panes import ActionContext, ActionsPane, AgreementsPane, GoalsPane
 from coachtui.tui.widgets.session_header import SessionHeader
 from coachtui.tui.widgets.status_bar import StatusBar
@@ -71,18 +72,30 @@ class SessionScreen(Screen[None]):
         self.user = user
         self.status_options = status_options
         self._covered: dict[Pane, SessionModel] = {}  # panes changed while a modal was on top
+        self._showing: dict[Pane, str] = {}  # the session each pane shows
         self._focus_placed = False
         self._notes_chosen = False  # `4` was pressed: the Notes pane keeps the focus
         self._notes_exist = False  # the notes have text: worth a column where there is room
+        self._panes: dict[Pane, EntityTable] = {}
+        self._after_first_data: list[Callable[[], object]] = []
+        self._undo_offered = False  # what the key bar says about `z`
 
     def compose(self) -> ComposeResult:
+        goals, agreements, actions = (
+            GoalsPane(id="goals"),
+            AgreementsPane(id="agreements"),
+            ActionsPane(id="actions"),
+        )
+        # Kept: a burst repaints a pane sixty times a second, and a DOM query for it each time
+        # was most of what a repaint cost.
+        self._panes = {Pane.GOALS: goals, Pane.AGREEMENTS: agreements, Pane.ACTIONS: actions}
         yield SessionHeader(id="header")
         with Horizontal(id="body"):
             with Vertical(id="panes"):
                 with Horizontal(id="top"):
-                    yield GoalsPane(id="goals")
-                    yield AgreementsPane(id="agreements")
-                yield ActionsPane(id="actions")
+                    yield goals
+                    yield agreements
+                yield actions
             yield NotesPane(id="notes")
         yield StatusBar(self.host, self.user, id="status", **self.status_options)
         mine = [
@@ -95,8 +108,40 @@ class SessionScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(SessionHeader).show(None)
 
+    # -- the key bar offers only the keys that act where the focus is ------------------------------
+
+    def on_descendant_focus(self) -> None:
+        self._offer_keys()
+
+    def on_descendant_blur(self) -> None:
+        self._offer_keys()
+
+    def on_notes_pane_keys_changed(self, _: NotesPane.KeysChanged) -> None:
+        self._offer_keys()
+
+    def _offer_keys(self) -> None:
+        """n enter x d only where they act: not on an empty pane's placeholder row, x not on
+        Agreements (nothing to complete there); in the Notes pane its own write keys instead,
+        those that act on the block under its cursor (none when read-only). With nothing
+        focused (before the panes load) every key is shown."""
+        focused = self.focused
+        hidden: frozenset[str] = frozenset()
+        leading: tuple[Binding, ...] = ()
+        if isinstance(focused, NotesPane):
+            hidden, leading = WRITE_KEYS, focused.acting_keys()
+        elif isinstance(focused, EntityTable):
+            if focused.selected_id() is None:
+                hidden = frozenset({"enter", "x", "d"})
+            elif focused.id == Pane.AGREEMENTS.value:
+                hidden = frozenset({"x"})
+        for bar in self.query(KeyBar):
+            bar.focus_keys(hidden, leading)
+
     def pane_widget(self, pane: Pane) -> EntityTable:
-        return self.query_one(f"#{pane.value}", EntityTable)
+        table = self._panes.get(pane)
+        if table is None or not table.is_attached:
+            raise NoMatches(f"no {pane.value} pane (composing, or closing)")
+        return table
 
     # -- keys: they say what they would change; the app changes it (screens never call the network)
 
@@ -243,18 +288,22 @@ class SessionScreen(Screen[None]):
     @property
     def closing(self) -> bool:
         """Its widgets are being removed (the app is shutting down): nothing more to draw."""
-        return not self.query(EntityTable)
+        return not self._panes or not all(table.is_attached for table in self._panes.values())
 
     def show_pane(self, model: SessionModel, pane: Pane) -> None:
         """Repaint exactly one pane from the model."""
         if self.closing:
             return
-        if self.app.screen is not self:  # (`is_current` is also true beneath a modal)
+        showing_another = self._showing.get(pane) != model.session_id
+        if self.app.screen is not self and not showing_another:  # (`is_current`: true beneath a modal)
             # Under a modal the panes are dimmed, not read; every repaint there makes Textual
             # re-render this whole screen beneath the modal at each frame, which in a burst slows
             # the keys. The model keeps the changes; the pane catches up when the modal closes.
+            # (Not a pane still showing the session left behind: a switch's first dialog, the
+            # draft question, must not sit over one session's rows and another's header.)
             self._covered[pane] = model
             return
+        self._showing[pane] = model.session_id
         if pane is Pane.HEADER:
             for header in self.query(SessionHeader):  # (none while the screen is taken down)
                 header.show(model.header)
@@ -270,7 +319,7 @@ class SessionScreen(Screen[None]):
                 names={u.id: u.name for u in people if u is not None},
                 # (Titles only where the Goal column shows: elsewhere a goal's rename would
                 # repaint every action for nothing.)
-                goals=_goal_titles(model) if self.query_one(ActionsPane).shows_goals else {},
+                goals=_goal_titles(model) if self._actions().shows_goals else {},
             )
         state = model.states[pane]
         try:
@@ -278,9 +327,11 @@ class SessionScreen(Screen[None]):
         except NoMatches:
             return  # being taken down (a reload's answer can arrive during the app's exit)
         table.show(state, context, state.take_changes())
+        if table.has_focus:
+            self._offer_keys()  # (its first row came, or its last went)
         if pane is Pane.GOALS and model.states[Pane.ACTIONS].loaded_once:
             # An action's row shows its goal's title: Actions are repainted when a title changed.
-            actions = self.query_one(ActionsPane)
+            actions = self._actions()
             if actions.shows_goals and actions.context is not None:
                 before, after = actions.context.goals, _goal_titles(model)
                 renamed = {g for g in before.keys() | after.keys() if before.get(g) != after.get(g)}
@@ -288,6 +339,11 @@ class SessionScreen(Screen[None]):
                     self.show_pane(model, Pane.ACTIONS)
         if not self._focus_placed:
             self._place_focus(model)
+
+    def _actions(self) -> ActionsPane:
+        actions = self.pane_widget(Pane.ACTIONS)
+        assert isinstance(actions, ActionsPane)
+        return actions
 
     @property
     def focus_placed(self) -> bool:
@@ -311,6 +367,13 @@ class SessionScreen(Screen[None]):
         if self.focused is None or self.focused.loading or notes_by_default:
             self.pane_widget(target).focus()
         self._focus_placed = True
+        waiting, self._after_first_data = self._after_first_data, []
+        for callback in waiting:
+            self.call_after_refresh(callback)
+
+    def after_first_data(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the panes have shown their first data (after that paint)."""
+        self._after_first_data.append(callback)
 
     def forget_covered(self) -> None:
         """Another session opens: the panes a modal covered catch up from the new one."""
@@ -333,8 +396,13 @@ class SessionScreen(Screen[None]):
 
     def offer_undo(self, on: bool) -> None:
         """`z` in the key bar while there is a delete of yours to undo in this session."""
-        for bar in self.query(KeyBar):
+        if on == self._undo_offered:
+            return  # (asked on every pane update: a DOM query each time cost a burst dearly)
+        bars = list(self.query(KeyBar))
+        for bar in bars:
             bar.offer(Binding("z", "screen.undo", "Undo") if on else None, after="d")
+        if bars:
+            self._undo_offered = on
 
     def flash(self, text: str, title: str) -> None:
         """A change notice in the status line: it covers no row, and `h` keeps the detail."""

@@ -4,8 +4,9 @@ Textual's Footer rebuilds its keys whenever focus moves or a screen opens or clo
 rebuild leaves the old keys alive: each stays registered as a watcher of the footer's `compact`
 reactive, a list pruned only when `compact` changes, which here it never does. Tabbing between
 panes kept about eight widgets per press, and the growing heap made every full garbage collection
-slower (past 100 ms within minutes of use). coachtui's keys do not depend on focus, so a line
-drawn once shows the same thing and costs nothing later. Keys stay clickable.
+slower (past 100 ms within minutes of use). Here the keys are one line of text: what changes with
+the focus (`focus_keys`: only the keys that act where the focus is) changes that text, and no
+widget is made or kept. Keys stay clickable.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ class KeyBar(Horizontal):
         self.namespace = namespace
         self.hints = key_hints(self.bindings, namespace)
         self.offered: tuple[Binding, str] | None = None
+        self.hidden: frozenset[str] = frozenset()  # keys that do nothing where the focus is
+        self.leading: tuple[Binding, ...] = ()  # the focused widget's own keys, shown first
 
     def compose(self) -> ComposeResult:
         yield Static(self.hints, id="keys")
@@ -76,12 +79,31 @@ class KeyBar(Horizontal):
         if offered == self.offered:
             return
         self.offered = offered
-        shown = list(self.bindings)
-        if binding is not None:
-            keys = [b.key if isinstance(b, Binding) else "" for b in shown]
-            at = keys.index(after) + 1 if after in keys else len(shown)
-            shown.insert(at, binding)
-        self.hints = key_hints(shown, self.namespace)
+        self._draw()
+
+    def focus_keys(self, hidden: frozenset[str] = frozenset(), leading: tuple[Binding, ...] = ()) -> None:
+        """Only the keys that act where the focus is: `hidden` ones left out (a key that would
+        only say it cannot act here), the focused widget's own `leading` ones first."""
+        if (hidden, leading) == (self.hidden, self.leading):
+            return
+        self.hidden, self.leading = hidden, leading
+        self._draw()
+
+    def _draw(self) -> None:
+        shown: list[BindingType] = [
+            *self.leading,
+            *(b for b in self.bindings if not (isinstance(b, Binding) and b.key in self.hidden)),
+        ]
+        keys = [b.key if isinstance(b, Binding) else "" for b in shown]
+        if self.offered is not None:
+            binding, after = self.offered
+            offered_already = any(isinstance(b, Binding) and b.show and b.key == binding.key for b in shown)
+            if not offered_already and binding.key not in self.hidden:
+                shown.insert(keys.index(after) + 1 if after in keys else len(shown), binding)
+        hints = key_hints(shown, self.namespace)
+        if hints == self.hints:
+            return
+        self.hints = hints
         for keys_line in self.query("#keys").results(Static):
             keys_line.update(self.hints)
 

@@ -54,8 +54,15 @@ KIND_STYLES = {
 }
 HEADING_GAP = {"h1", "h2", "h3"}  # a blank line before them (not at the top)
 PLAIN = Style()
-WRITE_HINT = "n new · ⏎ edit · x tick · d del · z undo"
 READ_ONLY_HINT = "read-only"
+SHORT = {"n": "n new", "enter": "⏎ edit", "x": "x tick", "d": "d del", "z": "z undo"}  # the border's
+# The write keys as the key bar offers them, each only where it acts (`acting_keys`).
+NEW_KEY = Binding("n", "focused.write('new')", "New")
+EDIT_KEY = Binding("enter", "focused.write('edit')", "Edit")
+TICK_KEY = Binding("x", "focused.write('tick')", "Tick")
+DELETE_KEY = Binding("d", "focused.write('delete')", "Delete")
+UNDO_KEY = Binding("z", "focused.write('undo')", "Undo")
+WRITE_KEYS = frozenset(b.key for b in (NEW_KEY, EDIT_KEY, TICK_KEY, DELETE_KEY, UNDO_KEY))
 
 
 class NotesPane(ScrollView, can_focus=True):
@@ -100,6 +107,10 @@ class NotesPane(ScrollView, can_focus=True):
 
         has_text: bool
 
+    class KeysChanged(Message):
+        """The write keys that act here changed (the cursor moved onto a task, say): the key
+        bar shows `acting_keys()` while this pane has the focus."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "Notes"
@@ -117,6 +128,9 @@ class NotesPane(ScrollView, can_focus=True):
         self.cursor_at: int | None = None  # into `blocks`; None until the pane first has the focus
         self._cursor_key: object = None  # the cursor block's Yjs element: what the cursor follows
         self._wanted: object = None  # a block just written, for the cursor once it is drawn
+        self.has_document = False  # a version of the notes was shown (not "Connecting…")
+        self.undoable = False  # a change of ours to take back (the app says, after each version)
+        self._keys_said: tuple[Binding, ...] = ()
 
     @property
     def cursor(self) -> Block | None:
@@ -131,6 +145,32 @@ class NotesPane(ScrollView, can_focus=True):
     def set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only
         self._hint(self.has_focus)
+        self._keys_may_change()
+
+    def set_undoable(self, undoable: bool) -> None:
+        self.undoable = undoable
+        self._keys_may_change()
+
+    def acting_keys(self) -> tuple[Binding, ...]:
+        """The write keys that would act now (none read-only, or before the notes are in)."""
+        if self.read_only or not self.has_document:
+            return ()
+        keys = [NEW_KEY]
+        block = self.cursor
+        if block is not None:
+            keys += [EDIT_KEY] if block.editable else []
+            keys += [TICK_KEY] if block.kind == "task" else []
+            keys.append(DELETE_KEY)
+        if self.undoable:
+            keys.append(UNDO_KEY)
+        return tuple(keys)
+
+    def _keys_may_change(self) -> None:
+        keys = self.acting_keys()
+        if keys != self._keys_said:
+            self._keys_said = keys
+            self._hint(self.has_focus)
+            self.post_message(self.KeysChanged())
 
     def on_mount(self) -> None:
         self.palette = theme_styles(self.app)
@@ -157,6 +197,7 @@ class NotesPane(ScrollView, can_focus=True):
         self.renders += 1
         was, jumping = self._cursor_region(), self._wanted is not None
         self._given = blocks or []
+        self.has_document = blocks is not None
         self._rewrap()
         now = self._cursor_region()
         if was is not None and now is not None and not jumping and now.y != was.y:
@@ -165,6 +206,7 @@ class NotesPane(ScrollView, can_focus=True):
             self._scroll_to_cursor()
         elif following:
             self.scroll_to(y=max(len(self._strips) - self.scrollable_content_region.height, 0), animate=False)
+        self._keys_may_change()
 
     def put_cursor_on(self, element: object) -> None:
         """The cursor goes to the block whose Yjs element is `element` (one just written): now
@@ -194,9 +236,10 @@ class NotesPane(ScrollView, can_focus=True):
     def _set_cursor(self, index: int | None) -> None:
         if index is None or index < 0 or not self.blocks:
             self.cursor_at, self._cursor_key = None, None
-            return
-        self.cursor_at = index
-        self._cursor_key = self.blocks[index].element
+        else:
+            self.cursor_at = index
+            self._cursor_key = self.blocks[index].element
+        self._keys_may_change()
 
     def _cursor_region(self) -> Region | None:
         if self.cursor_at is None:
@@ -213,21 +256,27 @@ class NotesPane(ScrollView, can_focus=True):
     # -- the keys -------------------------------------------------------------------------------
 
     def on_focus(self) -> None:
-        if self.cursor_at is None and self.blocks:
-            top = self.scroll_offset.y  # the first block in view: the screen does not jump
-            starts = [start for start, _ in self._block_strips]
-            self._set_cursor(next((n for n, start in enumerate(starts) if start >= top), len(starts) - 1))
+        self._cursor_in_view()
         self._hint(True)
         self.refresh()
+
+    def _cursor_in_view(self) -> None:
+        """A focused pane has a cursor whenever it has blocks: on the first block in view (the
+        screen does not jump), when it had none (first focus; the notes of a session just
+        opened, or come back after being empty)."""
+        if self.cursor_at is None and self.blocks:
+            top = self.scroll_offset.y
+            starts = [start for start, _ in self._block_strips]
+            self._set_cursor(next((n for n, start in enumerate(starts) if start >= top), len(starts) - 1))
 
     def on_blur(self) -> None:
         self._hint(False)
         self.refresh()
 
     def _hint(self, focused: bool) -> None:
-        """The pane's own keys in its bottom border while it has the focus (the screen's key
-        bar is drawn once, for every pane)."""
-        shown = READ_ONLY_HINT if self.read_only else WRITE_HINT
+        """The write keys that act here, in its bottom border while it has the focus (the key
+        bar says them too: the border is where the eye is)."""
+        shown = READ_ONLY_HINT if self.read_only else " · ".join(SHORT[b.key] for b in self.acting_keys())
         self.border_subtitle = shown if focused else ""
 
     def _move_to(self, index: int) -> None:
@@ -333,6 +382,8 @@ class NotesPane(ScrollView, can_focus=True):
         self.blocks = placed
         self._block_strips = spans
         self._resolve_cursor()
+        if self.has_focus:
+            self._cursor_in_view()
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
