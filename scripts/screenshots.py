@@ -25,7 +25,8 @@ from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer, ServerOptions
 from coachtui.live.backoff import Backoff
 from coachtui.live.status import ConnState
-from coachtui.tui.app import CoachApp, NotesOptions
+from coachtui.tui.app import CoachApp
+from coachtui.tui.notes_showing import NotesOptions
 from coachtui.tui.screens.picker import PickerScreen
 
 

@@ -9,7 +9,8 @@ from coachtui.config import state_dir
 from coachtui.devserver.server import DevServer
 from coachtui.live.backoff import Backoff
 from coachtui.live.engine import LiveEngine
-from coachtui.tui.app import CoachApp, NotesOptions
+from coachtui.tui.app import CoachApp
+from coachtui.tui.notes_showing import NotesOptions
 
 FAST = {"debounce": 0.02, "backoff": Backoff(base=0.05, cap=0.2)}
 

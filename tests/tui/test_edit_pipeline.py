@@ -12,11 +12,10 @@ from coachtui.devserver.server import DevServer
 from coachtui.live.changes import Change
 from coachtui.live.events import Pane
 from coachtui.tui.screens.chooser import Chooser
-from tests.conftest import dev
 from tests.live.helpers import coachee_api
 from tests.tui.factory import engine, make_app
-from tests.tui.test_editing import notices, pane, put_cursor_on
-from tests.tui.test_session_switch import an_open_action, holding
+from tests.tui.held_saves import holding, release, x_held
+from tests.tui.test_editing import notices, pane
 from tests.waiting import settled, until
 
 
@@ -31,14 +30,10 @@ async def test_l_while_a_save_is_in_flight_does_not_cancel_it(head_server: DevSe
     async with app.run_test(size=(120, 36)) as pilot:
         actions = pane(app, Pane.ACTIONS)
         await until(pilot, lambda: settled(app, actions, 7))
-        target = an_open_action(app)
-        await put_cursor_on(pilot, actions, target.id)
-        dev(head_server, "rest/hold")
-        await pilot.press("x")
-        await until(pilot, lambda: holding(head_server) == 1, timeout=20)
+        target = await x_held(pilot, app, head_server)
         await pilot.press("l")
         await until(pilot, lambda: isinstance(app.screen, Chooser))
-        dev(head_server, "rest/hold", release=True)
+        release(head_server)
         saving = engine(app).model.states[Pane.ACTIONS].saving
         await until(pilot, lambda: not saving and action(app, target.id).status is Status.COMPLETED)
         await pilot.press("escape")
@@ -51,16 +46,12 @@ async def test_a_cancelled_save_puts_its_row_back_and_says_so(head_server: DevSe
     async with app.run_test(size=(120, 36)) as pilot:
         actions = pane(app, Pane.ACTIONS)
         await until(pilot, lambda: settled(app, actions, 7))
-        target = an_open_action(app)
-        await put_cursor_on(pilot, actions, target.id)
-        dev(head_server, "rest/hold")
-        await pilot.press("x")
-        await until(pilot, lambda: holding(head_server) == 1, timeout=20)
+        target = await x_held(pilot, app, head_server)
         app.workers.cancel_group(app, "edits")
         saving = engine(app).model.states[Pane.ACTIONS].saving
-        await until(pilot, lambda: not saving and "interrupted" in notices(app), timeout=20)
+        await until(pilot, lambda: not saving and "interrupted" in notices(app))
         assert action(app, target.id).status is Status.NOT_STARTED  # as the server has it
-        dev(head_server, "rest/hold", release=True)
+        release(head_server)
 
 
 async def test_a_remote_edit_of_an_item_being_saved_wins_when_newer_and_is_told(
@@ -71,18 +62,14 @@ async def test_a_remote_edit_of_an_item_being_saved_wins_when_newer_and_is_told(
     async with app.run_test(size=(120, 36)) as pilot, await coachee_api(head_server) as coachee:
         actions = pane(app, Pane.ACTIONS)
         await until(pilot, lambda: settled(app, actions, 7))
-        target = an_open_action(app)
-        await put_cursor_on(pilot, actions, target.id)
-        dev(head_server, "rest/hold", when="after")  # ours is done on the server; its answer waits
-        await pilot.press("x")
-        await until(pilot, lambda: holding(head_server) == 1, timeout=20)
+        target = await x_held(pilot, app, head_server, when="after")  # done on the server; its answer waits
         latest = next(
             a for a in await coachee.session_actions(head_server.demo.today_session_id) if a.id == target.id
         )
         assert latest.status is Status.COMPLETED  # ours, committed
         theirs = await coachee.update_action(latest.model_copy(update={"body": "Reworded by the coachee"}))
         await until(pilot, lambda: action(app, target.id).body == theirs.body)  # their event is in
-        dev(head_server, "rest/hold", release=True)
+        release(head_server)
         saving = engine(app).model.states[Pane.ACTIONS].saving
         await until(pilot, lambda: holding(head_server) == 0 and not saving)
         await until(pilot, lambda: any(isinstance(r, Change) and not r.yours for r in app.history))

@@ -11,7 +11,7 @@ from textual.widgets import Checkbox, DataTable, OptionList
 from coachtui.api.models import Action, Status
 from coachtui.devserver.server import DevServer
 from coachtui.live.events import Pane
-from coachtui.tui.app import NotesOptions
+from coachtui.tui.notes_showing import NotesOptions
 from coachtui.tui.screens.chooser import Chooser
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.history import HistoryScreen

@@ -9,8 +9,8 @@ from coachtui.devserver.server import DevServer
 from coachtui.tui.screens.picker import PickerScreen
 from tests.conftest import dev
 from tests.tui.factory import engine, make_app
+from tests.tui.held_saves import holding
 from tests.tui.test_editing import notices
-from tests.tui.test_session_switch import holding
 from tests.waiting import settled, until
 
 

@@ -1,4 +1,4 @@
-"""One remote edit repaints its row once or, at worst, twice: the entity and its mark."""
+"""One remote edit repaints its row once: the entity and its mark in one frame."""
 
 from __future__ import annotations
 
@@ -9,9 +9,14 @@ import pytest
 
 from coachtui.devserver.server import DevServer
 from coachtui.live.events import Pane
+from coachtui.tui.widgets.panes import ActionsPane
 from tests.live.helpers import coachee_api
 from tests.tui.factory import engine, make_app
 from tests.waiting import panes_caught_up, shows_demo, until
+
+
+def notes_due(app: Any) -> bool:
+    return app.session_run is not None and app.session_run.notes_queued
 
 
 def row_updates(table: Any) -> int:
@@ -29,10 +34,20 @@ async def test_a_remote_edit_repaints_its_row_once(
     app = await make_app(head_server)
     async with app.run_test(size=(100, 32)) as pilot, await coachee_api(head_server) as other:
         await until(pilot, lambda: shows_demo(app))
-        # The start-up reads done and drawn (the stream's opening read can come after the first).
-        await until(pilot, lambda: not engine(app).model.busy and panes_caught_up(app))
+        table = app.session_screen.query_one(ActionsPane)
+        # The start-up reads done and drawn (the stream's opening read can come after the first),
+        # and the layout final: the notes shown (they take a column), and the actions drawn for
+        # the Goal column as it is now.
+        await until(pilot, lambda: app.notes is not None and app.notes.synced and not notes_due(app))
+        await until(
+            pilot,
+            lambda: (
+                not engine(app).model.busy
+                and panes_caught_up(app)
+                and bool(table.context.goals) == table.shows_goals
+            ),
+        )
         await pilot.pause()
-        table = app.session_screen.pane_widget(Pane.ACTIONS)
         # Marks held for a minute: their expiry (3 s) would repaint the row during a slow run.
         monkeypatch.setattr(table, "mark", partial(type(table).mark, table, seconds=60))
         first, second = list(engine(app).model.items(Pane.ACTIONS))[:2]
@@ -44,7 +59,5 @@ async def test_a_remote_edit_repaints_its_row_once(
         await other.update_action(second.model_copy(update={"body": "Edited twice"}))
         await until(pilot, lambda: shown_and_marked(table, second.id, "Edited twice"))
         await pilot.pause()
-        # One per edit when the report and the pane change land in one frame (most runs); they are
-        # paced separately in tui/app.py, so a loaded machine can split them: at most two per edit
-        # (issue 22 keeps "always one" open until the pacers are one).
-        assert 2 <= row_updates(table) - before <= 4
+        # The report and the pane change of an edit are drawn in one frame (tui/run_frames.py).
+        assert row_updates(table) - before == 2

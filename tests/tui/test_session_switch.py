@@ -20,6 +20,7 @@ from coachtui.tui.widgets.session_header import SessionHeader
 from tests.conftest import dev
 from tests.live.helpers import coachee_api
 from tests.tui.factory import engine, make_app
+from tests.tui.held_saves import an_open_action, holding, release, x_held
 from tests.tui.test_editing import notices, pane, put_cursor_on
 from tests.tui.test_selection import order
 from tests.waiting import settled, until
@@ -30,10 +31,6 @@ def writes(server: DevServer) -> int:
     return sum(
         n for r, n in requests if r.split()[0] in ("POST", "PUT", "PATCH", "DELETE") and "login" not in r
     )
-
-
-def holding(server: DevServer) -> int:
-    return int(dev(server, "stats")["holding"])
 
 
 async def switch_to(pilot: Any, app: Any, session_id: str, *, on_top: bool = True) -> None:
@@ -48,14 +45,6 @@ async def switch_to(pilot: Any, app: Any, session_id: str, *, on_top: bool = Tru
             and settled(app)
             and engine(app).model.header is not None
         ),
-    )
-
-
-def an_open_action(app: Any) -> Action:
-    return next(
-        a
-        for a in engine(app).model.items(Pane.ACTIONS)
-        if isinstance(a, Action) and a.status is Status.NOT_STARTED
     )
 
 
@@ -150,14 +139,10 @@ async def test_a_save_in_flight_at_a_switch_lands_in_its_own_session_only(head_s
     async with app.run_test(size=(120, 36)) as pilot, await coachee_api(head_server) as coachee:
         actions = pane(app, Pane.ACTIONS)
         await until(pilot, lambda: settled(app, actions, 7))
-        target = an_open_action(app)
-        await put_cursor_on(pilot, actions, target.id)
-        dev(head_server, "rest/hold")
-        await pilot.press("x")
-        await until(pilot, lambda: holding(head_server) == 1, timeout=20)
+        target = await x_held(pilot, app, head_server)
         await switch_to(pilot, app, demo.other_session_id)
         other = engine(app).model
-        dev(head_server, "rest/hold", release=True)
+        release(head_server)
         await until(pilot, lambda: holding(head_server) == 0)
         for _ in range(50):  # the answer's way back: read until the server has it
             saved = await coachee.session_actions(demo.today_session_id)

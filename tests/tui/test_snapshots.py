@@ -20,7 +20,8 @@ from coachtui.devserver.server import DevServer, ServerOptions
 from coachtui.live.backoff import Backoff
 from coachtui.live.clock import Clock
 from coachtui.live.status import ConnState
-from coachtui.tui.app import CoachApp, NotesOptions
+from coachtui.tui.app import CoachApp
+from coachtui.tui.notes_showing import NotesOptions
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.widgets.panes import ActionsPane

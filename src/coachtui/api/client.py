@@ -89,6 +89,9 @@ class ApiClient(Writes):
         self.verify = verify
         self._timeout = timeout
         self._cookie: SecretStr | None = SecretStr(cookie) if isinstance(cookie, str) else cookie
+        # Counts the logins this client has used: the answer to a request sent with an earlier
+        # one (a 401 still on its way when a new login was picked up) says nothing of this one.
+        self.login_number = 0
         # A jar whose policy accepts no domain: httpx must never store or send cookies on its own.
         self._http = httpx.AsyncClient(
             timeout=timeout,
@@ -104,6 +107,7 @@ class ApiClient(Writes):
         """Continue with a login made elsewhere (e.g. `coachtui login` in another terminal)."""
         self._cookie = cookie
         self.user_id = user_id
+        self.login_number += 1
 
     def for_new_loop(self) -> ApiClient:
         """A new client with the same server, login and era (httpx clients belong to one event loop)."""
@@ -173,7 +177,7 @@ class ApiClient(Writes):
         form: Mapping[str, str] | None = None,
         versioned: bool = True,
     ) -> httpx.Response:
-        headers = self.auth_headers()
+        headers, login = self.auth_headers(), self.login_number
         if versioned:
             headers["X-Version"] = self.api_version
         request = self._http.build_request(
@@ -194,8 +198,8 @@ class ApiClient(Writes):
                 request_sent=True,
             ) from None
         log.debug("%s %s -> %s", method, route_shape(path), response.status_code)
-        if response.status_code < 500:
-            self.absorb_cookies(response)
+        if response.status_code < 500 and login == self.login_number:
+            self.absorb_cookies(response)  # (an earlier login's 401 must not remove the new cookie)
         return response
 
     async def _read_capped(self, request: httpx.Request) -> httpx.Response:
@@ -261,6 +265,7 @@ class ApiClient(Writes):
         if self._cookie is None:
             raise UnexpectedResponse(f"{self.host} accepted the login but sent no session cookie.")
         self.user_id = user.id
+        self.login_number += 1
         return LoginResult(user=user, cookie=self._cookie)
 
     async def logout(self) -> None:
@@ -379,13 +384,13 @@ class ApiClient(Writes):
     @asynccontextmanager
     async def open_stream(self, timeout: httpx.Timeout) -> AsyncIterator[httpx.Response]:
         """GET /sse with the cookie (no x-version). Yields the response once headers arrive."""
-        headers = self.auth_headers()
+        headers, login = self.auth_headers(), self.login_number
         headers["Accept"] = "text/event-stream"
         headers["Cache-Control"] = "no-store"
         request = self._http.build_request("GET", self.url("/sse"), headers=headers, timeout=timeout)
         response = await self._http.send(request, stream=True)
         try:
-            if response.status_code < 500:
+            if response.status_code < 500 and login == self.login_number:
                 self.absorb_cookies(response)
             yield response
         finally:

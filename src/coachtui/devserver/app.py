@@ -109,6 +109,9 @@ def build_app(backend: Backend, *, faults: bool = False) -> Starlette:
                     response: Response = PlainTextResponse("Unauthorized", 401)
                     if token:
                         remove_session_cookie(response)
+                    refused = take_hold(backend, request.url.path, write=False)  # (a path's hold only)
+                    await held(backend, refused, "before")
+                    await held(backend, refused, "after")
                     return response
                 hostile = take_hostile(backend, request.url.path)
                 if hostile is not None:

@@ -45,7 +45,8 @@ class Faults:
     drop_after_commit: int = 0  # the next writes commit (events included), then get no answer
     # The next writes wait until released: "before" anything is done, or "after" they are
     # committed (events sent), their answer held — a save kept in flight as long as a test needs.
-    # With a path, the next requests to it (any method) are held instead of the next writes.
+    # With a path, the next requests to it (any method, refused ones too: a 401's answer can be
+    # kept on its way) are held instead of the next writes.
     holds: list[tuple[str, str | None]] = field(default_factory=list)  # (when, path prefix)
     released: asyncio.Event | None = None
     holding: int = 0  # writes waiting now

@@ -9,6 +9,7 @@ between chunks, keep-alive comments included, so a half-open connection is notic
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import replace
@@ -40,11 +41,21 @@ class _Retry(Exception):
 
 
 class _Fatal(Exception):
-    def __init__(self, message: str, hint: str, *, login_expired: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        hint: str,
+        *,
+        login_expired: bool = False,
+        at: dt.datetime | None = None,
+        asked: int = 0,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.login_expired = login_expired
+        self.at = at  # when it was learned (None: now)
+        self.asked = asked  # `SseConnection._asked` when it began
 
 
 class _LoggedOut(Exception):
@@ -84,27 +95,34 @@ class SseConnection:
         self._wrong_type = 0
         self._connected_since: float | None = None
         self._login_lost: str | None = None
+        self._login_lost_at: dt.datetime | None = None  # when a request learned it
+        self._login_lost_asked = 0  # `_asked` then
+        self._asked = 0  # how many times `r` asked for a retry
         self._lost = asyncio.Event()
         self.requests = 0
 
     # -- public -------------------------------------------------------------------------------
 
     def retry_now(self) -> None:
-        """Skip the backoff wait, or leave the Error state (the user pressed r)."""
+        """Skip the backoff wait, or leave the Error state (the user pressed r). Pressed after a
+        failure began but before the Error state shows (while the stream is still read after a
+        401), it counts too: the Error state is left as soon as it is reached."""
+        self._asked += 1
         self._wake.set()
 
     def login_lost(self, message: str) -> None:
         """A request learned that the login is gone (401): the stream may still be open, but
         saying Connected would mislead. Close it and stand in Error until `retry_now`."""
         if self._login_lost is None:
-            self._login_lost = message
+            self._login_lost, self._login_lost_at = message, self.clock.now()
+            self._login_lost_asked = self._asked  # (an `r` pressed before this is no answer to it)
             self._lost.set()
             if self.status.state is ConnState.CONNECTED:
                 self._set(
                     state=ConnState.ERROR,
                     next_retry_at=None,
                     retry_delay=None,
-                    last_error=LastError(message, self.clock.now(), self.status.attempt),
+                    last_error=LastError(message, self._login_lost_at, self.status.attempt),
                     hint=LOGIN_HINT,
                     login_expired=True,
                 )
@@ -154,12 +172,13 @@ class SseConnection:
                         state=ConnState.ERROR,
                         next_retry_at=None,
                         retry_delay=None,
-                        last_error=LastError(failure.message, self.clock.now(), attempt),
+                        last_error=LastError(failure.message, failure.at or self.clock.now(), attempt),
                         hint=failure.hint,
                         login_expired=failure.login_expired,
                     )
-                    self._wake.clear()
-                    await self._wake.wait()
+                    if self._asked == failure.asked:  # (else `r` was pressed since it began)
+                        self._wake.clear()
+                        await self._wake.wait()
                     self._login_lost = None
                     self._lost.clear()
                     attempt = 0
@@ -196,30 +215,49 @@ class SseConnection:
             await asyncio.gather(sleeper, waker, return_exceptions=True)
 
     async def _connect_unless_login_lost(self) -> None:
+        asked = self._asked  # `r` pressed after this answers a failure of this attempt
         if self._login_lost is None:
             attempt = asyncio.ensure_future(self._connect_once())
             lost = asyncio.ensure_future(self._lost.wait())
+            tasks = [attempt, lost]
             try:
-                await asyncio.wait({attempt, lost}, return_when=asyncio.FIRST_COMPLETED)
-                if not attempt.done():
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                if not attempt.done() and self._asked == self._login_lost_asked:
                     # A server that logs a user out also fails their requests: the logout event
                     # may be right behind the 401 on the stream. It says what really happened,
-                    # so the stream is read a moment longer before it is closed.
-                    await asyncio.wait({attempt}, timeout=self.logout_grace)
+                    # so the stream is read a moment longer before it is closed (unless `r` is
+                    # pressed meanwhile: the user has logged in again elsewhere).
+                    self._wake.clear()
+                    tasks.append(asyncio.ensure_future(self._wake.wait()))
+                    await asyncio.wait(
+                        [attempt, tasks[-1]], timeout=self.logout_grace, return_when=asyncio.FIRST_COMPLETED
+                    )
             except BaseException:
-                for task in (attempt, lost):
+                for task in tasks:
                     task.cancel()
-                await asyncio.gather(attempt, lost, return_exceptions=True)
+                await asyncio.gather(*tasks, return_exceptions=True)
                 raise
-            lost.cancel()
-            await asyncio.gather(lost, return_exceptions=True)
-            if attempt.done():
-                attempt.result()  # how the attempt ended: a _Retry, _Fatal or _LoggedOut
-            else:
+            for task in tasks[1:]:
+                task.cancel()
+            await asyncio.gather(*tasks[1:], return_exceptions=True)
+            if not attempt.done():
                 attempt.cancel()
                 await asyncio.gather(attempt, return_exceptions=True)
+            elif self._login_lost is None or not isinstance(attempt.exception(), _Retry):
+                try:
+                    attempt.result()  # how the attempt ended: a _Retry, _Fatal or _LoggedOut
+                except _Fatal as failure:
+                    failure.asked = asked
+                    raise
+            # (a stream that ended after the 401 ended for the lost login: that is the failure)
         if self._login_lost is not None:
-            raise _Fatal(self._login_lost, LOGIN_HINT, login_expired=True)
+            raise _Fatal(
+                self._login_lost,
+                LOGIN_HINT,
+                login_expired=True,
+                at=self._login_lost_at,
+                asked=self._login_lost_asked,
+            )
 
     async def _connect_once(self) -> None:
         if not self.api.logged_in:

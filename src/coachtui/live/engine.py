@@ -29,6 +29,7 @@ class LiveEngine(StreamObserver):
         *,
         read_timeout: float = 45.0,
         header_timeout: float = 10.0,
+        logout_grace: float = 1.0,
         debounce: float = 0.15,
         poll_interval: float = 30.0,
         backoff: Backoff | None = None,
@@ -44,6 +45,7 @@ class LiveEngine(StreamObserver):
             self,
             read_timeout=read_timeout,
             header_timeout=header_timeout,
+            logout_grace=logout_grace,
             backoff=backoff,
             clock=clock,
         )

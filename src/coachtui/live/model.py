@@ -260,13 +260,17 @@ class SessionModel:
     def _loader(self, pane: Pane) -> Callable[[], Awaitable[None]]:
         async def load() -> None:
             generation, session_id = self._generation, self.session_id
-            number = self._reloaders[pane].requests
+            number, login = self._reloaders[pane].requests, self.api.login_number
             if pane in self._journal:
                 self._journal[pane] = []
             try:
                 result = await self.fetch(pane, session_id)
             except Exception as exc:  # not only ApiError: a reload task's failure is never silent
                 if generation != self._generation:
+                    return
+                if isinstance(exc, SessionExpired) and login != self.api.login_number:
+                    # Sent with the login a new one replaced: says nothing of it. Read again.
+                    self._reloaders[pane].trigger()
                     return
                 self._resynced(pane, [], failed=True)
                 state = self.states[pane]

@@ -7,11 +7,9 @@ import datetime as dt
 import gc
 import logging
 import signal
-import ssl
-import time
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -28,36 +26,29 @@ from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError
 from coachtui.credentials import Credentials, CredentialsError
 from coachtui.drafts import Drafts
-from coachtui.live.changes import Change, ChangeKind, ConnectionNote, Origin, Report, Resync
+from coachtui.live.changes import Change, ConnectionNote, Report, Resync
 from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.engine import LiveEngine
 from coachtui.live.events import Pane
 from coachtui.live.forms import noun
-from coachtui.live.notes.blocks import blocks as note_blocks
-from coachtui.live.notes.client import Me, NotesConnection, NotesObserver
-from coachtui.live.notes.document import trim
 from coachtui.live.observer import LiveObserver
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
-from coachtui.text import clipboard, inert, notice
+from coachtui.text import clipboard, inert
 from coachtui.tui.attention import Attention, NotifyMode
 from coachtui.tui.editing import EDITS_GROUP
 from coachtui.tui.messages import (
     AuthLost,
     ConnectionChanged,
     CopyRequested,
-    HistoryRequested,
     LoggedOut,
-    NotesChanged,
     NotesStatusChanged,
-    NotesUnsent,
-    PaneChanged,
-    PresenceChanged,
-    ReportsArrived,
     Resynced,
     SessionChosen,
 )
-from coachtui.tui.notes_writing import NotesWritingApp
+from coachtui.tui.notes_showing import NOTES_GROUP, NotesOptions
 from coachtui.tui.notices import Notices
+from coachtui.tui.picker_data import PickerDataApp
+from coachtui.tui.run_frames import RunFramesApp
 from coachtui.tui.screens.modals import (
     Notice,
     UnsentQuestion,
@@ -69,18 +60,14 @@ from coachtui.tui.screens.modals import (
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.screens.session import SessionScreen
 from coachtui.tui.session_run import SessionRun
-from coachtui.tui.widgets.notes import NotesPane
-from coachtui.tui.widgets.session_header import SessionHeader
 
 log = logging.getLogger(__name__)
 
 LIVE_GROUP = "live"
-NOTES_GROUP = "notes"
 HELP_SCREEN = "help"
-FRAME = 1 / 60  # Textual paints at most 60 times a second
 
 
-class CoachApp(NotesWritingApp):
+class CoachApp(PickerDataApp, RunFramesApp):
     CSS_PATH = "app.tcss"
     TITLE = "coachtui"
     ENABLE_COMMAND_PALETTE = True
@@ -170,10 +157,6 @@ class CoachApp(NotesWritingApp):
         assert self.session_run is not None, "no session is open"
         return self.session_run.notices
 
-    @property
-    def notes(self) -> NotesConnection | None:
-        return self.session_run.notes if self.session_run is not None else None
-
     def open_session(self, session_id: str) -> None:
         """Dispose of the session open now (its dialogs closed, its drafts kept under its own
         key), then open `session_id` in a run of its own on the app's one connection."""
@@ -195,7 +178,12 @@ class CoachApp(NotesWritingApp):
             else None
         )
         self.session_run = SessionRun(
-            model, self.api, drafts=drafts, show_notice=self._show_notice, set_timer=self.set_timer
+            model,
+            self.api,
+            drafts=drafts,
+            show_notice=self._show_notice,
+            set_timer=self.set_timer,
+            monotonic=self.clock.monotonic,
         )
         self.start_notes(self.session_run)
 
@@ -216,97 +204,6 @@ class CoachApp(NotesWritingApp):
     async def run_live(self) -> None:
         assert self.live is not None
         await self.live.run()
-
-    def start_notes(self, run: SessionRun) -> None:
-        """The session's shared notes, on a connection of their own: losing them disturbs
-        nothing else, and the reverse."""
-        self.workers.cancel_group(self, NOTES_GROUP)
-        run.notes_caught_up = False
-        run.notes_failed = False
-        if not self.notes_options.enabled:
-            return
-        options = self.notes_options
-        run.notes = NotesConnection(
-            self.api,
-            run.session_id,
-            _NotesReports(self, run),
-            me=self._me,
-            invisible=options.invisible,
-            url=options.url,
-            ssl_context=options.ssl_context,
-            clock=self.clock,
-            read_only=options.read_only,
-            **options.connection,
-        )
-        for pane in self.session_screen.query(NotesPane):
-            pane.show([], "Connecting to the notes…")
-            pane.set_read_only(options.read_only)
-        for header in self.session_screen.query(SessionHeader):
-            header.show_presence(None, None)  # (who was here was in the last session's notes)
-        self.session_screen.show_notes_unsent(0)
-        run.notes_worker = self.run_notes(run.notes)
-
-    @work(group=NOTES_GROUP, exit_on_error=False, name="notes")
-    async def run_notes(self, notes: NotesConnection) -> None:
-        await notes.run()
-
-    def _me(self) -> Me | None:
-        """Who we are in this session's notes (None until the session header is known)."""
-        header = self.live.model.header if self.live is not None else None
-        me = self.api.user_id
-        if header is None or me is None:
-            return None
-        for role, user in (("Coach", header.coach), ("Coachee", header.coachee)):
-            if user is not None and user.id == me:
-                return Me(me, user.name, role)
-        return None
-
-    def on_notes_status_changed(self, message: NotesStatusChanged) -> None:
-        if not self._session_screen_up():
-            return
-        self.session_screen.show_notes_status(message.status)
-        if message.status.state is ConnState.ERROR and message.status.last_error:
-            for pane in self.session_screen.query(NotesPane):
-                pane.say(message.status.last_error.message)
-        self._show_presence()
-
-    def on_notes_changed(self, _: NotesChanged) -> None:
-        run = self.session_run
-        if run is None:
-            return
-        wait = run.notes_shown_at + FRAME - time.monotonic()
-        if wait > 0:
-            run.later(wait, self._show_notes)  # at most one render a frame; the latest
-        else:
-            self._show_notes()
-
-    def _show_notes(self) -> None:
-        run = self.session_run
-        if run is None or run.notes is None or not self._session_screen_up():
-            return
-        run.notes_queued = False
-        run.notes_shown_at = time.monotonic()
-        found = note_blocks(run.notes.fragment)
-        lines = trim([line for block in found for line in block.lines])
-        for pane in self.session_screen.query(NotesPane):
-            pane.set_read_only(run.notes.writer.read_only)  # (the screen may be newer than the run)
-            pane.show(lines, "No notes yet for this session.", found)
-        self.notes_redrawn(found)
-
-    def on_notes_unsent(self, message: NotesUnsent) -> None:
-        if self._session_screen_up():
-            self.session_screen.show_notes_unsent(message.count)
-
-    def on_presence_changed(self, _: PresenceChanged) -> None:
-        self._show_presence()
-
-    def _show_presence(self) -> None:
-        if self.notes is None or not self._session_screen_up():
-            return
-        connected = self.notes.status.state is ConnState.CONNECTED
-        me = self._me() if connected and not self.notes.invisible else None
-        for header in self.session_screen.query(SessionHeader):  # (none before the screen is composed)
-            header.show_presence(self.notes.roster.by_role() if connected else None, me.role if me else None)
 
     @work(group="demo-activity", exit_on_error=False, name="simulated-coachee")
     async def run_activity(self) -> None:
@@ -372,107 +269,6 @@ class CoachApp(NotesWritingApp):
                 markup=False,
             )
 
-    # -- messages from the engine ---------------------------------------------------------------
-    # In a burst the engine reports a change and a status per event. The handlers read the model,
-    # so one queued message per pane is enough, and a status only matters when what the bar
-    # shows (to the second) changes: this keeps the queue short, so a key press is not stuck
-    # behind a thousand messages.
-
-    def _post_pane_changed(self, pane: Pane) -> None:
-        run = self.session_run
-        if run is not None and pane not in run.panes_queued:
-            run.panes_queued.add(pane)
-            self.post_message(PaneChanged(pane))
-
-    def _report_arrived(self, report: Report) -> None:
-        run = self.session_run
-        if run is None:
-            return
-        if not run.inbox:
-            self.post_message(ReportsArrived())
-        run.inbox.append(report)
-
-    def on_reports_arrived(self, _: ReportsArrived) -> None:
-        # Handled at most once a frame: a burst's reports are taken together, so a key press
-        # waits behind one batch, not behind a message per event.
-        run = self.session_run
-        if run is None:
-            return
-        wait = run.reports_taken_at + FRAME - time.monotonic()
-        if wait > 0:
-            run.later(wait, self._take_reports)
-        else:
-            self._take_reports()
-
-    def _take_reports(self) -> None:
-        """Changes reach the history, their rows' marks and the notices (remote changes only:
-        the user knows what they did here)."""
-        run = self.session_run
-        if run is None or not self._session_screen_up():
-            return  # (a report can still arrive while the app shuts down: it has no screen left)
-        run.reports_taken_at = time.monotonic()
-        reports, run.inbox = run.inbox, []
-        if not reports:
-            return
-        marks: dict[Pane, dict[str, str]] = {}  # one repaint per pane for the whole batch
-        for report in reports:
-            run.history.add(report)
-            if isinstance(report, Change) and not report.yours:
-                if report.kind is not ChangeKind.REMOVED and report.pane is not Pane.HEADER:
-                    label = "new" if report.kind is ChangeKind.ADDED else "edited"
-                    pane_marks = marks.setdefault(report.pane, {})
-                    if pane_marks.get(report.item_id) != "new":  # added then edited: still new
-                        pane_marks[report.item_id] = label
-                if report.origin is not Origin.RESYNC:  # the resync's own notice tells of these
-                    run.notices.add(report)
-        if self._session_screen_up():
-            for pane, labels in marks.items():
-                self.session_screen.mark(pane, labels)
-                self._post_pane_changed(pane)  # drawn with the pane's next (frame-paced) update
-        run.history.trim()
-        from coachtui.tui.screens.history import HistoryScreen
-
-        if isinstance(self.screen, HistoryScreen):
-            self.screen.reports_added()
-
-    def on_resynced(self, message: Resynced) -> None:
-        report = message.report
-        self._report_arrived(report)
-        self.notify(
-            notice(report.summary),
-            title="Back online",
-            severity="warning" if report.unchecked else "information",
-            timeout=8,
-            markup=False,
-        )
-        if report.changes:
-            self.attention.alert(f"{len(report.changes)} changes while disconnected")
-
-    def _show_notice(self, text: str, title: str, count: int) -> None:
-        if self.session_run is None:
-            return
-        if self.screen is not self.session_screen:
-            # A dialog is open: the notice waits for it to close (a toast mounted on the dialog
-            # would cover it and cost every frame of a burst); the latest per pane is kept.
-            held = self.session_run.held_notices
-            held[title] = (text, count + held.get(title, ("", 0))[1])
-            return
-        self.session_screen.flash(text, title)
-        # The desktop hears how many and where, never what (it may show on a lock screen).
-        self.attention.alert(f"{count} change{'s' if count != 1 else ''} in {title}")
-
-    def tell_held_notices(self) -> None:
-        """The session screen is back: what was held while a dialog was open, one per pane."""
-        if self.session_run is None:
-            return
-        held, self.session_run.held_notices = self.session_run.held_notices, {}
-        if len(held) == 1:
-            ((title, (text, count)),) = held.items()
-            self.session_screen.flash(text if count == 1 else f"{count} changes", title)
-        elif held:  # one line for them all: the history (h) has each
-            counts = " · ".join(f"{title} {count}" for title, (_, count) in held.items())
-            self.session_screen.flash(f"{counts} (h: history)", "Changed meanwhile")
-
     def _write_terminal(self, sequence: str) -> None:
         if not self.is_headless and self._driver is not None:
             self._driver.write(sequence)
@@ -483,13 +279,6 @@ class CoachApp(NotesWritingApp):
 
     def on_app_blur(self, _: events.AppBlur) -> None:
         self.attention.focused = False
-
-    @on(HistoryRequested)
-    def show_history(self) -> None:
-        from coachtui.tui.screens.history import HistoryScreen
-
-        if self.session_run is not None and not isinstance(self.screen, HistoryScreen):
-            self.push_screen(HistoryScreen(self.session_run.history))
 
     @on(CopyRequested)
     def copy_row(self, message: CopyRequested) -> None:
@@ -511,44 +300,6 @@ class CoachApp(NotesWritingApp):
         if visible != self._status_posted:
             self._status_posted = visible
             self.post_message(ConnectionChanged(status))
-
-    def on_pane_changed(self, message: PaneChanged) -> None:
-        pane, run = message.pane, self.session_run
-        if run is None:
-            return
-        wait = run.pane_shown_at.get(pane, -FRAME) + FRAME - time.monotonic()
-        if wait > 0:
-            # Shown less than a frame ago: the terminal could not have drawn a second version
-            # yet. Show it once at the next frame, with every change made meanwhile.
-            run.later(wait, partial(self._show_pane, pane))
-        else:
-            self._show_pane(pane)
-
-    def _show_pane(self, pane: Pane) -> None:
-        run = self.session_run
-        if run is None:
-            return
-        run.panes_queued.discard(pane)
-        run.pane_shown_at[pane] = time.monotonic()
-        if self._session_screen_up():
-            self.session_screen.show_pane(run.model, pane)
-            if pane is Pane.HEADER and run.notes is not None:
-                run.notes.announce_now()  # our role is known now: the others see us at once
-                self._show_presence()
-            if run.notes is not None and not run.notes_caught_up:
-                # Reports that came before the screen was up (a fast notes server) are shown now.
-                run.notes_caught_up = True
-                self.session_screen.show_notes_status(run.notes.status)
-                if run.notes.synced:
-                    self._show_notes()
-                self._show_presence()
-            self.show_to_editor(pane)
-            self.offer_drafts()
-            self.offer_undo()  # (another session: nothing of the last one's to undo)
-
-    def _session_screen_up(self) -> bool:
-        """Mounted, and the app not shutting down (messages still arrive while it does)."""
-        return self.session_screen.is_mounted and bool(self.screen_stack) and not self._exit
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         if self._session_screen_up():
@@ -605,35 +356,6 @@ class CoachApp(NotesWritingApp):
             self.open_session(message.session_id)
 
         self.switch_unless_unsent(switch, stay=back)
-
-    # -- the picker's data (fetched here: screens and widgets never call the network) -----------
-
-    @on(PickerScreen.NeedSessions)
-    def picker_needs_sessions(self, message: PickerScreen.NeedSessions) -> None:
-        self.fetch_sessions(message.picker, message.start, message.end)
-
-    @work(group="sessions", exit_on_error=False, exclusive=True)
-    async def fetch_sessions(self, picker: PickerScreen, start: dt.date, end: dt.date) -> None:
-        try:
-            rows = await self.api.list_sessions(start, end)
-        except ApiError as exc:
-            if picker in self.screen_stack:
-                picker.show_error(exc.message)
-            return
-        if picker in self.screen_stack:  # (closed while its sessions were on their way: nothing to show)
-            picker.show_sessions(rows)
-
-    @on(PickerScreen.OpenRequested)
-    @work(group="open-session", exit_on_error=False, exclusive=True)
-    async def check_and_open(self, message: PickerScreen.OpenRequested) -> None:
-        try:
-            await self.api.get_session(message.session_id)
-        except ApiError as exc:
-            self.notify(notice(exc.message), title="Cannot open that session", severity="error", markup=False)
-            return
-        if not any(isinstance(screen, PickerScreen) for screen in self.screen_stack):
-            return  # Esc closed the picker meanwhile: the user stays where they are
-        self.post_message(SessionChosen(message.session_id))
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -834,44 +556,6 @@ class _Reports(LiveObserver):
 
     def resynced(self, report: Resync) -> None:
         self.app.post_message(Resynced(report))
-
-
-class _NotesReports(NotesObserver):
-    """One run's notes reports become messages, one queued document redraw at a time; those of
-    a run disposed of are dropped (another session's notes never reach the screen)."""
-
-    def __init__(self, app: CoachApp, run: SessionRun) -> None:
-        self.app = app
-        self.session_run = run
-
-    def notes_status(self, status: ConnectionStatus) -> None:
-        if not self.session_run.closed:
-            self.app.post_message(NotesStatusChanged(status))
-
-    def notes_changed(self) -> None:
-        if not self.session_run.closed and not self.session_run.notes_queued:
-            self.session_run.notes_queued = True
-            self.app.post_message(NotesChanged())
-
-    def presence_changed(self) -> None:
-        if not self.session_run.closed:
-            self.app.post_message(PresenceChanged())
-
-    def notes_unsent(self, count: int) -> None:
-        if not self.session_run.closed:
-            self.app.post_message(NotesUnsent(count))
-
-
-@dataclass
-class NotesOptions:
-    """How to reach the notes: `url` overrides the token's server (`--collab-url`)."""
-
-    enabled: bool = True
-    url: str | None = None
-    invisible: bool = False
-    read_only: bool = False  # `--read-only` or COACHTUI_NOTES_READ_ONLY: the notes are never written
-    ssl_context: ssl.SSLContext | None = None
-    connection: dict[str, Any] = field(default_factory=dict)  # tests: backoff, renew_every, …
 
 
 def _freeze_startup_heap() -> None:

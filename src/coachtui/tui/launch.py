@@ -73,8 +73,9 @@ def run_session(
     checking = threading.Thread(target=precheck, name="precheck")
     checking.start()
     try:
-        from coachtui.tui.app import CoachApp, NotesOptions
+        from coachtui.tui.app import CoachApp
         from coachtui.tui.attention import NotifyMode
+        from coachtui.tui.notes_showing import NotesOptions
     finally:
         checking.join()
     if checked:
@@ -115,8 +116,9 @@ def run_demo(
     require_server_extra()
     from coachtui.demo.coachee import simulate_coachee
     from coachtui.devserver.server import DevServer, ServerOptions
-    from coachtui.tui.app import CoachApp, NotesOptions
+    from coachtui.tui.app import CoachApp
     from coachtui.tui.attention import NotifyMode
+    from coachtui.tui.notes_showing import NotesOptions
 
     server = DevServer(ServerOptions(profile=profile, notes_activity=activity)).start()  # type: ignore[arg-type]
     demo = server.demo

@@ -3,7 +3,7 @@
 A `SessionRun` is built when a session opens and disposed of when another opens (or the app
 quits). It owns what must never reach another session: the model and the edits made on it, the
 drafts file, the notes connection, the history, the notice throttle and the notices held while
-a dialog is open, the reports not handled yet, the frame pacing's timers, and the dialogs and
+a dialog is open, the reports not handled yet, the frame pacing and its timers, and the dialogs and
 editors opened for it. The app's one SSE connection stays app-wide and routes events to the
 current run's model.
 
@@ -30,6 +30,7 @@ from coachtui.live.edits import LocalEdits
 from coachtui.live.events import Pane
 from coachtui.live.model import SessionModel
 from coachtui.live.notes.client import NotesConnection
+from coachtui.tui.frame_pacer import FramePacer
 from coachtui.tui.notices import Notices, Show
 
 HISTORY_KEPT = 2000  # reports; the oldest go first (the history screen lists them all)
@@ -80,6 +81,7 @@ class SessionRun:
         drafts: Drafts | None,
         show_notice: Show,
         set_timer: Later,
+        monotonic: Callable[[], float],
     ) -> None:
         self.model = model
         self.session_id = model.session_id
@@ -95,12 +97,12 @@ class SessionRun:
         self.notes_worker: Worker[None] | None = None
         self.notes_failed = False
         self.notes_caught_up = False
-        # Frame pacing: one repaint per pane, one notes render, one batch of reports per frame.
+        # What the next frame draws besides the inbox (tui/run_frames.py), one frame at most
+        # every FRAME on the app's clock.
         self.panes_queued: set[Pane] = set()
-        self.pane_shown_at: dict[Pane, float] = {}
+        self.panes_posted: set[Pane] = set()  # their PaneChanged message is on its way
         self.notes_queued = False
-        self.notes_shown_at = float("-inf")
-        self.reports_taken_at = float("-inf")
+        self.frames = FramePacer(monotonic, self.later)
         self.screens: list[Screen[Any]] = []  # editors and dialogs opened for this session
         self.closed = False
         self._timers: set[Timer] = set()

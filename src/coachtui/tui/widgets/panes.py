@@ -83,7 +83,8 @@ class ActionsPane(EntityTable):
     OPTIONAL: ClassVar = frozenset({"goal"})
 
     class GoalsShown(Message):
-        """The Goal column has room now (it had none): its rows want the goals' titles."""
+        """The Goal column has room now (it had none), or has none any more: its rows want the
+        goals' titles, or no longer (drawn now, not by the next remote edit's repaint)."""
 
     @property
     def shows_goals(self) -> bool:
@@ -93,7 +94,7 @@ class ActionsPane(EntityTable):
     def _fit_columns(self) -> None:
         shown = self.shows_goals
         super()._fit_columns()
-        if self.shows_goals and not shown:
+        if self.shows_goals != shown:
             self.post_message(self.GoalsShown())
 
     sort_rank = staticmethod(status_rank)
