@@ -174,7 +174,7 @@ async def test_a_title_save_answered_after_a_switch_leaves_the_new_session_alone
         dev(head_server, "rest/hold")
         dev(head_server, "rest/fail_mutations", status=503)  # its answer: a failure, undone
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: holding(head_server) == 1, timeout=20)
+        await until(pilot, lambda: holding(head_server) == 1)
         await switch_to(pilot, app, demo.other_session_id)
         model = engine(app).model
         header = model.header

@@ -18,7 +18,6 @@ from coachtui.live.events import Pane
 from coachtui.text import inert
 from coachtui.tui.widgets.key_bar import KeyBar
 
-
 SCROLL_KEYS = [
     ("up", "scroll_up"),
     ("k", "scroll_up"),
