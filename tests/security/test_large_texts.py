@@ -34,8 +34,9 @@ async def _open_on_coachees_action(pilot: Any, app: Any, server: DevServer, body
         server.demo.today_session_id, body, assignee_ids=[server.demo.coachee.user_id]
     )
     await coachee.aclose()
-    await until(pilot, lambda: settled(app) and action.id in engine(app).model.states[Pane.ACTIONS].items)
-    await put_cursor_on(pilot, pane(app, Pane.ACTIONS), action.id)
+    actions = pane(app, Pane.ACTIONS)
+    await until(pilot, lambda: settled(app) and action.id in actions.rows)  # (drawn as a row)
+    await put_cursor_on(pilot, actions, action.id)
     await pilot.press("enter")
     await until(pilot, lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
     return action.id

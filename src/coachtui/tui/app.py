@@ -492,8 +492,11 @@ class CoachApp(NotesWritingApp):
         what = noun(message.pane)
         # OSC 52: most terminals take it; tmux only with `set -g set-clipboard on`.
         lines = text.count("\n") + 1
-        # More lines than the row shows: said, so nothing hidden is pasted into a shell unseen.
-        size = f"{len(text)} characters" + (f" on {lines} lines — check before pasting" if lines > 1 else "")
+        # More than the row shows (more lines, a tail behind "…", characters it does not draw):
+        # said, so nothing hidden is pasted into a shell unseen.
+        size = f"{len(text)} characters" + (f" on {lines} lines" if lines > 1 else "")
+        if lines > 1 or not self.session_screen.pane_widget(message.pane).shows_whole(text):
+            size += ", more than the row shows — check before pasting"
         copied = f"Copied the {what}'s text ({size}) to the clipboard."
         self.notify(copied, timeout=3, markup=False)
 

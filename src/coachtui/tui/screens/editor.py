@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from coachtui.live.forms import DATE_HINT, Form, FormField, Kind, Values, change_of, check, differing
+from coachtui.text import notice
 from coachtui.tui.screens.modals import confirm
 from coachtui.tui.widgets.key_bar import KeyBar
 
@@ -60,8 +61,10 @@ class EditorText(TextArea):
         if too_long_to_edit(self.text + event.text):
             event.prevent_default()  # (TextArea's own handler would insert it)
             self.notify(
-                f"Not pasted: {len(event.text):,} characters would make this text too long to edit "
-                f"here (it takes {LIMITS}).",
+                notice(
+                    f"Not pasted: {len(event.text):,} characters would make this text too long to "
+                    f"edit here (it takes {LIMITS})."
+                ),
                 severity="warning",
                 markup=False,
             )
