@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
@@ -239,6 +240,10 @@ def _coachees_action(server: DevServerProcess, coachee: Any, sid: str, body: str
     return str(r.json()["data"]["id"])
 
 
+def _ends_with(area: Any, char: str) -> bool:
+    return bool(area.text.endswith(char))
+
+
 async def _large_texts(
     server: DevServerProcess, sid: str, shapes: dict[str, str], ids: dict[str, str], keys: int
 ) -> list[LargeText]:
@@ -275,7 +280,7 @@ async def _large_texts(
                 for char in "abcdefghij"[:keys]:
                     start = time.perf_counter()
                     await pilot.press(char)
-                    await _wait(lambda area=area, char=char: area.text.endswith(char))
+                    await _wait(partial(_ends_with, area, char))
                     await pilot.pause()
                     typed.append((time.perf_counter() - start) * 1000)
                 area.load_text(body)  # typed undone: Escape closes without asking

@@ -10,7 +10,7 @@ import pytest
 from textual import events
 from textual.widgets import Input, Static, TextArea
 
-from coachtui.api.models import Status
+from coachtui.api.models import Action, Status
 from coachtui.devserver.server import DevServer
 from coachtui.live.events import Pane
 from coachtui.tui.screens.editor import EditorScreen
@@ -76,6 +76,7 @@ async def test_a_huge_text_is_named_not_edited_and_saved_back_unchanged(
         await until(pilot, lambda: not isinstance(app.screen, EditorScreen))
         await until(pilot, lambda: not engine(app).model.states[Pane.ACTIONS].saving)
         saved = engine(app).model.states[Pane.ACTIONS].items[action_id]
+        assert isinstance(saved, Action)
         assert saved.due_by is not None and saved.due_by.date().isoformat() == "2031-05-06"
     server_body, _ = await _server_body_and_status(head_server, action_id)
     assert server_body == body  # not a character lost, cut or cleaned
