@@ -71,6 +71,7 @@ from coachtui.tui.screens.modals import (
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.screens.session import SessionScreen
 from coachtui.tui.session_run import SessionRun
+from coachtui.tui.widgets.entity_table import EntityTable
 from coachtui.tui.widgets.notes import NotesPane
 from coachtui.tui.widgets.session_header import SessionHeader
 
@@ -147,6 +148,14 @@ class CoachApp(NotesWritingApp):
             self.open_session(self.initial_session)
         else:
             self.push_screen(PickerScreen(today=self.today, me=self.api.user_id))
+            self.call_after_refresh(self._nothing_loading_beneath)
+
+    def _nothing_loading_beneath(self) -> None:
+        """No session yet: the panes beneath the picker have nothing to load. (Their loading
+        indicators would animate there, redrawing the whole screen 30 times a second.)"""
+        if self.session_run is None:
+            for table in self.session_screen.query(EntityTable):
+                table.loading = False
 
     def _quit_on_signals(self) -> None:
         """A closed terminal (SIGHUP) or a `kill` (SIGTERM) quits like `q`: the caller's clean-up

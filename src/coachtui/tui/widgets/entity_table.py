@@ -155,6 +155,8 @@ class EntityTable(DataTable[Text]):
             self.loading = False
         elif self._rows or self._empty_shown:
             self._forget_rows()  # another session: its rows never stand under "loading…"
+        else:
+            self.loading = True  # (a session opens where none was)
         subtitle = _subtitle(state)
         if subtitle != self.border_subtitle:  # setting it, even unchanged, repaints the whole table
             self.border_subtitle = subtitle
