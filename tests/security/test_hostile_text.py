@@ -36,7 +36,7 @@ AT = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 texts = st.lists(hostile_text, min_size=8, max_size=8)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # a property, not a timing
 @given(hostile_text)
 def test_each_destination_is_safe(text: str) -> None:
     for one_line in (inert(text), label(text), log_value(text), inert(text, limit=10)):
