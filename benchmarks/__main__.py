@@ -41,6 +41,7 @@ class Sizes:
     notes_edits: int = 100
     notes_rate: float = 10.0
     notes_paragraphs: int = 2000
+    text_keys: int = 10  # keys typed in each large text
 
     @classmethod
     def tiny(cls) -> Sizes:
@@ -62,6 +63,7 @@ class Sizes:
             settle=0.1,
             notes_edits=5,
             notes_paragraphs=50,
+            text_keys=2,
         )
 
 
@@ -283,6 +285,38 @@ def _editing(sizes: Sizes) -> list[Row]:
     ]
 
 
+def _large_texts(sizes: Sizes) -> list[Row]:
+    """What a text's size adds to opening the editor and to each key, over a short text's
+    (under Pilot, whose own overhead per key both include)."""
+    rows: list[Row] = []
+    texts = editing.large_texts(sizes.text_keys)
+    short = texts[0]
+    short_key = pct(short.key_ms, 50)
+    rows.append(
+        Row(
+            f"editor on a short action: enter → shown / key → drawn p50 (ms), {len(short.key_ms)} keys",
+            f"{fmt(short.open_ms)} / {fmt(short_key)}",
+        )
+    )
+    for text in texts[1:]:
+        named = not text.key_ms
+        extra_open = text.open_ms - short.open_ms
+        extra_key = math.nan if named else pct(text.key_ms, 50) - short_key
+        rows.append(
+            Row(
+                f"editor on a coachee's action, {text.shape} ({text.chars:,} characters): "
+                + ("enter → shown (ms)" if named else "enter → shown / key → drawn p50 (ms)")
+                + " vs the short action",
+                fmt(text.open_ms) if named else f"{fmt(text.open_ms)} / {fmt(pct(text.key_ms, 50))}",
+                fmt(short.open_ms) if named else f"{fmt(short.open_ms)} / {fmt(short_key)}",
+                f"+{fmt(extra_open)}" if named else f"+{fmt(extra_open)} / +{fmt(extra_key)}",
+                "open +≤ 500" + ("" if named else ", key +≤ 30"),
+                extra_open <= 500 and (named or extra_key <= 30),
+            )
+        )
+    return rows
+
+
 def _large(sizes: Sizes) -> list[Row]:
     rows: list[Row] = []
     large = [screen.large_session(n - 7, sizes.updates, sizes.launches) for n in sizes.large]
@@ -392,6 +426,7 @@ PARTS: dict[str, Callable[[Sizes], list[Row]]] = {
     "memory": _memory,
     "reconnect": _reconnect,
     "editing": _editing,
+    "large texts": _large_texts,
     "watch": _watch,
     "notes": _notes,
 }

@@ -8,9 +8,12 @@ import datetime as dt
 import re
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from benchmarks.common import SYNC_END, DevServerProcess, PtyApp, login, session_actions, today_session
+import httpx
+
+from benchmarks.common import SYNC_END, DevServerProcess, PtyApp, V, login, session_actions, today_session
 from benchmarks.headless import _Engine, _rest, _wait
 from benchmarks.screen import _open
 
@@ -185,3 +188,104 @@ async def _echo_repaints(server: DevServerProcess, count: int) -> EchoRepaints:
             await pilot.pause()  # (what the echo caused, if anything, is drawn)
         updates = table.fast_row_updates + table.fallback_row_updates - before
     return EchoRepaints(count, updates, 2 * count)
+
+
+@dataclass
+class LargeText:
+    shape: str
+    chars: int
+    open_ms: float  # enter → the editor shown, focused, drawn
+    key_ms: list[float]  # a key typed at the end → drawn (empty: the text is not editable here)
+
+
+def large_texts(keys: int) -> list[LargeText]:
+    """The editor on an action written by the coachee, from a short text to the sizes the editor
+    takes at most, and beyond (the attack's 600 KB on 300,001 lines and 1 MB line, which it names
+    instead of opening)."""
+    from coachtui.tui.screens.editor import EDITABLE_CHARS, EDITABLE_LINE, EDITABLE_LINES
+
+    per_line = EDITABLE_CHARS // EDITABLE_LINES - 1
+    shapes = {
+        "short": "Call the vendor about the delegation plan",
+        f"{EDITABLE_LINES - 1:,} lines (the limit)": "\n".join(
+            ["word " * (per_line // 5)] * (EDITABLE_LINES - 1)
+        ),
+        f"one line of {EDITABLE_LINE:,} (the limit)": ("x" * 99 + " ") * (EDITABLE_LINE // 100),
+        "600 KB on 300,001 lines (named, not opened)": "MULTI\n" + "L\n" * 300_000,
+        "one line of 1 MB (named, not opened)": "BIG1MB " + ("x" * 99 + " ") * 10_000,
+    }
+    server = DevServerProcess().start()
+    try:
+        sid = _sid(server)
+        coachee = login(server.url, "coachee@example.com", "coachee-demo-pass")
+        ids = {shape: _coachees_action(server, coachee, sid, body) for shape, body in shapes.items()}
+        return asyncio.run(_large_texts(server, sid, shapes, ids, keys))
+    finally:
+        server.stop()
+
+
+def _coachees_action(server: DevServerProcess, coachee: Any, sid: str, body: str) -> str:
+    r = httpx.post(
+        f"{server.url}/actions",
+        headers={**V, "Cookie": f"id={coachee.cookie}"},
+        json={
+            "coaching_session_id": sid,
+            "body": body,
+            "status": "NotStarted",
+            "assignee_ids": [coachee.user_id],
+        },
+        timeout=60,
+    )
+    r.raise_for_status()
+    return str(r.json()["data"]["id"])
+
+
+def _ends_with(area: Any, char: str) -> bool:
+    return bool(area.text.endswith(char))
+
+
+async def _large_texts(
+    server: DevServerProcess, sid: str, shapes: dict[str, str], ids: dict[str, str], keys: int
+) -> list[LargeText]:
+    from textual.widgets import TextArea
+
+    from coachtui.api.client import ApiClient
+    from coachtui.live.events import Pane
+    from coachtui.tui.app import CoachApp
+    from coachtui.tui.screens.editor import EditorScreen
+
+    api = ApiClient(server.url)
+    await api.login("coach@example.com", "coach-demo-pass")
+    app = CoachApp(api, sid, user_name="Bench Coach")
+    results = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert app.live is not None
+        model = app.live.model
+        await _wait(
+            lambda: all(i in model.states[Pane.ACTIONS].items for i in ids.values()) and not model.busy
+        )
+        table = app.session_screen.pane_widget(Pane.ACTIONS)
+        for shape, body in shapes.items():
+            table.focus()
+            table.move_cursor(row=table.get_row_index(ids[shape]), animate=False)
+            await pilot.pause()
+            start = time.perf_counter()
+            await pilot.press("enter")
+            await _wait(lambda: isinstance(app.screen, EditorScreen) and app.focused is not None)
+            await pilot.pause()  # drawn
+            opened = (time.perf_counter() - start) * 1000
+            typed = []
+            area = app.focused
+            if isinstance(area, TextArea):
+                for char in "abcdefghij"[:keys]:
+                    start = time.perf_counter()
+                    await pilot.press(char)
+                    await _wait(partial(_ends_with, area, char))
+                    await pilot.pause()
+                    typed.append((time.perf_counter() - start) * 1000)
+                area.load_text(body)  # typed undone: Escape closes without asking
+                await pilot.pause()
+            await pilot.press("escape")
+            await _wait(lambda: not isinstance(app.screen, EditorScreen))
+            results.append(LargeText(shape, len(body), opened, typed))
+    return results

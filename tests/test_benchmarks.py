@@ -23,6 +23,7 @@ EXPECTED = {
     "memory": "RSS",
     "reconnect": "server restart",
     "editing": "REST requests per local edit",
+    "large texts": "editor on a coachee's action, 600 KB",
     "watch": "coachtui watch --json",
     "notes": "notes: edit → screen",
 }

@@ -16,8 +16,10 @@ function here for that destination:
 - `log_value`: an argument of a log line: inert and short.
 
 What is removed: C0 and C1 controls and DEL (the start of every CSI/OSC/DCS escape), bidi
-overrides, embeddings and isolates, zero-width and other invisible formatting characters, line
-and paragraph separators, and lone surrogates (which cannot be written to a terminal at all).
+overrides, embeddings and isolates, zero-width and every other default-ignorable (invisible)
+character, line and paragraph separators, and lone surrogates (which cannot be written to a
+terminal at all). Blank-looking characters (the braille blank, em spaces…) count as spaces where a
+run of spaces collapses.
 Rich markup is the TUI's concern: it renders with `Text`/`Content`, never parses markup.
 """
 
@@ -27,28 +29,37 @@ import json
 import re
 from typing import Any
 
-# Bidi embeddings/overrides/isolates and marks, zero-width and invisible formatting characters
-# (ZWSP/ZWNJ/ZWJ, word joiner, invisible operators, BOM, Mongolian vowel separator, soft hyphen,
-# interlinear annotations), language tags.
+# Unicode's Default_Ignorable_Code_Point set (DerivedCoreProperties.txt, unchanged since Unicode
+# 14): characters a renderer draws as nothing. Among them bidi embeddings/overrides/isolates and
+# marks, ZWSP/ZWNJ/ZWJ, word joiner, invisible operators, BOM, soft hyphen, the combining grapheme
+# joiner, Khmer inherent vowels, Mongolian and other variation selectors, shorthand and musical
+# format controls, language tags, and the Hangul fillers (blank, and 0 or 2 cells wide depending on
+# who measures). Rich measures them all as 0 cells while terminals draw some of them, so a run of
+# them shifts a row's columns, or hides the rest of a line. Plus the interlinear annotation
+# controls (U+FFF9–FFFB). tests/security/test_hostile_text.py checks this against every format
+# character Python's unicodedata knows.
 _FORMAT = (
-    "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
-    "\U000e0000-\U000e007f"
-    # Hangul fillers: blank, and as wide as 0 or 2 cells depending on who measures (Rich vs the
-    # terminal), so a run of them hides the rest of a line or shifts a row's columns.
-    "\u115f\u1160\u3164\uffa0"
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff"
 )
+# Blank-looking characters other than the space: one-line places show each as a space (so a run of
+# them collapses like spaces do), JSON escapes the braille blank, and a copy collapses their runs,
+# so none of them can push the tail of a line out of sight.
+_BLANK = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u2800\u3000"
 _SURROGATE = "\ud800-\udfff"
 _LINE_BREAKS = "\u2028\u2029\u0085"  # (U+0085 is also C1)
 
-# Replaced by a space (they separate words) / removed (they are invisible).
-_CONTROL_ONE_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_LINE_BREAKS}]")
+# Replaced by a space (they separate words, or look like a space) / removed (they are invisible).
+_CONTROL_ONE_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_LINE_BREAKS}{_BLANK}]")
 _CONTROL_KEEP_LINES = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_LINE_BREAKS}]")
 _INVISIBLE = re.compile(f"[{_FORMAT}{_SURROGATE}]")
 _SPACES = re.compile(r" {2,}")
+_BLANK_RUN = re.compile(f"[ {_BLANK}]{{2,}}")
 
 # What `json.dumps` leaves raw: DEL, C1, separators, formatting, surrogates (C0 it escapes itself,
 # and a newline outside a string is `indent`'s).
-_JSON_UNSAFE = re.compile(f"[\\x7f-\\x9f{_LINE_BREAKS}{_FORMAT}{_SURROGATE}]")
+_JSON_UNSAFE = re.compile(f"[\\x7f-\\x9f{_LINE_BREAKS}{_FORMAT}{_SURROGATE}\\u2800]")
 
 UNSAFE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_LINE_BREAKS}{_FORMAT}{_SURROGATE}]")
 """Any character that must never reach an output from the data (tests check outputs with it;
@@ -90,8 +101,15 @@ def notice(value: str | None, *, limit: int = 400) -> str:
 def clipboard(value: str | None) -> str:
     """What a copy puts on the clipboard: printable text with its newlines (CRLF as LF), tabs
     kept; no escape character of any kind, so pasting it can neither end a bracketed paste
-    (ESC[201~) nor run anything the text did not show."""
-    return printable(value)
+    (ESC[201~) nor run anything the text did not show. A run of blank-looking characters other
+    than spaces (braille blanks, em spaces…) becomes one space: it cannot push a command far to
+    the right of what a pasted line shows."""
+    return _BLANK_RUN.sub(_one_space, printable(value))
+
+
+def _one_space(match: re.Match[str]) -> str:
+    run = match.group()
+    return " " if run.strip(" ") else run  # (a run of plain spaces is the text's own indentation)
 
 
 def _escape(match: re.Match[str]) -> str:

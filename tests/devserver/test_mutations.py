@@ -12,7 +12,7 @@ from coachtui.api.client import ApiClient
 from coachtui.api.errors import Conflict, NetworkError, ServerError
 from coachtui.api.models import Status
 from coachtui.devserver.server import DevServer
-from tests.conftest import dev
+from tests.conftest import dev, login_cookie
 
 V = {"X-Version": "1.0.0-beta1"}
 
@@ -159,3 +159,40 @@ async def test_fault_a_write_committed_without_an_answer(head_server: DevServer,
     bodies = [a.body for a in await coach.session_agreements(demo.today_session_id)]
     assert bodies.count("saved, unanswered") == 1
     assert events_sent(head_server) - before == 1  # and its event went out
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        r'"body": "NUL\u0000 lone \ud800 surrogate \udfff end"',  # the attack's
+        r'"body": "\udfff"',
+        r'"body": "ok", "assignee_ids": ["\ud83d"]',
+        '"body": "ok", "extra": ' + "[" * 100_000 + "]" * 100_000,  # serde_json stops at 128 levels
+    ],
+    ids=["lone surrogates", "trailing", "in a list", "deep"],
+)
+def test_a_body_the_backend_cannot_read_is_refused_and_nothing_stored(
+    head_server: DevServer, fields: str
+) -> None:
+    """The backend's serde_json answers 400 to a string with a lone surrogate: the devserver too,
+    before anything is stored (it used to store it, then fail every read of the session)."""
+    demo = head_server.demo
+    assert demo is not None
+    cookie = login_cookie(head_server, demo.coachee.email, demo.coachee.password)
+    sid = demo.today_session_id
+    json_type = {"Content-Type": "application/json"}
+    with httpx.Client(base_url=head_server.url, headers=V, cookies={"id": cookie}) as c:
+
+        def actions() -> httpx.Response:
+            return c.get(f"/users/{demo.coachee.user_id}/actions", params={"coaching_session_id": sid})
+
+        before = actions().json()["data"]
+        raw = f'{{"coaching_session_id": "{sid}", "status": "NotStarted", {fields}}}'
+        sent = c.post("/actions", content=raw.encode(), headers=json_type)
+        assert sent.status_code == 400 and "Failed to parse the request body as JSON" in sent.text
+        after = actions()
+        assert after.status_code == 200 and after.json()["data"] == before
+        # A surrogate pair (an emoji written as two escapes) is one character: fine.
+        pair = f'{{"coaching_session_id": "{sid}", "status": "NotStarted", "body": "\\ud83d\\ude00"}}'
+        created = c.post("/actions", content=pair.encode(), headers=json_type)
+        assert created.status_code == 200 and created.json()["data"]["body"] == "\U0001f600"

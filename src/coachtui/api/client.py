@@ -23,6 +23,7 @@ from pydantic import SecretStr, ValidationError
 
 from coachtui import API_VERSION
 from coachtui.api.errors import (
+    ApiError,
     BadRequest,
     Forbidden,
     InvalidCredentials,
@@ -31,7 +32,7 @@ from coachtui.api.errors import (
     SessionExpired,
     UnexpectedResponse,
 )
-from coachtui.api.http import normalize_base_url, route_shape, tls_context, transport_reason
+from coachtui.api.http import api_path, normalize_base_url, route_shape, tls_context, transport_reason
 from coachtui.api.models import (
     Action,
     Agreement,
@@ -180,9 +181,13 @@ class ApiClient(Writes):
         headers, login = self.auth_headers(), self.login_number
         if versioned:
             headers["X-Version"] = self.api_version
-        request = self._http.build_request(
-            method, self.url(path), params=params, json=json_body, data=form, headers=headers
-        )
+        try:
+            request = self._http.build_request(
+                method, self.url(path), params=params, json=json_body, data=form, headers=headers
+            )
+        except httpx.InvalidURL:
+            # (Ids are quoted into paths, so this would be a server URL httpx cannot send to.)
+            raise ApiError(f"Cannot ask {self.host} for that: the request's address is not valid.") from None
         try:
             response = await self._read_capped(request)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
@@ -287,7 +292,7 @@ class ApiClient(Writes):
     async def list_sessions(self, from_date: dt.date, to_date: dt.date) -> list[EnrichedSession]:
         data = await self._call(
             "GET",
-            f"/users/{self._me()}/coaching_sessions",
+            api_path("users", self._me(), "coaching_sessions"),
             params={
                 "from_date": from_date.isoformat(),
                 "to_date": to_date.isoformat(),
@@ -299,7 +304,7 @@ class ApiClient(Writes):
         return parse_list(EnrichedSession, data, self.host)
 
     async def get_session(self, session_id: str) -> CoachingSession:
-        data = await self._call("GET", f"/coaching_sessions/{session_id}")
+        data = await self._call("GET", api_path("coaching_sessions", session_id))
         return parse_one(CoachingSession, data, self.host)
 
     async def collab_token(self, session_id: str) -> CollabToken:
@@ -343,7 +348,7 @@ class ApiClient(Writes):
     async def _probed_goals(self, session_id: str) -> list[Goal]:
         if self.era in (None, Era.HEAD):
             try:
-                data = await self._call("GET", f"/coaching_sessions/{session_id}/goals")
+                data = await self._call("GET", api_path("coaching_sessions", session_id, "goals"))
             except (NotFound, BadRequest) as exc:
                 if exc.status not in (404, 405):
                     raise
@@ -364,13 +369,13 @@ class ApiClient(Writes):
         return parse_list(Goal, data, self.host)
 
     async def get_goal(self, goal_id: str) -> Goal:
-        path = f"/overarching_goals/{goal_id}" if self.era is Era.SEED else f"/goals/{goal_id}"
+        path = api_path("overarching_goals", goal_id) if self.era is Era.SEED else api_path("goals", goal_id)
         return parse_one(Goal, await self._call("GET", path), self.host)
 
     async def session_actions(self, session_id: str) -> list[Action]:
         data = await self._call(
             "GET",
-            f"/users/{self._me()}/actions",
+            api_path("users", self._me(), "actions"),
             params={"scope": "sessions", "coaching_session_id": session_id},
         )
         return parse_list(Action, data, self.host)

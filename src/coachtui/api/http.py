@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import os
 import ssl
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -64,6 +64,19 @@ def transport_reason(exc: httpx.TransportError) -> str:
             return "unknown host name"
         return "could not connect"
     return type(exc).__name__
+
+
+def api_path(*segments: str) -> str:
+    """`/coaching_sessions/<id>/goals` from its segments, each percent-encoded whole. Ids come
+    from the server: one holding `/`, `?`, `#`, `..`, controls or lone surrogates stays one segment of
+    the path it was meant for, never another endpoint of the server, never an invalid URL."""
+    return "".join("/" + _segment(s) for s in segments)
+
+
+def _segment(segment: str) -> str:
+    if segment.strip(".") == "":  # "." and ".." would be taken as "here" and "up one"
+        return segment.replace(".", "%2E")
+    return quote(segment, safe="", errors="surrogatepass")  # (JSON can hold a lone surrogate)
 
 
 def route_shape(path: str) -> str:

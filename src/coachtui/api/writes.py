@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from coachtui.api.errors import BadRequest
-from coachtui.api.http import iso
+from coachtui.api.http import api_path, iso
 from coachtui.api.models import Action, Agreement, CoachingSession, Era, Goal, SessionGoalLink, Status
 from coachtui.api.responses import parse_one
 
@@ -64,11 +64,11 @@ class Writes:
             payload["assignee_ids"] = action.assignee_ids
         if action.goal_id is not None:
             payload["goal_id"] = action.goal_id
-        data = await self._call("PUT", f"/actions/{action.id}", json_body=payload)
+        data = await self._call("PUT", api_path("actions", action.id), json_body=payload)
         return parse_one(Action, data, self.host)
 
     async def delete_action(self, action_id: str) -> None:
-        await self._call("DELETE", f"/actions/{action_id}")
+        await self._call("DELETE", api_path("actions", action_id))
 
     async def create_agreement(self, session_id: str, body: str) -> Agreement:
         data = await self._call(
@@ -79,13 +79,13 @@ class Writes:
     async def update_agreement(self, agreement_id: str, session_id: str, body: str) -> Agreement:
         data = await self._call(
             "PUT",
-            f"/agreements/{agreement_id}",
+            api_path("agreements", agreement_id),
             json_body={"coaching_session_id": session_id, "body": body},
         )
         return parse_one(Agreement, data, self.host)
 
     async def delete_agreement(self, agreement_id: str) -> None:
-        await self._call("DELETE", f"/agreements/{agreement_id}")
+        await self._call("DELETE", api_path("agreements", agreement_id))
 
     async def create_goal(
         self,
@@ -127,27 +127,29 @@ class Writes:
         }
         if self.era is Era.SEED:
             payload["coaching_session_id"] = goal.coaching_session_id
-            data = await self._call("PUT", f"/overarching_goals/{goal.id}", json_body=payload)
+            data = await self._call("PUT", api_path("overarching_goals", goal.id), json_body=payload)
         else:
             payload["coaching_relationship_id"] = goal.coaching_relationship_id
             payload["target_date"] = goal.target_date.isoformat() if goal.target_date else None
-            data = await self._call("PUT", f"/goals/{goal.id}", json_body=payload)
+            data = await self._call("PUT", api_path("goals", goal.id), json_body=payload)
         return parse_one(Goal, data, self.host)
 
     async def delete_goal(self, goal_id: str) -> None:
         if self.era is Era.SEED:
             raise BadRequest("The seed-era backend cannot delete goals.")
-        await self._call("DELETE", f"/goals/{goal_id}")
+        await self._call("DELETE", api_path("goals", goal_id))
 
     async def link_goal(self, session_id: str, goal_id: str) -> SessionGoalLink:
         data = await self._call(
-            "POST", f"/coaching_sessions/{session_id}/goals", json_body={"goal_id": goal_id}
+            "POST", api_path("coaching_sessions", session_id, "goals"), json_body={"goal_id": goal_id}
         )
         return parse_one(SessionGoalLink, data, self.host)
 
     async def unlink_goal(self, session_id: str, goal_id: str) -> None:
-        await self._call("DELETE", f"/coaching_sessions/{session_id}/goals/{goal_id}")
+        await self._call("DELETE", api_path("coaching_sessions", session_id, "goals", goal_id))
 
     async def update_session_title(self, session_id: str, title: str | None) -> CoachingSession:
-        data = await self._call("PATCH", f"/coaching_sessions/{session_id}/title", json_body={"title": title})
+        data = await self._call(
+            "PATCH", api_path("coaching_sessions", session_id, "title"), json_body={"title": title}
+        )
         return parse_one(CoachingSession, data, self.host)

@@ -73,6 +73,18 @@ class Ctx:
             raise HttpError(415, "Expected request with `Content-Type: application/json`")
         try:
             body = json.loads(await self.request.body())
+            # serde_json refuses a lone surrogate (`"\ud800"`) and nesting past 128 levels; Python
+            # reads both, and a lone surrogate stored could never be written out again (every
+            # read of its session would fail).
+            json.dumps(body, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            raise HttpError(
+                400, "Failed to parse the request body as JSON: lone surrogate in a string"
+            ) from None
+        except RecursionError:
+            raise HttpError(
+                400, "Failed to parse the request body as JSON: recursion limit exceeded"
+            ) from None
         except ValueError as exc:
             raise HttpError(400, f"Failed to parse the request body as JSON: {exc}") from None
         if not isinstance(body, dict):

@@ -60,6 +60,7 @@ from coachtui.tui.screens.modals import (
 from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.screens.session import SessionScreen
 from coachtui.tui.session_run import SessionRun
+from coachtui.tui.widgets.entity_table import EntityTable
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,14 @@ class CoachApp(PickerDataApp, RunFramesApp):
             self.open_session(self.initial_session)
         else:
             self.push_screen(PickerScreen(today=self.today, me=self.api.user_id))
+            self.call_after_refresh(self._nothing_loading_beneath)
+
+    def _nothing_loading_beneath(self) -> None:
+        """No session yet: the panes beneath the picker have nothing to load. (Their loading
+        indicators would animate there, redrawing the whole screen 30 times a second.)"""
+        if self.session_run is None:
+            for table in self.session_screen.query(EntityTable):
+                table.loading = False
 
     def _quit_on_signals(self) -> None:
         """A closed terminal (SIGHUP) or a `kill` (SIGTERM) quits like `q`: the caller's clean-up
@@ -290,8 +299,11 @@ class CoachApp(PickerDataApp, RunFramesApp):
         what = noun(message.pane)
         # OSC 52: most terminals take it; tmux only with `set -g set-clipboard on`.
         lines = text.count("\n") + 1
-        # More lines than the row shows: said, so nothing hidden is pasted into a shell unseen.
-        size = f"{len(text)} characters" + (f" on {lines} lines — check before pasting" if lines > 1 else "")
+        # More than the row shows (more lines, a tail behind "…", characters it does not draw):
+        # said, so nothing hidden is pasted into a shell unseen.
+        size = f"{len(text)} characters" + (f" on {lines} lines" if lines > 1 else "")
+        if lines > 1 or not self.session_screen.pane_widget(message.pane).shows_whole(text):
+            size += ", more than the row shows — check before pasting"
         copied = f"Copied the {what}'s text ({size}) to the clipboard."
         self.notify(copied, timeout=3, markup=False)
 

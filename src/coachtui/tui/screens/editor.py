@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,8 +22,52 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from coachtui.live.forms import DATE_HINT, Form, FormField, Kind, Values, change_of, check, differing
+from coachtui.text import notice
 from coachtui.tui.screens.modals import confirm
 from coachtui.tui.widgets.key_bar import KeyBar
+
+# Textual's TextArea wraps the whole text several times as it opens, and each key costs time in
+# proportion to the number of lines and to the length of the line typed in: past these sizes
+# opening takes seconds and every key a noticeable pause, with the whole app frozen meanwhile
+# (benchmarks/editing.py measures a text at the limits). A longer text is not put in the editor:
+# it is named in a sentence and saved back exactly as the server has it.
+EDITABLE_CHARS = 200_000
+EDITABLE_LINES = 5_000
+EDITABLE_LINE = 20_000
+LIMITS = f"up to {EDITABLE_CHARS:,} characters and {EDITABLE_LINES:,} lines of up to {EDITABLE_LINE:,}"
+
+
+def too_long_to_edit(text: str) -> bool:
+    if len(text) > EDITABLE_CHARS or text.count("\n") >= EDITABLE_LINES:
+        return True
+    return len(text) > EDITABLE_LINE and max(map(len, text.split("\n"))) > EDITABLE_LINE
+
+
+def kept_as_is(text: str, *, others: bool) -> str:
+    """The sentence shown instead of a text too long to edit here."""
+    lines = text.count("\n") + 1
+    on = f" on {lines:,} lines" if lines > 1 else " on one line"
+    rest = " Change the other fields here; this text stays" if others else " It stays"
+    return (
+        f"Too long to edit here: {len(text):,} characters{on} (this editor takes {LIMITS})."
+        f"{rest} exactly as it is when you save."
+    )
+
+
+class EditorText(TextArea):
+    """A text field that refuses a paste taking it past what the editor can hold."""
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        if too_long_to_edit(self.text + event.text):
+            event.prevent_default()  # (TextArea's own handler would insert it)
+            self.notify(
+                notice(
+                    f"Not pasted: {len(event.text):,} characters would make this text too long to "
+                    f"edit here (it takes {LIMITS})."
+                ),
+                severity="warning",
+                markup=False,
+            )
 
 
 @dataclass(frozen=True)
@@ -81,6 +125,8 @@ class EditorScreen(ModalScreen[EditorResult | None]):
         # Fields changed elsewhere that the user had not touched: shown as the server has them,
         # and no longer counted as the user's change (git merges hunks that do not overlap).
         self.adopted: Values = {}
+        # Texts too long to edit here (by field name): shown as a sentence, saved as they are.
+        self.kept: Values = {}
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -109,9 +155,14 @@ class EditorScreen(ModalScreen[EditorResult | None]):
     def _input(self, f: FormField, value: Any) -> Widget:
         fid = f"field-{f.name}"
         if f.kind is Kind.TEXT:
-            area = TextArea(str(value or ""), id=fid, soft_wrap=True, compact=True, tab_behavior="focus")
-            area.show_line_numbers = False
-            return area
+            text = str(value or "")
+            if too_long_to_edit(text):
+                self.kept[f.name] = value
+                others = len(self.form.fields) > 1
+                return Static(kept_as_is(text, others=others), id=fid, classes="field-kept", markup=False)
+            return EditorText(
+                text, id=fid, soft_wrap=True, compact=True, tab_behavior="focus", show_line_numbers=False
+            )
         if f.kind in (Kind.LINE, Kind.DATE):
             hint = DATE_HINT if f.kind is Kind.DATE else ""
             return Input(str(value or ""), id=fid, placeholder=hint, compact=True, select_on_focus=False)
@@ -130,12 +181,15 @@ class EditorScreen(ModalScreen[EditorResult | None]):
     def on_mount(self) -> None:
         self.query_one("#editor-error").display = bool(self.error)
         self.query_one("#editor-elsewhere").display = False
-        first = self.query_one(f"#field-{self.form.fields[0].name}")
+        first = self.query_one(f"#field-{self._first_editable()}")
         first.focus()
         if isinstance(first, TextArea):
             first.move_cursor(first.document.end)
         elif isinstance(first, Input):
             first.cursor_position = len(first.value)
+
+    def _first_editable(self) -> str:
+        return next((f.name for f in self.form.fields if f.name not in self.kept), self.form.fields[0].name)
 
     # -- values -------------------------------------------------------------------------------
 
@@ -143,7 +197,9 @@ class EditorScreen(ModalScreen[EditorResult | None]):
         values: Values = {}
         for f in self.form.fields:
             widget = self.query_one(f"#field-{f.name}")
-            if isinstance(widget, TextArea):
+            if f.name in self.kept:
+                values[f.name] = self.kept[f.name]
+            elif isinstance(widget, TextArea):
                 values[f.name] = widget.text
             elif isinstance(widget, Input):
                 values[f.name] = widget.value
@@ -221,7 +277,16 @@ class EditorScreen(ModalScreen[EditorResult | None]):
         self.adopted[name] = value
         self.initial[name] = value
         widget = self.query_one(f"#field-{name}")
-        if isinstance(widget, TextArea):
+        if name in self.kept:
+            self.kept[name] = value
+            text = str(value or "")
+            said = (
+                kept_as_is(text, others=len(self.form.fields) > 1)
+                if too_long_to_edit(text)
+                else "Changed elsewhere: close and open it again to edit it."
+            )
+            self.query_one(f"#field-{name}", Static).update(said)
+        elif isinstance(widget, TextArea):
             widget.text = str(value or "")
         elif isinstance(widget, Input):
             widget.value = str(value or "")

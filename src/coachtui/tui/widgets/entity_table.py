@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
@@ -164,6 +165,8 @@ class EntityTable(DataTable[Text]):
             self.loading = False
         elif self._rows or self._empty_shown:
             self._forget_rows()  # another session: its rows never stand under "loading…"
+        else:
+            self.loading = True  # (a session opens where none was)
         subtitle = _subtitle(state)
         if subtitle != self.border_subtitle:  # setting it, even unchanged, repaints the whole table
             self.border_subtitle = subtitle
@@ -372,6 +375,12 @@ class EntityTable(DataTable[Text]):
     def text_column(cls) -> int:
         """Where the text is: the one column without a fixed width."""
         return next(i for i, (_, _, width) in enumerate(cls.column_specs()) if width is None)
+
+    def shows_whole(self, text: str) -> bool:
+        """Would the text column show all of `text`: one line, nothing made inert, no "…"?"""
+        key = self.column_specs()[self.text_column()][0]
+        column = self.columns.get(ColumnKey(key))
+        return column is not None and inert(text) == text and cell_len(text) <= column.width
 
     def selected_id(self) -> str | None:
         """The entity id of the row under the cursor (None on an empty pane)."""
