@@ -26,7 +26,9 @@ SCROLL_KEYS = [
     ("pageup", "scroll_page_up"),
     ("pagedown", "scroll_page_down"),
     ("home", "scroll_home"),
+    ("g", "scroll_home"),
     ("end", "scroll_end"),
+    ("G", "scroll_end"),
 ]
 
 
