@@ -174,9 +174,15 @@ async def _echo_repaints(server: DevServerProcess, count: int) -> EchoRepaints:
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.live is not None
         model = app.live.model
-        await _wait(lambda: all(s.loaded_once for s in model.states.values()) and not model.busy)
-        await pilot.pause()
         table = app.session_screen.pane_widget(Pane.ACTIONS)
+        await _wait(
+            lambda: (
+                all(s.loaded_once for s in model.states.values())
+                and not model.busy
+                and table.row_count == len(model.items(Pane.ACTIONS))
+            )
+        )
+        await pilot.pause()
         table.focus()
         await pilot.pause()
         before = table.fast_row_updates + table.fallback_row_updates
@@ -261,10 +267,15 @@ async def _large_texts(
     async with app.run_test(size=(120, 36)) as pilot:
         assert app.live is not None
         model = app.live.model
-        await _wait(
-            lambda: all(i in model.states[Pane.ACTIONS].items for i in ids.values()) and not model.busy
-        )
         table = app.session_screen.pane_widget(Pane.ACTIONS)
+        # The model holds the rows a message before the pane shows them.
+        await _wait(
+            lambda: (
+                all(i in model.states[Pane.ACTIONS].items for i in ids.values())
+                and all(i in table.rows for i in ids.values())
+                and not model.busy
+            )
+        )
         for shape, body in shapes.items():
             table.focus()
             table.move_cursor(row=table.get_row_index(ids[shape]), animate=False)
