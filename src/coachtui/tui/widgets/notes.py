@@ -14,8 +14,10 @@ focus: elsewhere the same letters act on rows.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
+from rich._wrap import divide_line  # what Text.wrap breaks lines with (heights without strips)
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -26,7 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from coachtui.live.notes.blocks import Block
-from coachtui.live.notes.document import Line
+from coachtui.live.notes.document import Line, Span
 from coachtui.text import inert
 from coachtui.tui.messages import NotesWriteRequested
 from coachtui.tui.theme_styles import theme_styles
@@ -54,6 +56,8 @@ KIND_STYLES = {
 }
 HEADING_GAP = {"h1", "h2", "h3"}  # a blank line before them (not at the top)
 PLAIN = Style()
+BLANK = Strip([Segment("", PLAIN)])
+LineKey = tuple[str, str, tuple[Span, ...]]  # what a line's strips depend on (with width and theme)
 READ_ONLY_HINT = "read-only"
 SHORT = {"n": "n new", "enter": "⏎ edit", "x": "x tick", "d": "d del", "z": "z undo"}  # the border's
 # The write keys as the key bar offers them, each only where it acts (`acting_keys`).
@@ -116,8 +120,12 @@ class NotesPane(ScrollView, can_focus=True):
         self.border_title = "Notes"
         self.lines: list[Line] = []
         self.placeholder = "Connecting to the notes…"
-        self._strips: list[Strip] = []
-        self._wrapped_for = -1
+        self._wrapped_for = -1  # the width the strips and heights below are for
+        self._cache: dict[LineKey, list[Strip]] = {}  # a line's strips, made when first drawn
+        self._heights: dict[LineKey, int] = {}  # how many strips each line makes
+        self._keys: list[LineKey] = []  # per line of `lines`
+        self._starts: list[int] = []  # per line: its first strip (or the gap before it)
+        self._height_total = 1  # strips in all (the placeholder's one when there are no lines)
         self.renders = 0  # documents drawn (tests count them)
         self.palette: dict[str, str] = {}
         self.read_only = False
@@ -178,6 +186,7 @@ class NotesPane(ScrollView, can_focus=True):
 
     def _retheme(self) -> None:
         self.palette = theme_styles(self.app)
+        self._wrapped_for = -1  # (the strips have the old theme's colours)
         self._rewrap()
 
     def show(
@@ -205,7 +214,8 @@ class NotesPane(ScrollView, can_focus=True):
         if jumping and self._wanted is None:  # (the block just written is drawn now)
             self._scroll_to_cursor()
         elif following:
-            self.scroll_to(y=max(len(self._strips) - self.scrollable_content_region.height, 0), animate=False)
+            bottom = self._height_total - self.scrollable_content_region.height
+            self.scroll_to(y=max(bottom, 0), animate=False)
         self._keys_may_change()
 
     def put_cursor_on(self, element: object) -> None:
@@ -336,36 +346,79 @@ class NotesPane(ScrollView, can_focus=True):
             text.stylize(self._style(kind_style), len(line.prefix))
         return text
 
-    def _rewrap(self) -> None:
-        width = max(self.scrollable_content_region.width, 10)
-        self._wrapped_for = width
+    def _wrap(self, line: Line, width: int) -> list[Strip]:
+        """One line's strips at `width` (what `_height` counts)."""
+        if line.kind == "rule":
+            return [Strip([Segment(line.prefix + "─" * max(width - len(line.prefix), 1), Style(dim=True))])]
         console = self.app.console
-        strips: list[Strip] = []
+        strips = []
+        for wrapped in self._text(line).wrap(console, width, overflow="fold"):
+            # Every segment with a style (Textual's monochrome filter expects one).
+            segments = wrapped.render(console)
+            strips.append(Strip([Segment(seg.text, seg.style or PLAIN, seg.control) for seg in segments]))
+        return strips
+
+    def _height(self, line: Line, width: int) -> int:
+        """How many strips `_wrap` makes of `line`, without making them: Rich's own line breaking
+        on the plain text, as `Text.wrap` does it (tests/tui/test_notes_lazy.py holds them equal)."""
+        plain = line.plain
+        if line.kind == "rule":
+            return 1
+        if "\n" in plain or "\t" in plain:  # (never, from document.py: then wrap it for real)
+            return len(self._wrap(line, width))
+        return len(divide_line(plain, width, fold=True)) + 1
+
+    def _rewrap(self) -> None:
+        """Where each line's strips go; the strips themselves are made when drawn
+        (`render_line`) and kept per line while the width and theme stay: a document of 2,000
+        paragraphs costs its line breaks, not 8,000 strips, and a live edit re-wraps only the
+        lines it changed."""
+        width = max(self.scrollable_content_region.width, 10)
+        if width != self._wrapped_for:
+            self._cache, self._heights = {}, {}
+        self._wrapped_for = width
+        cache, heights = self._cache, self._heights
+        self._cache, self._heights = {}, {}  # only this version's lines are kept
         line_strips: list[tuple[int, int]] = []
+        starts: list[int] = []  # per line: its first strip, or the gap before it
+        keys: list[LineKey] = []
+        y = 0
+        for n, line in enumerate(self.lines):
+            key = (line.kind, line.prefix, tuple(line.spans))
+            keys.append(key)
+            starts.append(y)
+            if line.kind in HEADING_GAP and n:
+                y += 1
+            height = heights.get(key)
+            if height is None:
+                height = self._height(line, width)
+            self._heights[key] = height
+            if key in cache:
+                self._cache[key] = cache[key]
+            line_strips.append((y, y + height))
+            y += height
+        self._keys = keys
+        self._starts = starts
+        self._line_strips = line_strips
+        self._height_total = y if self.lines else 1  # (or the placeholder's one line)
+        self._place_blocks()
+        self.virtual_size = Size(width, self._height_total)
+        self.refresh()
+
+    def _strip(self, index: int) -> Strip:
+        """The document's strip at `index` (0 ≤ index < `_height_total`)."""
         if not self.lines:
             # (It can hold a notes server's words: one inert line, like every server text.)
-            strips.append(Strip([Segment(inert(self.placeholder), Style(italic=True, dim=True))]))
-        for n, line in enumerate(self.lines):
-            if line.kind in HEADING_GAP and n:
-                strips.append(Strip([Segment("", PLAIN)]))
-            first = len(strips)
-            if line.kind == "rule":
-                strips.append(
-                    Strip([Segment(line.prefix + "─" * max(width - len(line.prefix), 1), Style(dim=True))])
-                )
-            else:
-                for wrapped in self._text(line).wrap(console, width, overflow="fold"):
-                    # Every segment with a style (Textual's monochrome filter expects one).
-                    segments = wrapped.render(console)
-                    strips.append(
-                        Strip([Segment(seg.text, seg.style or PLAIN, seg.control) for seg in segments])
-                    )
-            line_strips.append((first, len(strips)))
-        self._strips = strips
-        self._line_strips = line_strips
-        self._place_blocks()
-        self.virtual_size = Size(width, len(strips))
-        self.refresh()
+            return Strip([Segment(inert(self.placeholder), Style(italic=True, dim=True))])
+        n = bisect_right(self._starts, index) - 1
+        first, _ = self._line_strips[n]
+        if index < first:
+            return BLANK  # the gap before a heading
+        key = self._keys[n]
+        strips = self._cache.get(key)
+        if strips is None:
+            strips = self._cache[key] = self._wrap(self.lines[n], self._wrapped_for)
+        return strips[index - first]
 
     def _place_blocks(self) -> None:
         """Which strips each block covers; a block with none (a trailing empty paragraph, not
@@ -389,7 +442,7 @@ class NotesPane(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = y + scroll_y
         width = self.scrollable_content_region.width
-        if index >= len(self._strips):
+        if index >= self._height_total:
             return Strip.blank(width, self.rich_style)
         # The pane's own colours under the text's (a strip built once serves any theme).
         style = self.rich_style
@@ -397,8 +450,8 @@ class NotesPane(ScrollView, can_focus=True):
         if region is not None and region.y <= index < region.bottom:
             # The whole width, under the text's own styles (the cursor's colour blended on the pane's).
             style = self.get_component_rich_style("notes--cursor")
-        return self._strips[index].crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
+        return self._strip(index).crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
 
     def visible_text(self) -> list[str]:
         """The lines as drawn, plain (tests read this)."""
-        return [strip.text for strip in self._strips]
+        return [self._strip(index).text for index in range(self._height_total)]
