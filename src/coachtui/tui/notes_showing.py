@@ -12,9 +12,9 @@ from typing import Any
 
 from textual import work
 
-from coachtui.live.notes.blocks import blocks as note_blocks
 from coachtui.live.notes.client import Me, NotesConnection, NotesObserver
 from coachtui.live.notes.document import trim
+from coachtui.live.notes.kept_blocks import KeptBlocks
 from coachtui.live.status import ConnectionStatus, ConnState
 from coachtui.tui.messages import NotesChanged, NotesStatusChanged, NotesUnsent, PresenceChanged
 from coachtui.tui.notes_writing import NotesWritingApp
@@ -92,7 +92,9 @@ class NotesShowingApp(NotesWritingApp):
         if run is None or run.notes is None or not self._session_screen_up():
             return
         run.notes_queued = False
-        found = note_blocks(run.notes.fragment)
+        if run.notes_blocks is None or run.notes_blocks.fragment is not run.notes.fragment:
+            run.notes_blocks = KeptBlocks(run.notes.fragment)
+        found = run.notes_blocks.blocks()
         lines = trim([line for block in found for line in block.lines])
         for pane in self.session_screen.query(NotesPane):
             pane.set_read_only(run.notes.writer.read_only)  # (the screen may be newer than the run)

@@ -30,6 +30,7 @@ from coachtui.live.edits import LocalEdits
 from coachtui.live.events import Pane
 from coachtui.live.model import SessionModel
 from coachtui.live.notes.client import NotesConnection
+from coachtui.live.notes.kept_blocks import KeptBlocks
 from coachtui.tui.frame_pacer import FramePacer
 from coachtui.tui.notices import Notices, Show
 
@@ -94,6 +95,7 @@ class SessionRun:
         self._set_timer = set_timer
         self.notices = Notices(show_notice, self.later)
         self.notes: NotesConnection | None = None
+        self.notes_blocks: KeptBlocks | None = None  # its document's blocks, kept between versions
         self.notes_worker: Worker[None] | None = None
         self.notes_failed = False
         self.notes_caught_up = False

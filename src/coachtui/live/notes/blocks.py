@@ -57,7 +57,11 @@ class Block:
 
 def blocks(fragment: XmlFragment) -> list[Block]:
     found: list[Found] = []
-    lines = walk(fragment, found)
+    return blocks_of(walk(fragment, found), found)
+
+
+def blocks_of(lines: list[Line], found: list[Found]) -> list[Block]:
+    """The blocks of `walk`'s lines, from where it found each one starting."""
     ends = [place.start for place in found[1:]] + [len(lines)] if found else []  # (no children)
     return [
         Block(place.kind, place.element, place.text, tuple(lines[place.start : end]), place.start)

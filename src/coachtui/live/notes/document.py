@@ -74,17 +74,22 @@ def walk(fragment: XmlFragment, found: list[Found] | None = None) -> list[Line]:
     """Every line, trailing empty ones included; with `found`, where each block starts."""
     lines: list[Line] = []
     for child in fragment.children:
-        # One bad node (a shape no renderer foresaw) costs its own block, never the document.
-        part: list[Line] = []
-        mark = len(found) if found is not None else 0
-        try:
-            _block(child, part, "", "", found=found, at=len(lines))
-        except Exception:
-            part = [Line([Span(UNSHOWN, frozenset({"italic"}))])]
-            if found is not None:
-                del found[mark:]
-        lines.extend(part)
+        lines.extend(walk_node(child, found, len(lines)))
     return lines
+
+
+def walk_node(child: Any, found: list[Found] | None = None, at: int = 0) -> list[Line]:
+    """One top-level node's lines (what it adds to `walk`'s), `at` lines into the document."""
+    # One bad node (a shape no renderer foresaw) costs its own block, never the document.
+    part: list[Line] = []
+    mark = len(found) if found is not None else 0
+    try:
+        _block(child, part, "", "", found=found, at=at)
+    except Exception:
+        part = [Line([Span(UNSHOWN, frozenset({"italic"}))])]
+        if found is not None:
+            del found[mark:]
+    return part
 
 
 def _tag(node: Any) -> str:
