@@ -9,7 +9,6 @@ nothing can be missed; a node added is new to the cache, a node deleted is forgo
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from pycrdt import XmlFragment
@@ -44,13 +43,14 @@ class KeptBlocks:
         lines: list[Line] = []
         found: list[Found] = []
         for child in self.fragment.children:
-            part = None if child in touched else kept.get(child)
+            part = None if touched and child in touched else kept.get(child)
             if part is None:
                 own: list[Found] = []
                 part = (walk_node(child, own), own)
                 self.walked += 1
             parts[child] = part
-            found.extend(replace(place, start=place.start + len(lines)) for place in part[1])
+            at = len(lines)
+            found.extend(Found(p.element, p.text, p.kind, p.start + at) for p in part[1])
             lines.extend(part[0])
         self._parts = parts
         return blocks_of(lines, found)
