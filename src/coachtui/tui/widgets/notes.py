@@ -1,9 +1,10 @@
 """The Notes pane: the shared notes document as styled terminal text, with a block cursor.
 
-A `ScrollView` that draws only the lines on screen from a list of pre-wrapped strips, so a
-2,000-paragraph document scrolls as fast as a short one, and a live edit rebuilds the strips
-without moving the scroll position (the line at the top stays the line at the top unless the
-edit is above it). Styles come from the theme; server text is never parsed as markup.
+A `ScrollView` that draws only the lines on screen: a version of the document costs each line's
+height (Rich's line breaking, no strips), a line's strips are made when it is first drawn and
+kept while it is unchanged, so a 2,000-paragraph document opens and scrolls as fast as a short
+one, and a live edit re-wraps only the lines it changed, without moving the scroll position (the
+line at the top stays the line at the top unless the edit is above it). Styles come from the theme; server text is never parsed as markup.
 
 The cursor is on a block (a paragraph, heading, list item, task, quote, code block, table row),
 held by its Yjs element, not its index: when the coachee types above it, it stays on its block
