@@ -4,7 +4,8 @@ A `ScrollView` that draws only the lines on screen: a version of the document co
 height (Rich's line breaking, no strips), a line's strips are made when it is first drawn and
 kept while it is unchanged, so a 2,000-paragraph document opens and scrolls as fast as a short
 one, and a live edit re-wraps only the lines it changed, without moving the scroll position (the
-line at the top stays the line at the top unless the edit is above it). Styles come from the theme; server text is never parsed as markup.
+line at the top stays the line at the top unless the edit is above it). Styles come from the
+theme; server text is never parsed as markup.
 
 The cursor is on a block (a paragraph, heading, list item, task, quote, code block, table row),
 held by its Yjs element, not its index: when the coachee types above it, it stays on its block
