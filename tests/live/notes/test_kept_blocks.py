@@ -29,12 +29,18 @@ def same(kept: KeptBlocks, fragment: XmlFragment) -> None:
     assert shape(kept.blocks()) == shape(blocks(fragment))
 
 
-def test_kept_blocks_follow_every_kind_of_edit_and_walk_only_what_changed() -> None:
+def notes(paragraphs: int) -> tuple[Doc[Any], XmlFragment]:
+    """The demo's notes and `paragraphs` more."""
     doc: Doc[Any] = Doc()
     fragment = doc.get("default", type=XmlFragment)
     demo_notes(fragment)
-    for n in range(50):
+    for n in range(paragraphs):
         paragraph(fragment, (f"Paragraph {n}", None))
+    return doc, fragment
+
+
+def test_kept_blocks_follow_every_kind_of_edit_and_walk_only_what_changed() -> None:
+    doc, fragment = notes(50)
     kept = KeptBlocks(fragment)
     same(kept, fragment)
     everything = kept.walked
@@ -79,11 +85,7 @@ def test_kept_blocks_follow_every_kind_of_edit_and_walk_only_what_changed() -> N
 
 
 def test_kept_blocks_follow_a_peers_updates() -> None:
-    theirs: Doc[Any] = Doc()
-    their_fragment = theirs.get("default", type=XmlFragment)
-    demo_notes(their_fragment)
-    for n in range(20):
-        paragraph(their_fragment, (f"Paragraph {n}", None))
+    theirs, their_fragment = notes(20)
     ours: Doc[Any] = Doc()
     fragment = ours.get("default", type=XmlFragment)
     kept = KeptBlocks(fragment)
