@@ -47,6 +47,13 @@ async def test_a_lines_height_is_the_number_of_strips_it_wraps_into() -> None:
         wrapped = [strip.text for line in LINES for strip in pane._wrap(line, pane._wrapped_for)]
         # Drawn lazily, the document reads as the whole of it wrapped at once (with the gaps).
         assert [text for text in pane.visible_text() if text] == [text for text in wrapped if text]
+        # Another theme: the strips kept were made with the old one's colours, and are dropped.
+        first, _ = pane._line_strips[len(LINES) - 2]  # the h1 line's first strip
+        heading, palette = pane._strip(first), dict(pane.palette)
+        pilot.app.theme = "textual-light" if pilot.app.theme != "textual-light" else "nord"
+        await until(pilot, lambda: pane.palette != palette)
+        again = pane._strip(first)
+        assert again.text == heading.text and list(again) != list(heading)
 
 
 def drawn(pane: NotesPane) -> list[str]:
