@@ -123,3 +123,19 @@ async def test_ctrl_c_in_the_demo_says_the_text_goes_with_it(
         await pilot.press(*"Half a thought", "ctrl+c")
     said = " ".join(capsys.readouterr().err.split())
     assert "the demo keeps nothing" in said and "offered back" not in said
+
+
+async def test_a_pane_chosen_before_its_data_is_drawn_keeps_the_focus(head_server: DevServer) -> None:
+    """`3` pressed while the panes still load: the start-up focus (Actions, once its data is
+    drawn) must not take it back, or the next `x` completes an action instead of saying where it
+    works (seen under load in test_x_where_it_means_nothing_says_where_it_works)."""
+    app: Any = await make_app(head_server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.screen is app.session_screen)
+        agreements = app.session_screen.pane_widget(Pane.AGREEMENTS)
+        await pilot.press("3")
+        await until(pilot, lambda: settled(app) and app.session_screen.focus_placed)
+        await until(pilot, lambda: not app.session_screen.pane_widget(Pane.ACTIONS).loading)
+        await until(pilot, lambda: app.focused is agreements)
+        await pilot.pause()  # (a focus given by the start-up would land a frame later)
+        assert app.focused is agreements

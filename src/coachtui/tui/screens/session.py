@@ -75,6 +75,9 @@ class SessionScreen(Screen[None]):
         self._showing: dict[Pane, str] = {}  # the session each pane shows
         self._focus_placed = False
         self._notes_chosen = False  # `4` was pressed: the Notes pane keeps the focus
+        # `1`-`3` pressed on a pane still loading (it cannot take the focus yet): it takes it
+        # when its data is drawn, and the start-up focus does not go to Actions instead.
+        self._wanted: EntityTable | None = None
         self._notes_exist = False  # the notes have text: worth a column where there is room
         self._panes: dict[Pane, EntityTable] = {}
         self._after_first_data: list[Callable[[], object]] = []
@@ -148,10 +151,13 @@ class SessionScreen(Screen[None]):
     def action_focus_pane(self, name: str) -> None:
         if name == "actions":
             self._notes_tab(False)
-        self.query_one(f"#{name}", EntityTable).focus()
+        table = self.query_one(f"#{name}", EntityTable)
+        self._wanted = table if table.loading else None
+        table.focus()
 
     def action_focus_notes(self) -> None:
         self._notes_chosen = True
+        self._wanted = None
         self._notes_tab(True)
         self.query_one(NotesPane).focus()
 
@@ -327,6 +333,9 @@ class SessionScreen(Screen[None]):
         except NoMatches:
             return  # being taken down (a reload's answer can arrive during the app's exit)
         table.show(state, context, state.take_changes())
+        if self._wanted is table and not table.loading:
+            self._wanted = None
+            table.focus()
         if table.has_focus:
             self._offer_keys()  # (its first row came, or its last went)
         if pane is Pane.GOALS and model.states[Pane.ACTIONS].loaded_once:
@@ -364,7 +373,9 @@ class SessionScreen(Screen[None]):
             target = next((p for p in order if states[p].items), Pane.ACTIONS)
         # (The Notes pane, ready before the tables, may have been given the focus meanwhile.)
         notes_by_default = isinstance(self.focused, NotesPane) and not self._notes_chosen
-        if self.focused is None or self.focused.loading or notes_by_default:
+        # (A pane chosen with 1-3 before its data was drawn takes the focus when it is: else `x`
+        # pressed next would act on Actions.)
+        if self._wanted is None and (self.focused is None or self.focused.loading or notes_by_default):
             self.pane_widget(target).focus()
         self._focus_placed = True
         waiting, self._after_first_data = self._after_first_data, []
@@ -379,6 +390,7 @@ class SessionScreen(Screen[None]):
         """Another session opens: the panes a modal covered catch up from the new one."""
         self._covered = {}
         self._focus_placed = False
+        self._wanted = None
 
     def on_screen_resume(self) -> None:
         covered, self._covered = self._covered, {}
