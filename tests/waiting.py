@@ -41,7 +41,18 @@ async def until(pilot: Any, condition: Callable[[], bool], timeout: float = HANG
             await pilot.pause()
         else:
             await asyncio.sleep(0.02)
-    raise TimeoutError("condition not met in time")
+    raise TimeoutError(f"condition not met in time; {_scene(pilot.app)}")
+
+
+def _scene(app: Any) -> str:
+    """What the app was showing when a wait gave up: a CI failure is read from this alone."""
+    try:
+        stack = [type(screen).__name__ for screen in app.screen_stack]
+        focused = type(app.screen.focused).__name__ if app.screen.focused is not None else None
+        notices = [f"{n.title}: {n.message}"[:80] for n in app._notifications]
+        return f"screens {stack}, focus {focused}, notices {notices}"
+    except Exception as exc:  # (a description must never hide the timeout itself)
+        return f"(no description: {exc!r})"
 
 
 def settled(app: Any, table: Any = None, rows: int | None = None) -> bool:
@@ -65,9 +76,11 @@ def shows_demo(app: Any) -> bool:
 
 
 def panes_caught_up(app: Any) -> bool:
-    """Every pane change the model reported has reached its pane (none waits for the next frame)."""
+    """Every pane change the model reported has reached its pane (none waits for the next frame),
+    and every pane with data has it in the columns its size has (a table's first size comes with
+    its first rows; a column it then shows or hides has the rows drawn again)."""
     run = app.session_run
-    return run is None or not run.panes_queued
+    return run is None or (not run.panes_queued and app.session_screen.laid_out)
 
 
 def event_counts(app: Any, server: Any) -> tuple[int, int]:

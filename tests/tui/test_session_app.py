@@ -52,12 +52,26 @@ async def test_initial_load(head_server: DevServer) -> None:
         assert {r[0] for r in rows} == {"Not Started", "In Progress", "On Hold", "Completed", "Won't Do"}
 
 
-@pytest.mark.parametrize("pane", ["actions", "agreements", "goals"])
-async def test_event_reaches_exactly_its_pane(head_server: DevServer, pane: str) -> None:
+@pytest.mark.parametrize(
+    ("pane", "size"),
+    [
+        ("actions", (100, 32)),
+        ("agreements", (100, 32)),
+        ("goals", (100, 32)),
+        # Where the Goal column shows, the Actions rows are built again when the pane first has
+        # a size, which comes only with its first rows: the count starts once that is done.
+        # (Not a goal's rename there: the actions linked to it show its title.)
+        ("actions", (170, 45)),
+        ("agreements", (170, 45)),
+    ],
+)
+async def test_event_reaches_exactly_its_pane(
+    head_server: DevServer, pane: str, size: tuple[int, int]
+) -> None:
     demo = head_server.demo
     assert demo is not None
     app = await make_app(head_server)
-    async with app.run_test(size=(100, 32)) as pilot, await coachee_api(head_server) as other:
+    async with app.run_test(size=size) as pilot, await coachee_api(head_server) as other:
         await until(pilot, lambda: shows_demo(app) and panes_caught_up(app))
         widgets = panes(app)
         before = {name: w.syncs for name, w in widgets.items()}

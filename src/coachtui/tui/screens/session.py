@@ -321,11 +321,13 @@ class SessionScreen(Screen[None]):
         if pane is Pane.ACTIONS:
             session = model.header
             people = (session.coach, session.coachee) if session is not None else ()
+            goal_column = self._actions().shows_goals
             context = ActionContext(
                 names={u.id: u.name for u in people if u is not None},
                 # (Titles only where the Goal column shows: elsewhere a goal's rename would
                 # repaint every action for nothing.)
-                goals=_goal_titles(model) if self._actions().shows_goals else {},
+                goals=_goal_titles(model) if goal_column else {},
+                goal_column=goal_column,
             )
         state = model.states[pane]
         try:
@@ -353,6 +355,11 @@ class SessionScreen(Screen[None]):
         actions = self.pane_widget(Pane.ACTIONS)
         assert isinstance(actions, ActionsPane)
         return actions
+
+    @property
+    def laid_out(self) -> bool:
+        """Every pane with data shows it in the columns its size has (none waits for a resize)."""
+        return not self.closing and all(t.laid_out for t in self._panes.values() if not t.loading)
 
     @property
     def focus_placed(self) -> bool:

@@ -68,6 +68,7 @@ class EntityTable(DataTable[Text]):
         self._empty_shown = False
         self._state: PaneState | None = None
         self._saving_shown: set[str] = set()  # rows drawn with the "saving…" mark
+        self._fitted_to = -1  # the content width the columns were last fitted to
         # Rows changed by someone else: their mark ("new", "edited") and until when it shows.
         self._marks: dict[str, tuple[str, float]] = {}
         self._restyle: set[str] = set()  # rows whose mark came or went since they were drawn
@@ -88,7 +89,9 @@ class EntityTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         for key, label, width in self.column_specs():
-            self.add_column(label, key=key, width=width or 20)
+            # An optional column starts hidden: a table's first size comes only with its first
+            # rows, and on most terminals it stays hidden then (no second build of every row).
+            self.add_column(label, key=key, width=0 if key in self.OPTIONAL else width or 20)
         self.loading = True
         self.palette = theme_styles(self.app)
         self.watch(self.app, "theme", self._retheme, init=False)
@@ -133,11 +136,22 @@ class EntityTable(DataTable[Text]):
             column = self.columns[ColumnKey(key)]
             column.auto_width = False
             column.width = max(avail, 4) if width is None else widths[key]
+        self._fitted_to = self.content_region.width
         # DataTable measures its scrollable width only when rows are added: without this, the
         # width of a wider terminal stays after a resize and a horizontal scrollbar appears.
         total = sum(column.get_render_width(self) for column in self.columns.values())
         self.virtual_size = Size(total, self.virtual_size.height)
         self.refresh(layout=True)
+
+    @property
+    def laid_out(self) -> bool:
+        """Its rows are drawn for the columns its size has. (A loading table is not laid out at
+        all: its first size, and so its columns, come with its first rows.)"""
+        width = self.content_region.width
+        if width == 0:  # not on screen: fitted when it comes back, if it ever was
+            hidden = not self.display or self.screen.maximized not in (None, self)
+            return self._fitted_to >= 0 or hidden
+        return self._fitted_to == width
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """DataTable measures every cell of every new row to size its auto-width columns; every

@@ -66,6 +66,7 @@ class ActionContext:
 
     names: dict[str, str] = field(default_factory=dict)
     goals: dict[str, str] = field(default_factory=dict)
+    goal_column: bool = False  # built for a Goal column shown (`goals` filled) or hidden
 
 
 class ActionsPane(EntityTable):
@@ -90,6 +91,13 @@ class ActionsPane(EntityTable):
     def shows_goals(self) -> bool:
         column = self.columns.get(ColumnKey("goal"))
         return column is not None and column.width > 0
+
+    @property
+    def laid_out(self) -> bool:
+        # Its first size comes with its first rows, and a Goal column shown or hidden then
+        # needs them built again (GoalsShown): until that is done, the rows are not final.
+        context = self.context
+        return super().laid_out and (context is None or context.goal_column == self.shows_goals)
 
     def _fit_columns(self) -> None:
         shown = self.shows_goals
