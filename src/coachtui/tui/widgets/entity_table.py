@@ -532,7 +532,7 @@ class RowIndexedCache(LRUCache[Any, Any]):
 
     def indexed(self) -> int:
         """How many keys the index holds, stale ones included (tests check it stays bounded)."""
-        return self._indexed
+        return sum(map(len, self._by_row.values()))
 
 
 def _drop_row(cache: LRUCache[Any, Any], row_key: RowKey) -> None:
