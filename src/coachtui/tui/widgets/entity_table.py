@@ -81,6 +81,10 @@ class EntityTable(DataTable[Text]):
         # user moves the cursor themselves.
         self.lost_item: str | None = None
         self._removing: set[str] = set()  # deleted here: the user chose that, not elsewhere
+        # DataTable's render caches, swapped for ones that can forget one row cheaply
+        # (`_replace_cells`); same sizes, and DataTable only ever sets, reads and clears them.
+        self._cell_render_cache = RowIndexedCache(self._cell_render_cache.maxsize)
+        self._row_render_cache = RowIndexedCache(self._row_render_cache.maxsize)
 
     @classmethod
     def column_specs(cls) -> tuple[tuple[str, str, int | None], ...]:
@@ -480,10 +484,61 @@ def same_cells(a: Row, b: Row) -> bool:
     return all(same_cell(x, y) for x, y in zip(a, b, strict=True))
 
 
+class RowIndexedCache(LRUCache[Any, Any]):
+    """An LRU cache of renders keyed by row first, that forgets one row in O(that row's entries).
+
+    Scanning every key for the row's (DataTable's cell cache holds 10,000, each compared by
+    `RowKey.__eq__` in Python) was most of an event's CPU in a burst on a large pane. The index
+    row → keys is kept as entries are set; the LRU evicts without telling it, so it also holds
+    keys long gone: it is rebuilt from the live keys when it has twice as many, so its size stays
+    bounded and the rebuild costs O(1) per entry set.
+    """
+
+    __slots__ = ("_by_row", "_indexed")
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__(maxsize)
+        self._by_row: dict[Any, list[Any]] = {}
+        self._indexed = 0  # keys in the index, stale ones included
+
+    def set(self, key: Any, value: Any) -> None:
+        new = key not in self
+        super().set(key, value)
+        if new:  # (a key set again is indexed once already)
+            self._by_row.setdefault(key[0], []).append(key)
+            self._indexed += 1
+            if self._indexed > 2 * self.maxsize:
+                self._reindex()
+
+    __setitem__ = set
+
+    def clear(self) -> None:
+        super().clear()
+        self._by_row.clear()
+        self._indexed = 0
+
+    def drop_row(self, row_key: Any) -> None:
+        """Forget every entry of this row."""
+        keys = self._by_row.pop(row_key, [])
+        self._indexed -= len(keys)
+        for key in keys:
+            self.discard(key)  # (a no-op for a key the LRU already evicted)
+
+    def _reindex(self) -> None:
+        self._by_row = {}
+        for key in self.keys():
+            self._by_row.setdefault(key[0], []).append(key)
+        self._indexed = len(self)
+
+    def indexed(self) -> int:
+        """How many keys the index holds, stale ones included (tests check it stays bounded)."""
+        return sum(map(len, self._by_row.values()))
+
+
 def _drop_row(cache: LRUCache[Any, Any], row_key: RowKey) -> None:
-    """Forget one row's renders (these caches are keyed by row first)."""
-    for cache_key in [k for k in cache.keys() if k[0] == row_key]:
-        cache.discard(cache_key)
+    """Forget one row's renders: an AttributeError if DataTable's caches are not ours any more
+    (a Textual upgrade), and `_replace_cells` falls back to `update_cell`."""
+    cache.drop_row(row_key)  # type: ignore[attr-defined]
 
 
 def _subtitle(state: PaneState) -> str:
