@@ -7,10 +7,11 @@ of the item's latest server copy, and says what changed elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from rich.containers import Lines
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -54,8 +55,47 @@ def kept_as_is(text: str, *, others: bool) -> str:
     )
 
 
+class _Line(Text):
+    """A line of an `EditorText`, divided into its wrapped sections once per look, not per row.
+
+    TextArea draws each screen row of a wrapped line by dividing the whole line at every wrap
+    offset and keeping one section, so a line wrapped over 200 rows was divided 200 times a frame
+    (most of a key's cost in a 20,000-character line). The sections depend only on the line's text
+    and styles, which are the same for every row of the line in one frame.
+    """
+
+    __slots__ = ("_kept",)
+    _kept: dict[Any, Lines]  # the field's: TextArea makes a new line object for every row it draws
+
+    def divide(self, offsets: Iterable[int]) -> Lines:
+        offsets = tuple(offsets)
+        if len(offsets) < _DIVIDE_ONCE_FROM:
+            return super().divide(offsets)
+        key = (self.plain, tuple(self._spans), self.style, self.end, offsets)
+        kept = self._kept
+        if (lines := kept.get(key)) is None:
+            lines = kept[key] = super().divide(offsets)
+            while len(kept) > _DIVISIONS_KEPT:
+                del kept[next(iter(kept))]
+        return lines
+
+
+_DIVIDE_ONCE_FROM = 8  # wrap offsets; a short line costs less to divide than to look up
+_DIVISIONS_KEPT = 4  # the line typed in, as styled with and without the cursor
+
+
 class EditorText(TextArea):
-    """A text field that refuses a paste taking it past what the editor can hold."""
+    """A text field that refuses a paste taking it past what the editor can hold, and divides a
+    long wrapped line once per look (`_Line`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._divisions: dict[Any, Lines] = {}
+
+    def get_line(self, line_index: int) -> Text:
+        line = _Line(self.document.get_line(line_index), end="", no_wrap=True)
+        line._kept = self._divisions
+        return line
 
     async def _on_paste(self, event: events.Paste) -> None:
         if too_long_to_edit(self.text + event.text):
