@@ -8,7 +8,7 @@ from typing import Any
 from pycrdt import Doc, XmlElement, XmlFragment
 
 from coachtui.devserver.notes import demo_notes, list_block, paragraph
-from coachtui.live.notes.blocks import Block, blocks
+from coachtui.live.notes.blocks import Block, blocks, notes_doc
 from coachtui.live.notes.kept_blocks import KeptBlocks
 
 
@@ -31,7 +31,7 @@ def same(kept: KeptBlocks, fragment: XmlFragment) -> None:
 
 def notes(paragraphs: int) -> tuple[Doc[Any], XmlFragment]:
     """The demo's notes and `paragraphs` more."""
-    doc: Doc[Any] = Doc()
+    doc = notes_doc()
     fragment = doc.get("default", type=XmlFragment)
     demo_notes(fragment)
     for n in range(paragraphs):
@@ -86,7 +86,7 @@ def test_kept_blocks_follow_every_kind_of_edit_and_walk_only_what_changed() -> N
 
 def test_kept_blocks_follow_a_peers_updates() -> None:
     theirs, their_fragment = notes(20)
-    ours: Doc[Any] = Doc()
+    ours = notes_doc()  # (as the client holds it)
     fragment = ours.get("default", type=XmlFragment)
     kept = KeptBlocks(fragment)
     same(kept, fragment)  # (empty)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
-from coachtui.live.notes.blocks import Block, blocks
+from coachtui.live.notes.blocks import Block, blocks, notes_doc
 from coachtui.live.notes.compose import Draft, like, parse
 from coachtui.live.notes.document import render
 from coachtui.live.notes.schema import problems
@@ -20,7 +20,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def web_app_doc(name: str = "everything") -> tuple[Doc[Any], XmlFragment]:
-    doc: Doc[Any] = Doc()
+    doc = notes_doc()  # (as the client holds it)
     doc.apply_update((FIXTURES / f"webapp-{name}.bin").read_bytes())
     return doc, doc.get("default", type=XmlFragment)
 

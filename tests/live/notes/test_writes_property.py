@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
-from coachtui.live.notes.blocks import blocks, find
+from coachtui.live.notes.blocks import blocks, find, notes_doc
 from coachtui.live.notes.compose import parse
 from coachtui.live.notes.document import render
 from coachtui.live.notes.schema import problems
@@ -44,7 +44,7 @@ class World:
 
     @classmethod
     def new(cls) -> World:
-        ours: Doc[Any] = Doc()
+        ours = notes_doc()  # (as the client holds it)
         theirs: Doc[Any] = Doc()
         ours.apply_update(START)
         theirs.apply_update(START)

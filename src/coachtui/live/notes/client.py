@@ -38,6 +38,7 @@ from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError, Forbidden, NetworkError, NotFound, ServerError, SessionExpired
 from coachtui.live.backoff import Backoff
 from coachtui.live.clock import REAL_CLOCK, Clock
+from coachtui.live.notes.blocks import notes_doc
 from coachtui.live.notes.document import FRAGMENT
 from coachtui.live.notes.presence import RENEW_EVERY, Roster, announcement
 from coachtui.live.notes.writes import NotesWriter
@@ -140,7 +141,7 @@ class NotesConnection:
         self.token_retry = token_retry  # first wait before asking for the token again (doubles)
         self.silence = silence  # seconds without a word from the server before it counts as gone
         self._heard_at = 0.0
-        self.doc: Doc[Any] = Doc()
+        self.doc: Doc[Any] = notes_doc()
         self.fragment: XmlFragment = self.doc.get(FRAGMENT, type=XmlFragment)  # local, writes nothing
         self.writer = NotesWriter(self.doc, self.fragment, self._local_change, read_only=read_only)
         self._changes: dict[int, bytes] = {}  # our actions the server has not acknowledged, by number
