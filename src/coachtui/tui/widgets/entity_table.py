@@ -43,6 +43,9 @@ GUTTER = "mark"
 GUTTER_WIDE, GUTTER_NARROW = 8, 1
 GUTTER_WORDS_FROM = 100  # pane width (cells) from which the gutter has room for the words
 MARKS = {"new": "+ new", "edited": "● edited", "saving": "… saving"}
+# Cells are never changed once built (DataTable only reads them), so rows share the ones that are
+# always the same: 5,000 rows are 5,000 fewer objects to build and for the collector to walk.
+NO_MARK = Text("")
 
 
 class EntityTable(DataTable[Text]):
@@ -396,7 +399,7 @@ class EntityTable(DataTable[Text]):
             label = self._marks[entity_id][0]
             style = f"bold reverse {self.palette.get('accent', '')}".strip()
             return Text(MARKS.get(label, label), style=style, no_wrap=True, overflow="crop")
-        return Text("")
+        return NO_MARK
 
     # -- marks: rows someone else changed ---------------------------------------------------------
 
