@@ -21,8 +21,8 @@ from textual.widgets.data_table import DuplicateKey
 from coachtui.api.models import Action, Status
 from coachtui.live.events import Entity, Pane
 from coachtui.live.model import PaneState
-from coachtui.tui.widgets.entity_table import EMPTY_KEY
-from coachtui.tui.widgets.panes import ActionContext, ActionsPane
+from coachtui.tui.widgets.entity_table import EMPTY_KEY, NO_MARK
+from coachtui.tui.widgets.panes import NO_ONE, NOTHING, ActionContext, ActionsPane, status_cell
 from tests.tui.test_row_renders import drawn
 from tests.waiting import until
 
@@ -244,3 +244,25 @@ async def test_the_placeholder_goes_when_many_rows_come_and_comes_back_when_they
         table.show(state, ActionContext())
         assert ids_on_screen(table) == [EMPTY_KEY] and table.selected_id() is None
         await until(pilot, lambda: any("No actions yet." in line for line in drawn(table)))
+
+
+def looks(text: Text) -> tuple[Any, ...]:
+    return (text.plain, text.style, list(text.spans), text.no_wrap, text.overflow, text.justify, text.end)
+
+
+async def test_the_cells_rows_share_are_not_changed_by_drawing_them() -> None:
+    """Rows share the cells that are always the same (no mark, a status, no due date…): only safe
+    while nothing changes a cell once built, drawing included."""
+    app = OnePane()
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.query_one(ActionsPane)
+        shared = [NO_MARK, NOTHING, NO_ONE, *(status_cell(s, table.palette) for s in Status)]
+        before = [looks(text) for text in shared]
+        state = PaneState(pane=Pane.ACTIONS, items=actions(range(400)), loaded_once=True)
+        table.show(state, ActionContext())
+        first = ids_on_screen(table)[0]
+        assert table.cells_of(first)[0] is status_cell(state.items[first].status, table.palette)  # type: ignore[union-attr]
+        await until(pilot, lambda: shows_row(table, first))
+        await pilot.press("end")
+        await until(pilot, lambda: shows_row(table, ids_on_screen(table)[-1]))
+        assert [looks(text) for text in shared] == before
