@@ -132,7 +132,7 @@ class CoachApp(PickerDataApp, RunFramesApp):
             self.session_screen.after_first_data(_freeze_startup_heap)  # (not before the data shows)
             self._quit_on_signals()
         if self.initial_session:
-            self.open_session(self.initial_session)
+            self.open_session(self.initial_session, notes_after_panes=True)
         else:
             self.push_screen(PickerScreen(today=self.today, me=self.api.user_id))
             self.call_after_refresh(self._nothing_loading_beneath)
@@ -166,9 +166,15 @@ class CoachApp(PickerDataApp, RunFramesApp):
         assert self.session_run is not None, "no session is open"
         return self.session_run.notices
 
-    def open_session(self, session_id: str) -> None:
+    def open_session(self, session_id: str, *, notes_after_panes: bool = False) -> None:
         """Dispose of the session open now (its dialogs closed, its drafts kept under its own
-        key), then open `session_id` in a run of its own on the app's one connection."""
+        key), then open `session_id` in a run of its own on the app's one connection.
+
+        `notes_after_panes` (start-up): the notes connect once the panes have had their first
+        answers and been painted (tui/run_frames.py). Connecting them (a token request, a
+        WebSocket, the document's sync, and importing websockets and pycrdt) took CPU time the
+        first paint of the session's data needed, and the notes pane has nothing to keep
+        meanwhile. (A switch starts them at once: the pane shows the last session's notes.)"""
         if self.session_run is not None:
             self.close_run(self.session_run)
         if self.live is None:
@@ -194,7 +200,10 @@ class CoachApp(PickerDataApp, RunFramesApp):
             set_timer=self.set_timer,
             monotonic=self.clock.monotonic,
         )
-        self.start_notes(self.session_run)
+        if notes_after_panes and self.notes_options.enabled:
+            self.session_run.notes_after_panes = True
+        else:
+            self.start_notes(self.session_run)
 
     def close_run(self, run: SessionRun) -> None:
         """Its timers, notes, held notices and late answers end here; its editors and dialogs

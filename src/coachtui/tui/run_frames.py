@@ -13,6 +13,7 @@ from textual import on
 
 from coachtui.live.changes import Change, ChangeKind, Origin, Report
 from coachtui.live.events import Pane
+from coachtui.live.model import LIST_PANES, PaneStatus
 from coachtui.text import notice
 from coachtui.tui.attention import Attention
 from coachtui.tui.messages import HistoryRequested, NotesChanged, PaneChanged, ReportsArrived, Resynced
@@ -163,6 +164,11 @@ class RunFramesApp(NotesShowingApp):
         run.panes_queued.discard(pane)
         if self._session_screen_up():
             self.session_screen.show_pane(run.model, pane)
+            if run.notes_after_panes and all(
+                run.model.states[p].status is not PaneStatus.LOADING for p in LIST_PANES
+            ):
+                run.notes_after_panes = False
+                self.call_after_refresh(run.guard(lambda: self.start_notes(run)))
             if pane is Pane.HEADER and run.notes is not None:
                 run.notes.announce_now()  # our role is known now: the others see us at once
                 self._show_presence()
