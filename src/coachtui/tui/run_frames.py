@@ -13,7 +13,7 @@ from textual import on
 
 from coachtui.live.changes import Change, ChangeKind, Origin, Report
 from coachtui.live.events import Pane
-from coachtui.live.model import LIST_PANES, PaneStatus
+from coachtui.live.model import PaneStatus
 from coachtui.text import notice
 from coachtui.tui.attention import Attention
 from coachtui.tui.messages import HistoryRequested, NotesChanged, PaneChanged, ReportsArrived, Resynced
@@ -165,7 +165,7 @@ class RunFramesApp(NotesShowingApp):
         if self._session_screen_up():
             self.session_screen.show_pane(run.model, pane)
             if run.notes_after_panes and all(
-                run.model.states[p].status is not PaneStatus.LOADING for p in LIST_PANES
+                state.status is not PaneStatus.LOADING for state in run.model.states.values()
             ):
                 run.notes_after_panes = False
                 self.call_after_refresh(run.guard(lambda: self.start_notes(run)))
