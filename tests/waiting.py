@@ -56,15 +56,28 @@ def _scene(app: Any) -> str:
 
 
 def settled(app: Any, table: Any = None, rows: int | None = None) -> bool:
-    """Connected, every pane loaded, no reload in flight (and `table` showing `rows` rows)."""
+    """Connected, every pane loaded, no reload in flight, the notes begun (and `table` showing
+    `rows` rows)."""
     live = app.live
     return (
         live is not None
         and live.status.state is ConnState.CONNECTED
         and not live.model.busy
         and all(s.loaded_once for s in live.model.states.values())
+        and notes_begun(app)
         and (table is None or len(table.rows) == rows)
     )
+
+
+def notes_begun(app: Any) -> bool:
+    """The notes (where they are on) have started and had a first answer, connected or not: they
+    start once the panes are painted, and their token request must not land in a count a test
+    takes after the start-up."""
+    run = app.session_run
+    if run is None or not app.notes_options.enabled:
+        return True
+    begun = (ConnState.CONNECTED, ConnState.RECONNECTING, ConnState.ERROR)
+    return run.notes is not None and run.notes.status.state in begun
 
 
 def shows_demo(app: Any) -> bool:
