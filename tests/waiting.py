@@ -70,14 +70,18 @@ def settled(app: Any, table: Any = None, rows: int | None = None) -> bool:
 
 
 def notes_begun(app: Any) -> bool:
-    """The notes (where they are on) have started and had a first answer, connected or not: they
-    start once the panes are painted, and their token request must not land in a count a test
-    takes after the start-up."""
+    """The notes (where they are on) have started and had a first answer, connected (their
+    document drawn) or not: they start once the panes are painted, and neither their token
+    request nor the column their text opens must land after a count a test takes."""
     run = app.session_run
     if run is None or not app.notes_options.enabled:
         return True
-    begun = (ConnState.CONNECTED, ConnState.RECONNECTING, ConnState.ERROR)
-    return run.notes is not None and run.notes.status.state in begun
+    if run.notes is None:
+        return False
+    state = run.notes.status.state
+    return state in (ConnState.RECONNECTING, ConnState.ERROR) or (
+        state is ConnState.CONNECTED and not run.notes_queued
+    )
 
 
 def shows_demo(app: Any) -> bool:

@@ -369,8 +369,18 @@ class SessionScreen(Screen[None]):
 
     @property
     def laid_out(self) -> bool:
-        """Every pane with data shows it in the columns its size has (none waits for a resize)."""
-        return not self.closing and all(t.laid_out for t in self._panes.values() if not t.loading)
+        """Every pane with data shows it in the columns its size has (none waits for a resize),
+        and the notes have the column their text gives them (no change of layout is pending)."""
+        if self.closing:
+            return False
+        notes = self.query_one(NotesPane)
+        column = not self.has_class("-narrow")
+        in_place = self.maximized is not None or column == (notes.region.x > 0)  # (else hidden or below)
+        return (
+            self._notes_exist == bool(notes.lines)
+            and in_place
+            and all(t.laid_out for t in self._panes.values() if not t.loading)
+        )
 
     @property
     def focus_placed(self) -> bool:
