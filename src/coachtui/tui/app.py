@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import gc
 import logging
 import signal
 import traceback
@@ -66,6 +65,7 @@ log = logging.getLogger(__name__)
 
 LIVE_GROUP = "live"
 HELP_SCREEN = "help"
+HEAP_SETTLED_BY = 5.0  # seconds after the start: no start-up collects later than this
 
 
 class CoachApp(PickerDataApp, RunFramesApp):
@@ -128,9 +128,11 @@ class CoachApp(PickerDataApp, RunFramesApp):
 
     def on_mount(self) -> None:
         self.push_screen(self.session_screen)
-        if not self.is_headless:  # a test process runs many apps: freezing would keep them all
-            self.session_screen.after_first_data(_freeze_startup_heap)  # (not before the data shows)
+        if not self.is_headless:
             self._quit_on_signals()
+            # (Settled once the panes have their first answers, tui/run_frames.py; by then at
+            # the latest: with the picker first, or a server that does not answer.)
+            self.set_timer(HEAP_SETTLED_BY, self.settle_startup_heap)
         if self.initial_session:
             self.open_session(self.initial_session, notes_after_panes=True)
         else:
@@ -577,19 +579,6 @@ class _Reports(LiveObserver):
 
     def resynced(self, report: Resync) -> None:
         self.app.post_message(Resynced(report))
-
-
-def _freeze_startup_heap() -> None:
-    """Keep what start-up built out of every later garbage collection.
-
-    A full collection walks every tracked object: with Textual, Rich and pydantic loaded that is
-    a 40-60 ms pause every second or two while the screen changes (measured on 2 cores), landing
-    on key presses and live updates alike; with the start-up heap frozen it is 6-8 ms. Objects
-    alive after the first paint (modules, widgets, styles) live as long as the app, so scanning
-    them again finds nothing (gc.freeze, Python's documented way to do this).
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def _visible(status: ConnectionStatus) -> tuple[object, ...]:

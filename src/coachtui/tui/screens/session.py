@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from textual import events
@@ -81,7 +80,6 @@ class SessionScreen(Screen[None]):
         self._wanted: EntityTable | None = None
         self._notes_exist = False  # the notes have text: worth a column where there is room
         self._panes: dict[Pane, EntityTable] = {}
-        self._after_first_data: list[Callable[[], object]] = []
         self._undo_offered = False  # what the key bar says about `z`
 
     def compose(self) -> ComposeResult:
@@ -406,13 +404,6 @@ class SessionScreen(Screen[None]):
         if self._wanted is None and (self.focused is None or self.focused.loading or notes_by_default):
             self.pane_widget(target).focus()
         self._focus_placed = True
-        waiting, self._after_first_data = self._after_first_data, []
-        for callback in waiting:
-            self.call_after_refresh(callback)
-
-    def after_first_data(self, callback: Callable[[], object]) -> None:
-        """Call `callback` once the panes have shown their first data (after that paint)."""
-        self._after_first_data.append(callback)
 
     def forget_covered(self) -> None:
         """Another session opens: the panes a modal covered catch up from the new one."""
