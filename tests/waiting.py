@@ -80,7 +80,7 @@ def notes_begun(app: Any) -> bool:
         return False
     state = run.notes.status.state
     return state in (ConnState.RECONNECTING, ConnState.ERROR) or (
-        state is ConnState.CONNECTED and not run.notes_queued
+        state is ConnState.CONNECTED and not run.notes_queued and app.session_screen.notes_in_place
     )
 
 

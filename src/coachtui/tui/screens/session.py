@@ -369,16 +369,22 @@ class SessionScreen(Screen[None]):
     def laid_out(self) -> bool:
         """Every pane with data shows it in the columns its size has (none waits for a resize),
         and the notes have the column their text gives them (no change of layout is pending)."""
-        if self.closing:
-            return False
-        notes = self.query_one(NotesPane)
-        column = not self.has_class("-narrow")
-        in_place = self.maximized is not None or column == (notes.region.x > 0)  # (else hidden or below)
         return (
-            self._notes_exist == bool(notes.lines)
-            and in_place
+            not self.closing
+            and self.notes_in_place
             and all(t.laid_out for t in self._panes.values() if not t.loading)
         )
+
+    @property
+    def notes_in_place(self) -> bool:
+        """The notes have the column their text gives them, or none (their text came after the
+        panes' first paint: the layout that follows it has been applied)."""
+        notes = self.query(NotesPane)
+        if not notes:
+            return False
+        column = not self.has_class("-narrow")
+        in_place = self.maximized is not None or column == (notes[0].region.x > 0)  # (else hidden or below)
+        return self._notes_exist == bool(notes[0].lines) and in_place
 
     @property
     def focus_placed(self) -> bool:
