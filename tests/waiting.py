@@ -56,14 +56,31 @@ def _scene(app: Any) -> str:
 
 
 def settled(app: Any, table: Any = None, rows: int | None = None) -> bool:
-    """Connected, every pane loaded, no reload in flight (and `table` showing `rows` rows)."""
+    """Connected, every pane loaded, no reload in flight, the notes begun (and `table` showing
+    `rows` rows)."""
     live = app.live
     return (
         live is not None
         and live.status.state is ConnState.CONNECTED
         and not live.model.busy
         and all(s.loaded_once for s in live.model.states.values())
+        and notes_begun(app)
         and (table is None or len(table.rows) == rows)
+    )
+
+
+def notes_begun(app: Any) -> bool:
+    """The notes (where they are on) have started and had a first answer, connected (their
+    document drawn) or not: they start once the panes are painted, and neither their token
+    request nor the column their text opens must land after a count a test takes."""
+    run = app.session_run
+    if run is None or not app.notes_options.enabled:
+        return True
+    if run.notes is None:
+        return False
+    state = run.notes.status.state
+    return state in (ConnState.RECONNECTING, ConnState.ERROR) or (
+        state is ConnState.CONNECTED and not run.notes_queued and app.session_screen.notes_in_place
     )
 
 

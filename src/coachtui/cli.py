@@ -348,6 +348,9 @@ def _notify_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+SCREEN_COMMANDS = ("session", "demo")  # the commands that draw a screen
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     if argv is None and "_ARGCOMPLETE" in os.environ:
@@ -368,6 +371,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    from coachtui import startup_heap
+
+    if args.command_name in SCREEN_COMMANDS:
+        startup_heap.hold()  # until the screen has its data (the app settles it)
+    try:
+        return _run_command(args)
+    finally:
+        startup_heap.release()
+
+
+def _run_command(args: argparse.Namespace) -> int:
     from coachtui import commands
     from coachtui.api.errors import ApiError
     from coachtui.credentials import CredentialsError

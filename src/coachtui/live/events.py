@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from coachtui.api.models import Action, Agreement, Goal
 
@@ -83,60 +83,6 @@ class Unknown:
 LiveEvent = Upsert | Delete | Invalidate | NotShown | ForceLogout | Malformed | Unknown
 
 
-class _Payload(BaseModel):
-    # Built when the first event of a kind arrives, not at start-up (before the first paint):
-    # most kinds never arrive in a run.
-    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
-    coaching_session_id: str | None = None
-    coaching_relationship_id: str | None = None
-
-
-class _ActionPayload(_Payload):
-    action: Action
-
-
-class _ActionDeleted(_Payload):
-    action_id: str
-
-
-class _AgreementPayload(_Payload):
-    agreement: Agreement
-
-
-class _AgreementDeleted(_Payload):
-    agreement_id: str
-
-
-class _GoalPayload(_Payload):
-    goal: Goal
-
-
-class _OverarchingGoalPayload(_Payload):
-    overarching_goal: Goal
-
-
-class _GoalDeleted(_Payload):
-    goal_id: str
-
-
-class _OverarchingGoalDeleted(_Payload):
-    overarching_goal_id: str
-
-
-class _SessionGoalLink(_Payload):
-    coaching_session_id: str
-    goal_id: str
-
-
-class _SessionScoped(_Payload):
-    coaching_session_id: str
-
-
-class _ForceLogout(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-    reason: str = ""
-
-
 PANE_OF: dict[str, Pane] = {
     "action_created": Pane.ACTIONS,
     "action_updated": Pane.ACTIONS,
@@ -178,41 +124,43 @@ def decode(event_name: str, data: str) -> LiveEvent:
 
 
 def _decode_known(kind: str, payload: dict[str, Any]) -> LiveEvent:
+    from coachtui.live import payloads  # (on the first event, not at start-up: see there)
+
     if kind in NOT_SHOWN:
         return NotShown(kind)
     if kind == "force_logout":
-        return ForceLogout(kind, _ForceLogout.model_validate(payload).reason)
+        return ForceLogout(kind, payloads.ForceLogout.model_validate(payload).reason)
     pane = PANE_OF[kind]
     if kind in ("action_created", "action_updated"):
-        p = _ActionPayload.model_validate(payload)
+        p = payloads.ActionPayload.model_validate(payload)
         return Upsert(kind, pane, p.action, p.coaching_session_id or p.action.coaching_session_id, None)
     if kind == "action_deleted":
-        d = _ActionDeleted.model_validate(payload)
+        d = payloads.ActionDeleted.model_validate(payload)
         return Delete(kind, pane, d.action_id, d.coaching_session_id, None)
     if kind in ("agreement_created", "agreement_updated"):
-        a = _AgreementPayload.model_validate(payload)
+        a = payloads.AgreementPayload.model_validate(payload)
         # Seed declared these relationship-scoped; the agreement itself names its session.
         return Upsert(kind, pane, a.agreement, a.agreement.coaching_session_id, a.coaching_relationship_id)
     if kind == "agreement_deleted":
-        ad = _AgreementDeleted.model_validate(payload)
+        ad = payloads.AgreementDeleted.model_validate(payload)
         return Delete(kind, pane, ad.agreement_id, ad.coaching_session_id, ad.coaching_relationship_id)
     if kind in ("goal_created", "goal_updated"):
-        g = _GoalPayload.model_validate(payload)
+        g = payloads.GoalPayload.model_validate(payload)
         return Upsert(kind, pane, g.goal, g.goal.created_in_session_id, g.coaching_relationship_id)
     if kind in ("overarching_goal_created", "overarching_goal_updated"):
-        o = _OverarchingGoalPayload.model_validate(payload)
+        o = payloads.OverarchingGoalPayload.model_validate(payload)
         # Seed goal events carry the relationship; the goal's own session id is what matches.
         return Upsert(
             kind, pane, o.overarching_goal, o.overarching_goal.coaching_session_id, o.coaching_relationship_id
         )
     if kind == "goal_deleted":
-        gd = _GoalDeleted.model_validate(payload)
+        gd = payloads.GoalDeleted.model_validate(payload)
         return Delete(kind, pane, gd.goal_id, None, gd.coaching_relationship_id)
     if kind == "overarching_goal_deleted":
-        od = _OverarchingGoalDeleted.model_validate(payload)
+        od = payloads.OverarchingGoalDeleted.model_validate(payload)
         return Delete(kind, pane, od.overarching_goal_id, None, od.coaching_relationship_id)
     if kind in ("coaching_session_goal_created", "coaching_session_goal_deleted"):
-        link = _SessionGoalLink.model_validate(payload)
+        link = payloads.SessionGoalLink.model_validate(payload)
         return Invalidate(kind, pane, link.coaching_session_id, link.coaching_relationship_id)
-    scoped = _SessionScoped.model_validate(payload)
+    scoped = payloads.SessionScoped.model_validate(payload)
     return Invalidate(kind, pane, scoped.coaching_session_id)

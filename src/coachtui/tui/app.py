@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import gc
 import logging
 import signal
 import traceback
@@ -66,6 +65,7 @@ log = logging.getLogger(__name__)
 
 LIVE_GROUP = "live"
 HELP_SCREEN = "help"
+HEAP_SETTLED_BY = 5.0  # seconds after the start: no start-up collects later than this
 
 
 class CoachApp(PickerDataApp, RunFramesApp):
@@ -128,16 +128,13 @@ class CoachApp(PickerDataApp, RunFramesApp):
 
     def on_mount(self) -> None:
         self.push_screen(self.session_screen)
-        if not self.is_headless:  # a test process runs many apps: freezing would keep them all
-            # What is built by now (modules, classes, the app and its screen) is kept out of the
-            # collections the session's first answers set off; frozen without a collection first,
-            # which is taken after the data shows. 5,000 actions: the full collection among their
-            # rows 50-60 ms -> 18-26 ms of CPU before the first paint.
-            gc.freeze()
-            self.session_screen.after_first_data(_freeze_startup_heap)  # (not before the data shows)
+        if not self.is_headless:
             self._quit_on_signals()
+            # (Settled once the panes have their first answers, tui/run_frames.py; by then at
+            # the latest: with the picker first, or a server that does not answer.)
+            self.set_timer(HEAP_SETTLED_BY, self.settle_startup_heap)
         if self.initial_session:
-            self.open_session(self.initial_session)
+            self.open_session(self.initial_session, notes_after_panes=True)
         else:
             self.push_screen(PickerScreen(today=self.today, me=self.api.user_id))
             self.call_after_refresh(self._nothing_loading_beneath)
@@ -171,9 +168,15 @@ class CoachApp(PickerDataApp, RunFramesApp):
         assert self.session_run is not None, "no session is open"
         return self.session_run.notices
 
-    def open_session(self, session_id: str) -> None:
+    def open_session(self, session_id: str, *, notes_after_panes: bool = False) -> None:
         """Dispose of the session open now (its dialogs closed, its drafts kept under its own
-        key), then open `session_id` in a run of its own on the app's one connection."""
+        key), then open `session_id` in a run of its own on the app's one connection.
+
+        `notes_after_panes` (start-up): the notes connect once the panes have had their first
+        answers and been painted (tui/run_frames.py). Connecting them (a token request, a
+        WebSocket, the document's sync, and importing websockets and pycrdt) took CPU time the
+        first paint of the session's data needed, and the notes pane has nothing to keep
+        meanwhile. (A switch starts them at once: the pane shows the last session's notes.)"""
         if self.session_run is not None:
             self.close_run(self.session_run)
         if self.live is None:
@@ -199,7 +202,10 @@ class CoachApp(PickerDataApp, RunFramesApp):
             set_timer=self.set_timer,
             monotonic=self.clock.monotonic,
         )
-        self.start_notes(self.session_run)
+        if notes_after_panes and self.notes_options.enabled:
+            self.session_run.notes_after_panes = True
+        else:
+            self.start_notes(self.session_run)
 
     def close_run(self, run: SessionRun) -> None:
         """Its timers, notes, held notices and late answers end here; its editors and dialogs
@@ -573,19 +579,6 @@ class _Reports(LiveObserver):
 
     def resynced(self, report: Resync) -> None:
         self.app.post_message(Resynced(report))
-
-
-def _freeze_startup_heap() -> None:
-    """Keep what start-up built out of every later garbage collection.
-
-    A full collection walks every tracked object: with Textual, Rich and pydantic loaded that is
-    a 40-60 ms pause every second or two while the screen changes (measured on 2 cores), landing
-    on key presses and live updates alike; with the start-up heap frozen it is 6-8 ms. Objects
-    alive after the first paint (modules, widgets, styles) live as long as the app, so scanning
-    them again finds nothing (gc.freeze, Python's documented way to do this).
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def _visible(status: ConnectionStatus) -> tuple[object, ...]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from coachtui.live.changes import Resync
 from coachtui.live.events import Pane
-from coachtui.live.notes.blocks import Block
 from coachtui.live.status import ConnectionStatus
+
+if TYPE_CHECKING:  # (pycrdt, the notes' CRDT, is imported once the notes connect)
+    from coachtui.live.notes.blocks import Block
 
 
 @dataclass

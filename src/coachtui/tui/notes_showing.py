@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from coachtui.live.notes.client import Me, NotesConnection, NotesObserver
-from coachtui.live.notes.document import trim
-from coachtui.live.notes.kept_blocks import KeptBlocks
+from coachtui.live.notes.reports import Me, NotesObserver
 from coachtui.live.status import ConnectionStatus, ConnState
 from coachtui.tui.messages import NotesChanged, NotesStatusChanged, NotesUnsent, PresenceChanged
 from coachtui.tui.notes_writing import NotesWritingApp
 from coachtui.tui.session_run import SessionRun
 from coachtui.tui.widgets.notes import NotesPane
 from coachtui.tui.widgets.session_header import SessionHeader
+
+if TYPE_CHECKING:
+    from coachtui.live.notes.client import NotesConnection
 
 NOTES_GROUP = "notes"
 
@@ -42,6 +43,9 @@ class NotesShowingApp(NotesWritingApp):
         run.notes_failed = False
         if not self.notes_options.enabled:
             return
+        # (Imported here: the client, websockets and pycrdt are not needed for the first paint.)
+        from coachtui.live.notes.client import NotesConnection
+
         options = self.notes_options
         run.notes = NotesConnection(
             self.api,
@@ -91,6 +95,9 @@ class NotesShowingApp(NotesWritingApp):
         run = self.session_run
         if run is None or run.notes is None or not self._session_screen_up():
             return
+        from coachtui.live.notes.document import trim
+        from coachtui.live.notes.kept_blocks import KeptBlocks
+
         run.notes_queued = False
         if run.notes_blocks is None or run.notes_blocks.fragment is not run.notes.fragment:
             run.notes_blocks = KeptBlocks(run.notes.fragment)

@@ -13,19 +13,21 @@ not sent yet (offline) live only in this session's notes connection, so a switch
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 
-from coachtui.live.notes.blocks import Block, find
-from coachtui.live.notes.compose import like, parse
-from coachtui.live.notes.writes import NotesWriter, NotWritable
 from coachtui.text import inert, notice, printable
 from coachtui.tui.editing import EditingApp
 from coachtui.tui.messages import NotesWriteRequested
-from coachtui.tui.screens.composer import NEW_HINT, ComposerScreen
 from coachtui.tui.screens.modals import Notice, UnsentQuestion, confirm
 from coachtui.tui.widgets.notes import NotesPane
+
+# The notes' blocks and writer need pycrdt, and the composer Textual's TextArea: all imported
+# where they are used, once the notes are open (none is needed for the first paint).
+if TYPE_CHECKING:
+    from coachtui.live.notes.blocks import Block
+    from coachtui.live.notes.writes import NotesWriter
 
 READ_ONLY = "The notes are read-only here (--read-only, or COACHTUI_NOTES_READ_ONLY)."
 NOUNS = {
@@ -86,6 +88,8 @@ class NotesWritingApp(EditingApp):
 
     def _write(self, action: Any) -> Any:
         """Run one write; a refusal (the block deleted meanwhile, read-only) is said in words."""
+        from coachtui.live.notes.writes import NotWritable
+
         try:
             return action()
         except NotWritable as refused:
@@ -97,6 +101,9 @@ class NotesWritingApp(EditingApp):
             pane.put_cursor_on(element)
 
     def _compose_new(self, writer: NotesWriter, after: Block | None) -> None:
+        from coachtui.live.notes.compose import parse
+        from coachtui.tui.screens.composer import NEW_HINT, ComposerScreen
+
         if after is None:
             title = "A new block in the notes"
         else:
@@ -119,6 +126,10 @@ class NotesWritingApp(EditingApp):
         self.push_for_run(ComposerScreen(title, hint=NEW_HINT, block=block, gone=gone), written)
 
     def _compose_edit(self, writer: NotesWriter, block: Block) -> None:
+        from coachtui.live.notes.blocks import find
+        from coachtui.live.notes.compose import like
+        from coachtui.tui.screens.composer import ComposerScreen
+
         if not block.editable:
             what = NOUNS.get(block.kind, "block")
             self.notify(notice(f"A {what} has no text to edit here."), severity="warning", markup=False)
@@ -161,6 +172,8 @@ class NotesWritingApp(EditingApp):
         """A new version of the notes is on screen (one follows each write of ours, and each
         undo): the pane learns whether `z` has anything to take back, and a composer whose block
         is no longer in it (deleted by someone else) says so at once, and keeps its text."""
+        from coachtui.tui.screens.composer import ComposerScreen
+
         run = self.session_run
         if run is not None and run.notes is not None:
             for pane in self.session_screen.query(NotesPane):
@@ -211,6 +224,8 @@ class NotesWritingApp(EditingApp):
     def _composer_question(self, title: str, go: str) -> Notice | None:
         """A question before an act that closes a notes composer holding typed text (no draft
         keeps it), or None when none does."""
+        from coachtui.tui.screens.composer import ComposerScreen
+
         typed = any(isinstance(s, ComposerScreen) and s.typed and s.text.strip() for s in self.screen_stack)
         if not typed:
             return None

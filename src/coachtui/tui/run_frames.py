@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from textual import on
 
+from coachtui import startup_heap
 from coachtui.live.changes import Change, ChangeKind, Origin, Report
 from coachtui.live.events import Pane
+from coachtui.live.model import PaneStatus
 from coachtui.text import notice
 from coachtui.tui.attention import Attention
 from coachtui.tui.messages import HistoryRequested, NotesChanged, PaneChanged, ReportsArrived, Resynced
@@ -23,6 +25,15 @@ class RunFramesApp(NotesShowingApp):
     """The CoachApp's presentation of the open run (see tui/app.py for the rest)."""
 
     attention: Attention
+    heap_settled = False  # start-up's collector settled (coachtui/startup_heap.py)
+    _heap_settle_asked = False
+
+    def settle_startup_heap(self) -> None:
+        """Start-up is over (the panes' first answers painted, or the time for them passed): one
+        collection, start-up's heap frozen out of later ones, and the collector on again."""
+        if not self.heap_settled:
+            self.heap_settled = True
+            startup_heap.settle(freeze=not self.is_headless)  # (a test process runs many apps)
 
     # -- messages from the engine ---------------------------------------------------------------
     # In a burst the engine reports a change and a status per event. The handlers read the model,
@@ -163,6 +174,16 @@ class RunFramesApp(NotesShowingApp):
         run.panes_queued.discard(pane)
         if self._session_screen_up():
             self.session_screen.show_pane(run.model, pane)
+            if (run.notes_after_panes or not self._heap_settle_asked) and all(
+                state.status is not PaneStatus.LOADING for state in run.model.states.values()
+            ):
+                # Every pane has its first answer: what start-up left for after its paint.
+                if run.notes_after_panes:
+                    run.notes_after_panes = False
+                    self.call_after_refresh(run.guard(lambda: self.start_notes(run)))
+                if not self._heap_settle_asked:
+                    self._heap_settle_asked = True
+                    self.call_after_refresh(self.settle_startup_heap)
             if pane is Pane.HEADER and run.notes is not None:
                 run.notes.announce_now()  # our role is known now: the others see us at once
                 self._show_presence()

@@ -17,7 +17,7 @@ finish there, told as a notification, never applied to the next.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Protocol, overload
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from textual.screen import Screen
 from textual.timer import Timer
@@ -29,10 +29,12 @@ from coachtui.live.changes import Report
 from coachtui.live.edits import LocalEdits
 from coachtui.live.events import Pane
 from coachtui.live.model import SessionModel
-from coachtui.live.notes.client import NotesConnection
-from coachtui.live.notes.kept_blocks import KeptBlocks
 from coachtui.tui.frame_pacer import FramePacer
 from coachtui.tui.notices import Notices, Show
+
+if TYPE_CHECKING:  # (the notes client, websockets and pycrdt are imported when the notes start)
+    from coachtui.live.notes.client import NotesConnection
+    from coachtui.live.notes.kept_blocks import KeptBlocks
 
 HISTORY_KEPT = 2000  # reports; the oldest go first (the history screen lists them all)
 
@@ -99,6 +101,7 @@ class SessionRun:
         self.notes_worker: Worker[None] | None = None
         self.notes_failed = False
         self.notes_caught_up = False
+        self.notes_after_panes = False  # the notes start once every pane has had an answer
         # What the next frame draws besides the inbox (tui/run_frames.py), one frame at most
         # every FRAME on the app's clock.
         self.panes_queued: set[Pane] = set()

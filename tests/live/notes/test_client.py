@@ -19,10 +19,11 @@ from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer
 from coachtui.live.backoff import Backoff
 from coachtui.live.notes.blocks import blocks
-from coachtui.live.notes.client import Me, NotesConnection, NotesObserver
+from coachtui.live.notes.client import NotesConnection
 from coachtui.live.notes.compose import parse
 from coachtui.live.notes.document import render
 from coachtui.live.notes.presence import Here
+from coachtui.live.notes.reports import Me, NotesObserver
 from coachtui.live.notes.schema import problems
 from coachtui.live.status import ConnectionStatus, ConnState
 from tests.conftest import ServerFactory, dev

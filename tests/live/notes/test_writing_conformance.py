@@ -17,9 +17,10 @@ from coachtui.api.client import ApiClient
 from coachtui.devserver.server import DevServer
 from coachtui.live.backoff import Backoff
 from coachtui.live.notes.blocks import Block, blocks
-from coachtui.live.notes.client import Me, NotesConnection
+from coachtui.live.notes.client import NotesConnection
 from coachtui.live.notes.compose import parse
 from coachtui.live.notes.document import render
+from coachtui.live.notes.reports import Me
 from coachtui.live.status import ConnState
 from tests.live.notes.test_client import Seen, notes
 from tests.live.notes.test_conformance import Node, _node_ready, hocuspocus, web_app

@@ -25,7 +25,7 @@ import re
 import ssl
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from pycrdt import Doc, XmlFragment
@@ -41,6 +41,7 @@ from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.notes.blocks import notes_doc
 from coachtui.live.notes.document import FRAGMENT
 from coachtui.live.notes.presence import RENEW_EVERY, Roster, announcement
+from coachtui.live.notes.reports import Me, NotesObserver
 from coachtui.live.notes.writes import NotesWriter
 from coachtui.live.status import ConnectionStatus, ConnState, LastError
 from coachtui.loopback import is_loopback
@@ -57,33 +58,12 @@ MAX_QUEUE = 4  # messages read ahead of the one being handled (each up to MAX_ME
 _HOST_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
 
 
-class NotesObserver:
-    def notes_status(self, status: ConnectionStatus) -> None:
-        """The notes connection's state or detail changed."""
-
-    def notes_changed(self) -> None:
-        """The document changed (synced, or a live edit)."""
-
-    def presence_changed(self) -> None:
-        """Who is here may have changed."""
-
-    def notes_unsent(self, count: int) -> None:
-        """How many of our changes the server does not have yet (0: all of them arrived)."""
-
-
 class Unavailable(Exception):
     """The server offers no notes for this session (or not to us): said once, not retried."""
 
 
 class _Denied(Exception):
     pass
-
-
-@dataclass(frozen=True)
-class Me:
-    user_id: str
-    name: str
-    role: str  # "Coach" | "Coachee"
 
 
 def audience(token: str) -> str | None:

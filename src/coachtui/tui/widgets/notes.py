@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich._wrap import divide_line  # what Text.wrap breaks lines with (heights without strips)
 from rich.segment import Segment
@@ -29,11 +30,13 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from coachtui.live.notes.blocks import Block
-from coachtui.live.notes.document import Line, Span
 from coachtui.text import inert
 from coachtui.tui.messages import NotesWriteRequested
 from coachtui.tui.theme_styles import theme_styles
+
+if TYPE_CHECKING:  # (pycrdt, the notes' CRDT, is imported once the notes connect)
+    from coachtui.live.notes.blocks import Block
+    from coachtui.live.notes.document import Line, Span
 
 MARK_STYLES = {
     "bold": "bold",
@@ -59,7 +62,7 @@ KIND_STYLES = {
 HEADING_GAP = {"h1", "h2", "h3"}  # a blank line before them (not at the top)
 PLAIN = Style()
 BLANK = Strip([Segment("", PLAIN)])
-LineKey = tuple[str, str, tuple[Span, ...]]  # what a line's strips depend on (with width and theme)
+LineKey = tuple[str, str, tuple["Span", ...]]  # what a line's strips depend on (with width and theme)
 READ_ONLY_HINT = "read-only"
 SHORT = {"n": "n new", "enter": "⏎ edit", "x": "x tick", "d": "d del", "z": "z undo"}  # the border's
 # The write keys as the key bar offers them, each only where it acts (`acting_keys`).

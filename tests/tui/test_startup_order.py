@@ -1,0 +1,52 @@
+"""What start-up leaves for after the panes' first paint: the notes connect, and the collector
+settles, once every pane has its first answer drawn (and not before)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from coachtui.devserver.server import DevServer
+from coachtui.live.model import PaneStatus
+from coachtui.live.status import ConnState
+from coachtui.tui.session_run import SessionRun
+from coachtui.tui.widgets.panes import ActionsPane
+from tests.tui.factory import make_app
+from tests.waiting import settled, until
+
+
+def drawn(app: Any) -> dict[str, Any]:
+    """What the session screen shows now: each pane's status and the Actions rows drawn."""
+    run = app.session_run
+    return {
+        "loading": [p for p, s in run.model.states.items() if s.status is PaneStatus.LOADING],
+        "actions": len(app.session_screen.query_one(ActionsPane).rows),
+    }
+
+
+async def test_the_notes_and_the_collector_wait_for_the_panes(
+    head_server: DevServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = await make_app(head_server)
+    seen: list[tuple[str, dict[str, Any]]] = []
+    start_notes, settle = app.start_notes, app.settle_startup_heap
+
+    def notes_started(run: SessionRun) -> None:
+        seen.append(("notes", drawn(app)))
+        start_notes(run)
+
+    def heap_settled() -> None:
+        seen.append(("heap", drawn(app)))
+        settle()
+
+    monkeypatch.setattr(app, "start_notes", notes_started)
+    monkeypatch.setattr(app, "settle_startup_heap", heap_settled)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: settled(app) and app.heap_settled)
+        notes = app.session_run.notes if app.session_run is not None else None
+        assert notes is not None
+        await until(pilot, lambda: notes.status.state is ConnState.CONNECTED)
+    assert [what for what, _ in seen] == ["notes", "heap"]  # once each
+    for _, screen in seen:
+        assert screen["loading"] == [] and screen["actions"] == 7  # (the header among the panes)
