@@ -10,6 +10,7 @@ import pytest
 from coachtui.devserver.server import DevServer
 from coachtui.live.model import PaneStatus
 from coachtui.live.status import ConnState
+from coachtui.tui.screens.session import WIDE
 from coachtui.tui.session_run import SessionRun
 from coachtui.tui.widgets.panes import ActionsPane
 from tests.tui.factory import make_app
@@ -21,13 +22,16 @@ def drawn(app: Any) -> dict[str, Any]:
     run = app.session_run
     return {
         "loading": [p for p, s in run.model.states.items() if s.status is PaneStatus.LOADING],
-        "actions": len(app.session_screen.query_one(ActionsPane).rows),
+        "actions": sum(len(pane.rows) for pane in app.session_screen.query(ActionsPane)),  # (composed?)
     }
 
 
+@pytest.mark.parametrize("size", [(120, 36), (170, 45)])
 async def test_the_notes_and_the_collector_wait_for_the_panes(
-    head_server: DevServer, monkeypatch: pytest.MonkeyPatch
+    head_server: DevServer, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
 ) -> None:
+    """Where the notes are a tab behind Actions they wait for the panes; where their column is
+    part of the first screen (160 columns and more) they start at once."""
     app = await make_app(head_server)
     seen: list[tuple[str, dict[str, Any]]] = []
     start_notes, settle = app.start_notes, app.settle_startup_heap
@@ -42,11 +46,15 @@ async def test_the_notes_and_the_collector_wait_for_the_panes(
 
     monkeypatch.setattr(app, "start_notes", notes_started)
     monkeypatch.setattr(app, "settle_startup_heap", heap_settled)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await until(pilot, lambda: settled(app) and app.heap_settled)
         notes = app.session_run.notes if app.session_run is not None else None
         assert notes is not None
         await until(pilot, lambda: notes.status.state is ConnState.CONNECTED)
     assert [what for what, _ in seen] == ["notes", "heap"]  # once each
-    for _, screen in seen:
-        assert screen["loading"] == [] and screen["actions"] == 7  # (the header among the panes)
+    (_, at_notes), (_, at_heap) = seen
+    assert at_heap["loading"] == [] and at_heap["actions"] == 7  # (the header among the panes)
+    if size[0] < WIDE:
+        assert at_notes == at_heap
+    else:
+        assert at_notes["actions"] == 0 and at_notes["loading"]

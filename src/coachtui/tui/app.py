@@ -57,7 +57,7 @@ from coachtui.tui.screens.modals import (
     session_expired,
 )
 from coachtui.tui.screens.picker import PickerScreen
-from coachtui.tui.screens.session import SessionScreen
+from coachtui.tui.screens.session import WIDE, SessionScreen
 from coachtui.tui.session_run import SessionRun
 from coachtui.tui.widgets.entity_table import EntityTable
 
@@ -134,7 +134,9 @@ class CoachApp(PickerDataApp, RunFramesApp):
             # the latest: with the picker first, or a server that does not answer.)
             self.set_timer(HEAP_SETTLED_BY, self.settle_startup_heap)
         if self.initial_session:
-            self.open_session(self.initial_session, notes_after_panes=True)
+            # The notes wait for the panes' first paint where they are a tab behind Actions; on
+            # a screen wide enough for their column they are part of the first screen.
+            self.open_session(self.initial_session, notes_after_panes=self.size.width < WIDE)
         else:
             self.push_screen(PickerScreen(today=self.today, me=self.api.user_id))
             self.call_after_refresh(self._nothing_loading_beneath)
@@ -172,11 +174,12 @@ class CoachApp(PickerDataApp, RunFramesApp):
         """Dispose of the session open now (its dialogs closed, its drafts kept under its own
         key), then open `session_id` in a run of its own on the app's one connection.
 
-        `notes_after_panes` (start-up): the notes connect once the panes have had their first
-        answers and been painted (tui/run_frames.py). Connecting them (a token request, a
-        WebSocket, the document's sync, and importing websockets and pycrdt) took CPU time the
-        first paint of the session's data needed, and the notes pane has nothing to keep
-        meanwhile. (A switch starts them at once: the pane shows the last session's notes.)"""
+        `notes_after_panes` (start-up, where the notes are not on the first screen): the notes
+        connect once the panes have had their first answers and been painted (tui/run_frames.py).
+        Connecting them (a token request, a WebSocket, the document's sync, and importing
+        websockets and pycrdt) took CPU time the first paint of the session's data needed, and
+        the notes pane has nothing to keep meanwhile. (A switch starts them at once: the pane
+        shows the last session's notes.)"""
         if self.session_run is not None:
             self.close_run(self.session_run)
         if self.live is None:
