@@ -64,6 +64,28 @@ async def test_the_notes_show_and_follow_live_edits_without_moving_the_scroll(he
         assert pane.visible_text()[2:] == before
 
 
+async def test_notes_that_had_the_focus_only_while_the_tables_loaded_keep_following_the_top(
+    head_server: DevServer,
+) -> None:
+    """The notes, ready before the tables, have the focus a moment (and a cursor with it); the
+    focus goes to Actions once its rows come. That cursor was never the user's: left in place it
+    kept its block still, and what the coachee writes at the top scrolled out of sight above."""
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    dev(head_server, "rest/hold", path=f"/users/{app.api.user_id}/actions")  # Actions: still loading
+    async with app.run_test(size=WIDE) as pilot:
+        pane = notes_pane(app)
+        await until(pilot, lambda: notes_up(app) and pane.has_focus and pane.cursor_at is not None)
+        dev(head_server, "rest/hold", release=True)
+        await until(pilot, lambda: settled(app) and isinstance(app.focused, EntityTable))
+        assert pane.cursor_at is None
+        for n in range(30):  # more than the pane's height
+            dev(head_server, "notes", session_id=demo.today_session_id, prepend=f"From the web app {n}")
+        await until(pilot, lambda: pane.visible_text()[0] == "From the web app 29")
+        assert pane.scroll_offset.y == 0
+
+
 async def test_an_empty_document_says_so(head_server: DevServer) -> None:
     demo = head_server.demo
     assert demo is not None

@@ -409,6 +409,10 @@ class SessionScreen(Screen[None]):
         # pressed next would act on Actions.)
         if self._wanted is None and (self.focused is None or self.focused.loading or notes_by_default):
             self.pane_widget(target).focus()
+            if notes_by_default:
+                # Nor is its cursor the user's: left there, it would keep its block in place and
+                # what the others add at the top would scroll out of sight above it.
+                self.query_one(NotesPane).focus_given_away()
         self._focus_placed = True
 
     def forget_covered(self) -> None:

@@ -139,6 +139,7 @@ class NotesPane(ScrollView, can_focus=True):
         self._block_strips: list[tuple[int, int]] = []  # per drawn block: its strips [start, end)
         self._line_strips: list[tuple[int, int]] = []  # the same per line
         self.cursor_at: int | None = None  # into `blocks`; None until the pane first has the focus
+        self._forget_on_blur = False  # (focus_given_away)
         self._cursor_key: object = None  # the cursor block's Yjs element: what the cursor follows
         self._wanted: object = None  # a block just written, for the cursor once it is drawn
         self.has_document = False  # a version of the notes was shown (not "Connecting…")
@@ -248,6 +249,17 @@ class NotesPane(ScrollView, can_focus=True):
                 self._set_cursor(min(self.cursor_at, len(self.blocks) - 1))
             return
 
+    def focus_given_away(self) -> None:
+        """The focus goes elsewhere by default (the pane had it only because it was ready first):
+        its cursor was never the user's and goes with the focus (a new one comes, in view, with
+        the next focus). (The pane keeps the focus until the next frame, and places a cursor on
+        every version drawn while it has it: forgotten on the blur.)"""
+        if self.has_focus:
+            self._forget_on_blur = True
+        else:
+            self._set_cursor(None)
+            self.refresh()
+
     def _set_cursor(self, index: int | None) -> None:
         if index is None or index < 0 or not self.blocks:
             self.cursor_at, self._cursor_key = None, None
@@ -285,6 +297,9 @@ class NotesPane(ScrollView, can_focus=True):
             self._set_cursor(next((n for n, start in enumerate(starts) if start >= top), len(starts) - 1))
 
     def on_blur(self) -> None:
+        if self._forget_on_blur:
+            self._forget_on_blur = False
+            self._set_cursor(None)
         self._hint(False)
         self.refresh()
 
