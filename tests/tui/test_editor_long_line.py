@@ -40,13 +40,19 @@ def rows(area: TextArea) -> list[list[Any]]:
     return [list(area.render_line(y)) for y in range(HEIGHT)]
 
 
+async def wrapped(pilot: Any, app: One, cursor: tuple[int, int]) -> TextArea:
+    """The field once its long line is wrapped, focused, its cursor at `cursor`."""
+    area = app.query_one(TextArea)
+    await until(pilot, lambda: area.wrapped_document.height > 250)
+    area.focus()
+    area.move_cursor(cursor)
+    return area
+
+
 async def look(kind: type[TextArea], where: str) -> list[list[Any]]:
     app = One(kind)
     async with app.run_test(size=(WIDTH + 2, HEIGHT + 2)) as pilot:
-        area = app.query_one(TextArea)
-        await until(pilot, lambda: area.wrapped_document.height > 250)
-        area.focus()
-        area.move_cursor((1, 10))
+        area = await wrapped(pilot, app, (1, 10))
         rows(area)  # a look before the change: what is kept from it must not show after it
         if where == "cursor in the long line":
             area.move_cursor((1, 500))
@@ -92,10 +98,8 @@ async def test_a_long_line_is_divided_once_per_look_and_few_are_kept() -> None:
 
     app = One(EditorText)
     async with app.run_test(size=(WIDTH + 2, HEIGHT + 2)) as pilot:
-        ours = app.query_one(EditorText)
-        await until(pilot, lambda: ours.wrapped_document.height > 250)
-        ours.focus()
-        ours.move_cursor((1, 2000))
+        ours = await wrapped(pilot, app, (1, 2000))
+        assert isinstance(ours, EditorText)
         await pilot.pause()
         ours._divisions.clear()  # (kept from the frame drawn since)
         Text.divide = counting  # type: ignore[method-assign]
