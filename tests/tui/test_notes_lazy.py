@@ -89,3 +89,38 @@ async def test_a_remote_edit_wraps_only_the_block_it_changed(head_server: DevSer
         assert wrapped == ["Typed at the top"]  # the 400 others: neither wrapped nor measured again
         kept = [key for key in pane._cache if key in before]
         assert kept and all(pane._cache[key] is before[key] for key in kept)
+
+
+class HiddenPane(App[None]):
+    CSS = "NotesPane { width: 40; height: 12; } #hidden { display: none; }"
+
+    def compose(self) -> ComposeResult:
+        yield NotesPane(id="shown")
+        yield NotesPane(id="hidden")
+
+
+async def test_a_hidden_pane_breaks_its_lines_once_when_shown_at_the_width_it_is_read_at() -> None:
+    async with HiddenPane().run_test(size=(90, 30)) as pilot:
+        shown, hidden = (pilot.app.query_one(f"#{name}", NotesPane) for name in ("shown", "hidden"))
+        await until(pilot, lambda: shown.scrollable_content_region.width > 0)
+        measured: list[int] = []
+        real_height = hidden._height
+
+        def counting_height(line: Line, width: int) -> int:
+            measured.append(width)
+            return real_height(line, width)
+
+        hidden._height = counting_height  # type: ignore[method-assign]  # (a spy: it measures for real)
+        lines = LINES * 20
+        shown.show(lines, blocks=[])
+        hidden.show(lines, blocks=[])
+        lines = [*lines, Line([Span("one more, still hidden")])]
+        hidden.show(lines, blocks=[])
+        shown.show(lines, blocks=[])
+        assert measured == []  # no width yet: nothing broken at a guessed one
+        hidden.display = True
+        await until(pilot, lambda: hidden._line_strips == shown._line_strips)
+        width = shown.scrollable_content_region.width
+        assert measured == [width] * len(lines)  # each line once, at the width it is read at
+        assert hidden.virtual_size == shown.virtual_size
+        assert drawn(hidden) == drawn(shown)

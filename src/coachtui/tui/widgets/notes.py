@@ -126,6 +126,7 @@ class NotesPane(ScrollView, can_focus=True):
         self.lines: list[Line] = []
         self.placeholder = "Connecting to the notes…"
         self._wrapped_for = -1  # the width the strips and heights below are for
+        self._unsized = False  # laid out while hidden: the heights wait for a width
         self._cache: dict[LineKey, list[Strip]] = {}  # a line's strips, made when first drawn
         self._heights: dict[LineKey, int] = {}  # how many strips each line makes
         self._keys: list[LineKey] = []  # per line of `lines`
@@ -345,7 +346,7 @@ class NotesPane(ScrollView, can_focus=True):
             self._rewrap()
 
     def on_resize(self) -> None:
-        if self.scrollable_content_region.width != self._wrapped_for:
+        if self._unsized or self.scrollable_content_region.width != self._wrapped_for:
             self._rewrap()
 
     def _style(self, template: str) -> Style:
@@ -393,12 +394,18 @@ class NotesPane(ScrollView, can_focus=True):
         (`render_line`) and kept per line while the width and theme stay: a document of 2,000
         paragraphs costs its line breaks, not 8,000 strips, and a live edit re-wraps only the
         lines it changed."""
+        # Hidden (a tab behind Actions, or a column not shown until the notes have text), the
+        # pane has no width to break lines at: each counts one strip until the pane is shown,
+        # and its resize breaks them then, once, at the width they are read at (a 2,000-paragraph
+        # document broken at a guessed width first doubled its first paint).
+        self._unsized = self.scrollable_content_region.width <= 0
         width = max(self.scrollable_content_region.width, 10)
-        if width != self._wrapped_for:
-            self._cache, self._heights = {}, {}
-        self._wrapped_for = width
         cache, heights = self._cache, self._heights
-        self._cache, self._heights = {}, {}  # only this version's lines are kept
+        if not self._unsized:
+            if width != self._wrapped_for:
+                cache, heights = {}, {}
+            self._wrapped_for = width
+            self._cache, self._heights = {}, {}  # only this version's lines are kept
         line_strips: list[tuple[int, int]] = []
         starts: list[int] = []  # per line: its first strip, or the gap before it
         keys: list[LineKey] = []
@@ -409,6 +416,10 @@ class NotesPane(ScrollView, can_focus=True):
             starts.append(y)
             if line.kind in HEADING_GAP and n:
                 y += 1
+            if self._unsized:
+                line_strips.append((y, y + 1))
+                y += 1
+                continue
             height = heights.get(key)
             if height is None:
                 height = self._height(line, width)
