@@ -435,8 +435,8 @@ PARTS: dict[str, Callable[[Sizes], list[Row]]] = {
 }
 
 
-def run(sizes: Sizes) -> list[Row]:
-    return [row for part in PARTS.values() for row in part(sizes)]
+def run(sizes: Sizes, only: list[str] | None = None) -> list[Row]:
+    return [row for name, part in PARTS.items() if not only or name in only for row in part(sizes)]
 
 
 NOTES = """\
@@ -492,12 +492,19 @@ def main() -> int:
         "--tiny", action="store_true", help="every benchmark once, small (what the tests run)"
     )
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=list(PARTS),
+        metavar="PART",
+        help="run only this part (repeatable; prints only): " + ", ".join(PARTS),
+    )
     args = parser.parse_args()
     sizes = Sizes.tiny() if args.tiny else Sizes()
-    rows = run(sizes)
+    rows = run(sizes, args.only)
     text = table(rows)
     print(text)
-    if not args.no_write and not args.tiny:
+    if not args.no_write and not args.tiny and not args.only:
         out = Path(__file__).with_name("RESULTS.md")
         # The profiles section is written by hand (what took the time, what was done): kept.
         previous = out.read_text() if out.exists() else ""
