@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import SecretStr
 
 from coachtui import API_VERSION
+from coachtui.api.records import SecretStr
 from coachtui.credentials import Credentials, CredentialStore
 
 V = {"X-Version": API_VERSION}

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pycrdt import Doc, XmlFragment
-from pydantic import SecretStr
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
 from benchmarks.common import DevServerProcess, Login, PtyApp, login, today_session
 from coachtui import lib0
 from coachtui.api.client import ApiClient
+from coachtui.api.records import SecretStr
 
 MARK = re.compile(r"nm(\d{6})x")
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import SecretStr
 
 from benchmarks.common import DevServerProcess, V, login, today_session
 from benchmarks.latency import MARK, Reader, latencies, send_marked_edits
+from coachtui.api.records import SecretStr
 from coachtui.credentials import Credentials, CredentialStore
 
 

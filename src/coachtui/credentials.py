@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
-
 from coachtui.api.models import Era
+from coachtui.api.records import Record, SecretStr
 from coachtui.loopback import same_server
 from coachtui.private_files import write_private
 
@@ -24,22 +24,20 @@ class CredentialsError(Exception):
     """The credentials file cannot be used; the message says how to fix it."""
 
 
-class Credentials(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+@dataclass(kw_only=True)
+class Credentials(Record):
     server: str
     user_id: str
     display_name: str
     cookie: SecretStr
     era: Era | None = None
-    saved_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    saved_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
-class _File(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+@dataclass(kw_only=True)
+class _File(Record):
     default: str | None = None
-    servers: dict[str, Credentials] = Field(default_factory=dict)
+    servers: dict[str, Credentials] = field(default_factory=dict)
 
 
 class CredentialStore:
@@ -59,7 +57,7 @@ class CredentialStore:
             )
         try:
             return _File.model_validate(json.loads(self.path.read_text(encoding="utf-8")))
-        except (ValueError, ValidationError):
+        except ValueError:  # (Invalid is one)
             raise CredentialsError(
                 f"{self.path} is damaged; delete it and run `coachtui login` again."
             ) from None

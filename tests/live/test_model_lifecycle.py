@@ -48,3 +48,15 @@ async def test_a_switch_gives_the_new_session_a_model_and_the_old_one_goes_quiet
         await wait_for(lambda: mine.id in live.model.states[Pane.AGREEMENTS].items)
         assert created.id not in live.model.states[Pane.AGREEMENTS].items
         assert all(getattr(r, "item_id", None) != created.id for r in live.reports[reported:])
+
+
+async def test_the_first_load_goes_out_when_the_stream_connects_not_after_the_debounce(
+    head_server: DevServer,
+) -> None:
+    # A debounce no test waits out: the panes are read once the stream is there (what start-up
+    # paints), once each, and a reload asked for later still waits it out.
+    async with Live(head_server, debounce=600.0) as live:
+        await wait_for(lambda: live.fresh() and live.model.header is not None and not live.model.busy)
+        assert [live.model.requests(pane) for pane in Pane] == [1, 1, 1, 1]
+        live.model.reload(Pane.AGREEMENTS)
+        assert live.model.busy and live.model.requests(Pane.AGREEMENTS) == 1

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import SecretStr
 from rich.pretty import pretty_repr
 
 from coachtui.api.client import ApiClient
+from coachtui.api.records import SecretStr
 from coachtui.live import framing
 from coachtui.live.framing import LineSplitter
 from coachtui.live.notes.presence import MAX_LAST_SEEN, MAX_REMOTE, MAX_STATE, Roster

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from pydantic import SecretStr
-
 from coachtui.api.client import ApiClient
+from coachtui.api.records import SecretStr
 from coachtui.credentials import Credentials, CredentialStore
 from coachtui.devserver.server import DevServer
 from coachtui.live.events import Pane

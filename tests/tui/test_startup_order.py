@@ -8,13 +8,16 @@ from typing import Any
 import pytest
 
 from coachtui.devserver.server import DevServer
-from coachtui.live.model import PaneStatus
+from coachtui.live.events import Pane
+from coachtui.live.model import LIST_PANES, PaneStatus, SessionModel
 from coachtui.live.status import ConnState
+from coachtui.tui import run_frames
 from coachtui.tui.screens.session import WIDE
 from coachtui.tui.session_run import SessionRun
 from coachtui.tui.widgets.panes import ActionsPane
+from tests.conftest import dev
 from tests.tui.factory import make_app
-from tests.waiting import settled, until
+from tests.waiting import HANG, settled, until
 
 
 def drawn(app: Any) -> dict[str, Any]:
@@ -58,3 +61,48 @@ async def test_the_notes_and_the_collector_wait_for_the_panes(
         assert at_notes == at_heap
     else:
         assert at_notes["actions"] == 0 and at_notes["loading"]
+
+
+async def test_the_panes_first_answers_are_drawn_together(
+    head_server: DevServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each drawn as it came relaid out and repainted the whole screen: they wait for the last
+    (the header's, a request behind the others) and are drawn in one frame."""
+    monkeypatch.setattr(run_frames, "FIRST_PAINT_WAIT", HANG)  # however slow the machine
+    app = await make_app(head_server)
+    loading_when_drawn: list[list[Pane]] = []
+    show_pane = app.session_screen.show_pane
+
+    def showing(model: SessionModel, pane: Pane) -> None:
+        loading_when_drawn.append([p for p, s in model.states.items() if s.status is PaneStatus.LOADING])
+        show_pane(model, pane)
+
+    monkeypatch.setattr(app.session_screen, "show_pane", showing)
+    # The header's second request (the names) has no answer yet.
+    dev(head_server, "rest/hold", path=f"/users/{app.api.user_id}/coaching_sessions")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(
+            pilot,
+            lambda: (
+                app.live is not None
+                and app.live.model.states[Pane.HEADER].status is PaneStatus.LOADING
+                and all(app.live.model.states[p].status is PaneStatus.FRESH for p in LIST_PANES)
+            ),
+        )
+        await pilot.pause()  # (their messages handled)
+        assert drawn(app)["actions"] == 0 and loading_when_drawn == []
+        dev(head_server, "rest/hold", release=True)
+        await until(pilot, lambda: settled(app) and drawn(app)["actions"] == 7)
+    assert loading_when_drawn and all(loading == [] for loading in loading_when_drawn)
+
+
+async def test_a_pane_that_does_not_answer_keeps_the_others_waiting_only_a_moment(
+    head_server: DevServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run_frames, "FIRST_PAINT_WAIT", 0.05)
+    app = await make_app(head_server)
+    dev(head_server, "rest/hold", path="/agreements")  # Agreements: no answer yet
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: drawn(app) == {"loading": [Pane.AGREEMENTS], "actions": 7})
+        dev(head_server, "rest/hold", release=True)
+        await until(pilot, lambda: settled(app) and drawn(app)["loading"] == [])

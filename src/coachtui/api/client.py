@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import SecretStr, ValidationError
 
 from coachtui import API_VERSION
 from coachtui.api.errors import (
@@ -43,6 +42,7 @@ from coachtui.api.models import (
     Goal,
     User,
 )
+from coachtui.api.records import Invalid, SecretStr
 from coachtui.api.responses import LOGIN_HINT, parse_list, parse_one, raise_for_status, unwrap
 from coachtui.api.writes import Writes
 
@@ -263,7 +263,7 @@ class ApiClient(Writes):
         try:
             data = unwrap(response, self.host)
             user = User.model_validate(data)
-        except (UnexpectedResponse, ValidationError):
+        except (UnexpectedResponse, Invalid):
             raise UnexpectedResponse(
                 f"{self.base_url} answered the login, but not like a refactor-platform server."
             ) from None

@@ -1,16 +1,18 @@
 """Wire models of the refactor-platform backend, tolerant of both the seed era and HEAD.
 
 Unknown fields are ignored and every field a backend version may leave out is optional,
-so one model loads what either version sends.
+so one model loads what either version sends. Records, not pydantic models (`records.py`: the
+first screen's start-up could not afford pydantic).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
+from coachtui.api.records import NONE_IS_EMPTY, UTC_IF_NAIVE, Record, SecretStr
 
 
 class Era(StrEnum):
@@ -41,28 +43,22 @@ _STATUS_LABELS = {
 }
 
 
-def _utc_if_naive(value: Any) -> Any:
-    """Naive timestamps (coaching_sessions.date) are UTC on the wire; make them aware."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if value else value
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
+# Naive timestamps (coaching_sessions.date) are UTC on the wire: made aware.
+UtcDatetime = Annotated[dt.datetime, UTC_IF_NAIVE]
 
 
-UtcDatetime = Annotated[dt.datetime, BeforeValidator(_utc_if_naive)]
+class WireModel(Record):
+    """A record of the backend's (`records.Record`: decoded, checked, frozen)."""
 
 
-class WireModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
+@dataclass(frozen=True, kw_only=True)
 class UserRole(WireModel):
     id: str | None = None
     role: str
     organization_id: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class User(WireModel):
     id: str
     email: str | None = None
@@ -70,7 +66,7 @@ class User(WireModel):
     last_name: str = ""
     display_name: str | None = None
     timezone: str | None = None
-    roles: list[UserRole] = Field(default_factory=list)
+    roles: list[UserRole] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -78,12 +74,14 @@ class User(WireModel):
         return self.display_name or full or "(no name)"
 
 
+@dataclass(frozen=True, kw_only=True)
 class Organization(WireModel):
     id: str
     name: str = ""
     slug: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Relationship(WireModel):
     """Both the raw relationship and the 'with user names' variant load into this."""
 
@@ -98,6 +96,7 @@ class Relationship(WireModel):
     coachee_last_name: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class CoachingSession(WireModel):
     id: str
     coaching_relationship_id: str
@@ -110,6 +109,7 @@ class CoachingSession(WireModel):
     updated_at: dt.datetime | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class EnrichedSession(CoachingSession):
     """A row of GET /users/{id}/coaching_sessions with include=relationship,organization."""
 
@@ -119,6 +119,7 @@ class EnrichedSession(CoachingSession):
     organization: Organization | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Goal(WireModel):
     """One model for seed-era overarching goals and HEAD goals."""
 
@@ -137,6 +138,7 @@ class Goal(WireModel):
     updated_at: dt.datetime | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Action(WireModel):
     """ActionWithAssignees (or the bare model, whose assignee list is then empty)."""
 
@@ -147,17 +149,13 @@ class Action(WireModel):
     due_by: dt.datetime | None = None
     status: Status = Status.NOT_STARTED
     goal_id: str | None = None
-    assignee_ids: list[str] = Field(default_factory=list)
+    assignee_ids: Annotated[list[str], NONE_IS_EMPTY] = field(default_factory=list)
     status_changed_at: dt.datetime | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
 
-    @field_validator("assignee_ids", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value: Any) -> Any:
-        return [] if value is None else value
 
-
+@dataclass(frozen=True, kw_only=True)
 class Agreement(WireModel):
     id: str
     coaching_session_id: str
@@ -167,12 +165,14 @@ class Agreement(WireModel):
     updated_at: dt.datetime | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class SessionGoalLink(WireModel):
     id: str | None = None
     coaching_session_id: str
     goal_id: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class CollabToken(WireModel):
     """GET /jwt/generate_collab_token: a JWT for the notes server and the document's name.
     The token is a secret: it never appears in a repr, a log or an error."""

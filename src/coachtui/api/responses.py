@@ -6,7 +6,6 @@ import json
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from coachtui.api.errors import (
     ApiVersionRejected,
@@ -18,10 +17,11 @@ from coachtui.api.errors import (
     SessionExpired,
     UnexpectedResponse,
 )
+from coachtui.api.records import Invalid, Record
 from coachtui.text import inert
 
 LOGIN_HINT = "run `coachtui login`"
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=Record)
 
 
 def _body_text(response: httpx.Response) -> str:
@@ -122,14 +122,16 @@ def unwrap(response: httpx.Response, host: str) -> Any:
 def parse_one(model: type[M], data: Any, host: str) -> M:
     try:
         return model.model_validate(data)
-    except ValidationError:
+    except Invalid:
         raise UnexpectedResponse(f"{host} sent a {model.__name__.lower()} in an unexpected shape.") from None
 
 
 def parse_list(model: type[M], data: Any, host: str) -> list[M]:
     try:
-        return TypeAdapter(list[model]).validate_python(data)  # type: ignore[valid-type]
-    except ValidationError:
+        if not isinstance(data, list):
+            raise Invalid("not a list")
+        return [model.model_validate(item) for item in data]
+    except Invalid:
         raise UnexpectedResponse(
             f"{host} sent a list of {model.__name__.lower()}s in an unexpected shape."
         ) from None

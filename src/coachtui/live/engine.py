@@ -97,10 +97,12 @@ class LiveEngine(StreamObserver):
     def connected(self) -> None:
         # The backend replays nothing: whatever was missed is reloaded, and after a loss what
         # the reload finds different is reported as what happened meanwhile.
+        # The first load waits for this (run()'s debounce, if the stream is slower): loaded
+        # before the stream was there, the panes would be read twice. Now nothing is left to wait for.
         if self._ever_connected:
             self.model.resync()
         else:
-            self.model.reload_all()
+            self.model.reload_all(at_once=True)
         self._ever_connected = True
 
     # -- commands -------------------------------------------------------------------------------

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ValidationError
-
 from coachtui.api.models import Action, Agreement, Goal
+from coachtui.api.records import Invalid
 
 
 class Pane(StrEnum):
@@ -119,7 +118,7 @@ def decode(event_name: str, data: str) -> LiveEvent:
     payload = body.get("data")
     try:
         return _decode_known(str(kind), payload if isinstance(payload, dict) else {})
-    except ValidationError:
+    except Invalid:
         return Malformed(str(kind), PANE_OF.get(str(kind)))
 
 

@@ -78,10 +78,18 @@ class _Reloader:
         self._sleep = sleep
         self._dirty = False
         self._task: asyncio.Task[None] | None = None
+        self._pause: asyncio.Future[None] | None = None  # the debounce being waited out
+        self._at_once = False
         self.requests = 0
 
-    def trigger(self) -> None:
+    def trigger(self, *, at_once: bool = False) -> None:
+        """Fetch (again) after the debounce; `at_once`: without it, and a debounce being waited
+        out ends now (the stream has just connected: nothing is left to coalesce)."""
         self._dirty = True
+        if at_once:
+            self._at_once = True
+            if self._pause is not None:
+                self._pause.cancel()
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._loop())
 
@@ -91,8 +99,14 @@ class _Reloader:
 
     async def _loop(self) -> None:
         while self._dirty:
-            if self.debounce > 0:
-                await self._sleep(self.debounce)
+            if self.debounce > 0 and not self._at_once:
+                self._pause = asyncio.ensure_future(self._sleep(self.debounce))
+                try:
+                    await asyncio.wait({self._pause})  # (ended early by `trigger(at_once=True)`)
+                finally:
+                    self._pause.cancel()
+                    self._pause = None
+            self._at_once = False
             self._dirty = False
             self.requests += 1
             await self._run()
@@ -216,9 +230,10 @@ class SessionModel:
             self.observer.changed(change)
         return change
 
-    def reload_all(self) -> None:
+    def reload_all(self, *, at_once: bool = False) -> None:
+        """Every pane read again; `at_once`: without the debounce (see `_Reloader.trigger`)."""
         for pane in self.states:
-            self.reload(pane)
+            self._reloaders[pane].trigger(at_once=at_once)
 
     def switch(self, session_id: str) -> None:
         """Follow another session on the same connection: drop data, reload everything."""

@@ -1,64 +1,74 @@
-"""The pydantic models of the live events' payloads (live/events.py decodes with them).
+"""The records of the live events' payloads (live/events.py decodes with them).
 
-A module of its own, imported on the first event: a dozen pydantic classes cost ~30 ms of CPU to
-define (even with their schemas deferred), and the start-up's first paint needs none of them.
+A module of its own, imported on the first event: the start-up's first paint needs none of them.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
 
 from coachtui.api.models import Action, Agreement, Goal
+from coachtui.api.records import Record
 
 
-class Payload(BaseModel):
-    # Built when the first event of a kind arrives (most kinds never arrive in a run).
-    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
+@dataclass(frozen=True, kw_only=True)
+class Payload(Record):
+    # Each kind's decoder is built when its first event arrives (most never arrive in a run).
     coaching_session_id: str | None = None
     coaching_relationship_id: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class ActionPayload(Payload):
     action: Action
 
 
+@dataclass(frozen=True, kw_only=True)
 class ActionDeleted(Payload):
     action_id: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class AgreementPayload(Payload):
     agreement: Agreement
 
 
+@dataclass(frozen=True, kw_only=True)
 class AgreementDeleted(Payload):
     agreement_id: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class GoalPayload(Payload):
     goal: Goal
 
 
+@dataclass(frozen=True, kw_only=True)
 class OverarchingGoalPayload(Payload):
     overarching_goal: Goal
 
 
+@dataclass(frozen=True, kw_only=True)
 class GoalDeleted(Payload):
     goal_id: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class OverarchingGoalDeleted(Payload):
     overarching_goal_id: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class SessionGoalLink(Payload):
     coaching_session_id: str
     goal_id: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class SessionScoped(Payload):
     coaching_session_id: str
 
 
-class ForceLogout(BaseModel):
-    model_config = ConfigDict(defer_build=True)
+@dataclass(frozen=True, kw_only=True)
+class ForceLogout(Record):
     reason: str = ""

@@ -182,6 +182,7 @@ class CoachApp(PickerDataApp, RunFramesApp):
         shows the last session's notes.)"""
         if self.session_run is not None:
             self.close_run(self.session_run)
+        starting = self.live is None
         if self.live is None:
             self.live = LiveEngine(
                 self.api, session_id, _Reports(self), clock=self.clock, **self.live_options
@@ -205,6 +206,8 @@ class CoachApp(PickerDataApp, RunFramesApp):
             set_timer=self.set_timer,
             monotonic=self.clock.monotonic,
         )
+        # (A switch draws at once: the last session's rows must not stay under the new header.)
+        self.session_run.first_paint_together = starting
         if notes_after_panes and self.notes_options.enabled:
             self.session_run.notes_after_panes = True
         else:

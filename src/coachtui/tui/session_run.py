@@ -102,6 +102,10 @@ class SessionRun:
         self.notes_failed = False
         self.notes_caught_up = False
         self.notes_after_panes = False  # the notes start once every pane has had an answer
+        # Start-up: the panes' first answers are drawn together (tui/run_frames.py); since when
+        # the first of them waits for the others.
+        self.first_paint_together = False
+        self.first_answer_at: float | None = None
         # What the next frame draws besides the inbox (tui/run_frames.py), one frame at most
         # every FRAME on the app's clock.
         self.panes_queued: set[Pane] = set()

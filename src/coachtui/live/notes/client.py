@@ -29,13 +29,13 @@ from dataclasses import replace
 from typing import Any
 
 from pycrdt import Doc, XmlFragment
-from pydantic import SecretStr
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from coachtui import lib0
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError, Forbidden, NetworkError, NotFound, ServerError, SessionExpired
+from coachtui.api.records import SecretStr
 from coachtui.live.backoff import Backoff
 from coachtui.live.clock import REAL_CLOCK, Clock
 from coachtui.live.notes.blocks import notes_doc

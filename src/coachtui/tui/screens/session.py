@@ -81,6 +81,7 @@ class SessionScreen(Screen[None]):
         self._notes_exist = False  # the notes have text: worth a column where there is room
         self._panes: dict[Pane, EntityTable] = {}
         self._undo_offered = False  # what the key bar says about `z`
+        self._resumed = False  # ever made the active screen
 
     def compose(self) -> ComposeResult:
         # The layout's classes for the terminal as it is, before the widgets are styled: left to
@@ -421,7 +422,13 @@ class SessionScreen(Screen[None]):
         self._focus_placed = False
         self._wanted = None
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._resumed:
+            # Pushed a moment ago: its widgets were styled as they mounted. Textual restyles a
+            # resumed screen whole (after this handler), ~10 ms of the first paint's CPU for
+            # nothing; from the first dialog on it does, as it should.
+            self._resumed = True
+            event.refresh_styles = False
         covered, self._covered = self._covered, {}
         for pane, model in covered.items():
             self.show_pane(model, pane)
