@@ -209,6 +209,10 @@ async def test_a_large_fill_keeps_order_keys_cursor_and_draws_to_the_last_row() 
         assert table.selected_id() == chosen
         assert ids_on_screen(table) == grouped(state.items, table)
         assert table.row_count == len(state.items) == 2598
+        # Where each row is drawn (for repainting one row, scrolling to the cursor): as DataTable
+        # finds it by adding up the rows' heights, the placeholder's and the header's included.
+        for i in (-1, 0, 1, 999, 1500, 2597, 2598):
+            assert table._get_row_region(i) == DataTable._get_row_region(table, i), i
 
         # A diff (changes named): rows added in every group, one changed, one gone.
         added = actions(range(7000, 7010))
@@ -243,6 +247,7 @@ async def test_the_placeholder_goes_when_many_rows_come_and_comes_back_when_they
         state.items = {}
         table.show(state, ActionContext())
         assert ids_on_screen(table) == [EMPTY_KEY] and table.selected_id() is None
+        assert table._get_row_region(0) == DataTable._get_row_region(table, 0)
         await until(pilot, lambda: any("No actions yet." in line for line in drawn(table)))
 
 
