@@ -20,7 +20,7 @@ SUITE_GC_THRESHOLDS = (10_000, 20, 20)
 def pytest_collection_finish(session: pytest.Session) -> None:
     """The collector of a test process, once every module is imported (issue 22: the suite's CPU).
 
-    A worker holds a large long-lived heap (pytest, Textual, pydantic, the tests) and runs a
+    A worker holds a large long-lived heap (pytest, Textual, the tests) and runs a
     hundred apps, each making many young objects: with Python's default thresholds it collected
     ~3,600 times in 46 Pilot tests, 25 of them full collections of a growing heap (~0.15 s each),
     a quarter of those tests' CPU. Frozen (`gc.freeze`, out of every later collection) and with
