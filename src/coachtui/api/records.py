@@ -7,8 +7,8 @@ fields' annotations say what each accepts (a string, a number, a timestamp, a st
 another record, or None where optional), and `model_validate` refuses anything else with
 `Invalid`, which the client turns into one sentence. Unknown keys are ignored (the backend adds
 fields); a key left out takes the field's default, or is refused when it has none. Timestamps
-are the ISO 8601 strings of the contract (`datetime.fromisoformat`); pydantic also read a number as a
-Unix time, which no backend sends: refused here.
+are the ISO 8601 strings of the contract (`datetime.fromisoformat`), a naive one read as UTC,
+years 2 to 9998; pydantic also read a number as a Unix time, which no backend sends: refused.
 
 The methods keep pydantic's names (`model_validate`, `model_copy`, `model_dump`), so the code
 that reads, copies and writes the models is the same as before.
@@ -221,7 +221,16 @@ def _datetime(v: Any) -> dt.datetime:
     if isinstance(v, dt.datetime):
         return v
     if isinstance(v, str) and 0 < len(v) < 64:
-        return dt.datetime.fromisoformat(v)  # (3.11: offsets, "Z" and any fraction digits)
+        value = dt.datetime.fromisoformat(v)  # (3.11: offsets, "Z" and any fraction digits)
+        # Naive or aware, never a mix: comparing the two raises (a naive updated_at in one
+        # event stopped the live engine). The contract's naive times are UTC, so is this one.
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        # A day's margin at both ends of datetime's range: shown in the local time zone, or a
+        # day added to it, year 1 or 9999 overflows.
+        if not 1 < value.year < 9999:
+            raise Invalid("is out of range")
+        return value
     raise Invalid("is not a timestamp")
 
 
