@@ -116,7 +116,7 @@ def test_a_missing_field_or_a_non_object_is_refused_and_the_client_says_so_in_a_
     for data in (None, "text", 3, {"id": "a"}, [ACTION, "text"], [{"id": "a"}]):
         with pytest.raises(UnexpectedResponse, match=r"^h sent a list of actions in an unexpected shape\.$"):
             parse_list(Action, data, "h")
-    with pytest.raises(UnexpectedResponse, match=r"^h sent a coachingsession in an unexpected shape\.$"):
+    with pytest.raises(UnexpectedResponse, match=r"^h sent a coaching session in an unexpected shape\.$"):
         parse_one(CoachingSession, {"id": "s", "coaching_relationship_id": "r", "date": None}, "h")
 
 
