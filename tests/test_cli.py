@@ -131,6 +131,27 @@ def test_loose_credentials_file_is_refused(
     assert "chmod 600" in err and str(path) in err
 
 
+@pytest.mark.parametrize(
+    "content",
+    ["[" * 100_000, '{"servers": {"x": {"server": 5}}}', "[]", "\udcff"],
+    ids=["nested-beyond-the-stack", "wrong-kinds", "not-an-object", "not-utf-8"],
+)
+def test_a_damaged_credentials_file_is_one_sentence(
+    head_server: DevServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    isolated_config: Path,
+    content: str,
+) -> None:
+    assert login(head_server, monkeypatch) == 0
+    path = isolated_config / "credentials.json"
+    path.write_bytes(content.encode("utf-8", "surrogateescape"))
+    capsys.readouterr()
+    assert main(["sessions", "--server", head_server.url]) == 1
+    err = capsys.readouterr().err
+    assert "is damaged" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_bad_arguments_exit_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["sessions", "--from", "yesterday"])

@@ -57,7 +57,7 @@ class CredentialStore:
             )
         try:
             return _File.model_validate(json.loads(self.path.read_text(encoding="utf-8")))
-        except ValueError:  # (Invalid is one)
+        except (ValueError, RecursionError):  # (Invalid is a ValueError; JSON nested too deep)
             raise CredentialsError(
                 f"{self.path} is damaged; delete it and run `coachtui login` again."
             ) from None

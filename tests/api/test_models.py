@@ -116,7 +116,7 @@ def test_a_missing_field_or_a_non_object_is_refused_and_the_client_says_so_in_a_
     for data in (None, "text", 3, {"id": "a"}, [ACTION, "text"], [{"id": "a"}]):
         with pytest.raises(UnexpectedResponse, match=r"^h sent a list of actions in an unexpected shape\.$"):
             parse_list(Action, data, "h")
-    with pytest.raises(UnexpectedResponse, match=r"^h sent a coachingsession in an unexpected shape\.$"):
+    with pytest.raises(UnexpectedResponse, match=r"^h sent a coaching session in an unexpected shape\.$"):
         parse_one(CoachingSession, {"id": "s", "coaching_relationship_id": "r", "date": None}, "h")
 
 
@@ -165,3 +165,16 @@ def test_copies_dumps_and_secrets() -> None:
     token = CollabToken.model_validate({"token": "s3cret", "sub": "doc"})
     assert "s3cret" not in repr(token) and "s3cret" not in str(token.model_dump(mode="json"))
     assert token.token.get_secret_value() == "s3cret"
+
+
+def test_timestamps_read_aware_and_only_the_edges_of_time_are_refused() -> None:
+    def due(value: str) -> object:
+        return Action.model_validate({"id": "a", "coaching_session_id": "s", "due_by": value}).due_by
+
+    utc = dt.UTC
+    assert due("2026-01-20T06:00:00") == dt.datetime(2026, 1, 20, 6, tzinfo=utc)  # naive: UTC
+    assert due("2026-01-13T10:25:09.123456789Z") == dt.datetime(2026, 1, 13, 10, 25, 9, 123456, tzinfo=utc)
+    assert due("9999-06-01T00:00:00Z") == dt.datetime(9999, 6, 1, tzinfo=utc)  # a backend stores it
+    for edge in ("9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "0000-01-01T00:00:00Z"):
+        with pytest.raises(Invalid):
+            due(edge)

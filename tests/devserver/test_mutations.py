@@ -196,3 +196,34 @@ def test_a_body_the_backend_cannot_read_is_refused_and_nothing_stored(
         pair = f'{{"coaching_session_id": "{sid}", "status": "NotStarted", "body": "\\ud83d\\ude00"}}'
         created = c.post("/actions", content=pair.encode(), headers=json_type)
         assert created.status_code == 200 and created.json()["data"]["body"] == "\U0001f600"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"assignee_ids": [[[]]]},
+        {"assignee_ids": "abc"},
+        {"assignee_ids": [5]},
+        {"due_by": "0001-01-01T00:00:00+23:00"},
+        {"due_by": "9999-12-31T23:59:59-23:59"},
+    ],
+    ids=["nested-lists", "a-string", "a-number", "before-year-1-in-utc", "after-9999-in-utc"],
+)
+def test_a_body_of_the_wrong_kinds_is_a_422_and_nothing_stored(
+    head_server: DevServer, fields: dict[str, object]
+) -> None:
+    """The backend's serde answers 422 to these; the devserver raised (500, a traceback in its
+    log) or answered 503 as for an unknown user."""
+    demo = head_server.demo
+    assert demo is not None
+    cookie = login_cookie(head_server, demo.coachee.email, demo.coachee.password)
+    sid = demo.today_session_id
+    with httpx.Client(base_url=head_server.url, headers=V, cookies={"id": cookie}) as c:
+
+        def actions() -> httpx.Response:
+            return c.get(f"/users/{demo.coachee.user_id}/actions", params={"coaching_session_id": sid})
+
+        before = actions().json()["data"]
+        sent = c.post("/actions", json={"coaching_session_id": sid, "status": "NotStarted", **fields})
+        assert sent.status_code == 422 and "Failed to deserialize the JSON body" in sent.text
+        assert actions().json()["data"] == before

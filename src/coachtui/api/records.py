@@ -8,7 +8,8 @@ another record, or None where optional), and `model_validate` refuses anything e
 `Invalid`, which the client turns into one sentence. Unknown keys are ignored (the backend adds
 fields); a key left out takes the field's default, or is refused when it has none. Timestamps
 are the ISO 8601 strings of the contract (`datetime.fromisoformat`), a naive one read as UTC,
-years 2 to 9998; pydantic also read a number as a Unix time, which no backend sends: refused.
+none within two days of datetime's limits; pydantic also read a number as a Unix time, which no
+backend sends: refused.
 
 The methods keep pydantic's names (`model_validate`, `model_copy`, `model_dump`), so the code
 that reads, copies and writes the models is the same as before.
@@ -226,12 +227,16 @@ def _datetime(v: Any) -> dt.datetime:
         # event stopped the live engine). The contract's naive times are UTC, so is this one.
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
-        # A day's margin at both ends of datetime's range: shown in the local time zone, or a
-        # day added to it, year 1 or 9999 overflows.
-        if not 1 < value.year < 9999:
+        # Shown in the local time zone, or a day added to it, a time within a day of datetime's
+        # limits overflows: refused (a backend stores any year; a whole year 9999 still reads).
+        if not _EARLIEST <= value <= _LATEST:
             raise Invalid("is out of range")
         return value
     raise Invalid("is not a timestamp")
+
+
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC) + dt.timedelta(days=2)
+_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC) - dt.timedelta(days=2)
 
 
 def _date(v: Any) -> dt.date:

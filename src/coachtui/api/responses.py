@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
 
 import httpx
@@ -119,11 +120,22 @@ def unwrap(response: httpx.Response, host: str) -> Any:
     raise UnexpectedResponse(f"{host} answered in an unexpected shape.", status=response.status_code)
 
 
+# What a person calls a record (its class name, "coachingsession", read badly in a sentence).
+_NOUNS = {"EnrichedSession": "coaching session", "CollabToken": "notes token"}
+
+
+def _noun(model: type[Record]) -> str:
+    name = model.__name__
+    return _NOUNS.get(name) or re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+
+
 def parse_one(model: type[M], data: Any, host: str) -> M:
     try:
         return model.model_validate(data)
     except Invalid:
-        raise UnexpectedResponse(f"{host} sent a {model.__name__.lower()} in an unexpected shape.") from None
+        noun = _noun(model)
+        article = "an" if noun[0] in "aeio" else "a"  # ("a user")
+        raise UnexpectedResponse(f"{host} sent {article} {noun} in an unexpected shape.") from None
 
 
 def parse_list(model: type[M], data: Any, host: str) -> list[M]:
@@ -132,6 +144,4 @@ def parse_list(model: type[M], data: Any, host: str) -> list[M]:
             raise Invalid("not a list")
         return [model.model_validate(item) for item in data]
     except Invalid:
-        raise UnexpectedResponse(
-            f"{host} sent a list of {model.__name__.lower()}s in an unexpected shape."
-        ) from None
+        raise UnexpectedResponse(f"{host} sent a list of {_noun(model)}s in an unexpected shape.") from None

@@ -253,7 +253,10 @@ class Backend:
             raise json_input_error(f"{name}: input contains invalid characters") from None
         if parsed.tzinfo is None:
             raise json_input_error(f"{name}: premature end of input")
-        return ts(parsed)
+        try:
+            return ts(parsed)
+        except OverflowError:  # (year 1 at +23:00 is year 0 in UTC: chrono's range, not Python's)
+            raise json_input_error(f"{name}: input is out of range") from None
 
     @staticmethod
     def required_str(body: dict[str, Any], name: str) -> str:
@@ -287,7 +290,9 @@ class Backend:
         """The `assignee_ids` to set (None: leave them), as the database would accept them."""
         if body.get("assignee_ids") is None:
             return None
-        ids = list(body["assignee_ids"])
+        ids = body["assignee_ids"]
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise json_input_error("assignee_ids: invalid type")  # (serde: a sequence of uuids)
         if len(set(ids)) != len(ids) or any(self.store.get("user", str(i)) is None for i in ids):
             raise self.constraint_failure()
         return [str(i) for i in ids]
