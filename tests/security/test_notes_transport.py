@@ -35,7 +35,7 @@ async def raw_notes_server(answer: bytes) -> AsyncIterator[tuple[str, list[int]]
         connections.append(1)
         await ws.recv()  # the auth frame
         await ws.send(answer)
-        await asyncio.sleep(10)
+        await ws.wait_closed()  # held open until the client gives up on it
 
     async with serve(handler, "127.0.0.1", 0, max_size=None) as server:
         port = server.sockets[0].getsockname()[1]
