@@ -18,6 +18,7 @@ from coachtui import API_VERSION
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError
 from coachtui.api.http import normalize_base_url
+from coachtui.api.responses import Readable
 from coachtui.config import DEFAULT_SERVER, config_dir, server_from_env
 from coachtui.credentials import Credentials, CredentialsError, CredentialStore
 from coachtui.errors import UserError
@@ -147,7 +148,9 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 
     async def go() -> int:
         async with client:
-            rows = session_order(await client.list_sessions(start, end), today)
+            read = await client.list_sessions(start, end)
+        say_left_out(read, "coaching session")
+        rows = session_order(read, today)
         if args.json:
             print(json_line([session_row(r) for r in rows], indent=2))
             return 0
@@ -170,6 +173,15 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         return 0
 
     return _run(go())
+
+
+def say_left_out(rows: Readable[Any], noun: str) -> None:
+    """On stderr (stdout may be JSON a script reads): the records a list answer had that could
+    not be read, and so are not shown."""
+    if rows.unreadable:
+        one = rows.unreadable == 1
+        what, verb = (noun, "is") if one else (f"{noun}s", "are")
+        print(f"{rows.unreadable} {what} could not be read and {verb} left out.", file=sys.stderr)
 
 
 def session_row(r: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from coachtui.api.client import ApiClient
 from coachtui.api.errors import ApiError, NotFound, SessionExpired
 from coachtui.api.models import Action, Agreement, EnrichedSession, Goal, Status, User
-from coachtui.commands import clean_session_id, logged_in_client, session_row
+from coachtui.commands import clean_session_id, logged_in_client, say_left_out, session_row
 from coachtui.errors import UserError
 from coachtui.live.changes import Change, ConnectionNote, Resync
 from coachtui.live.engine import LiveEngine
@@ -140,6 +140,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             goals = await api.session_goals(session_id)
             actions = await api.session_actions(session_id)
             agreements = await api.session_agreements(session_id)
+        for rows, what in ((goals, "goal"), (actions, "action"), (agreements, "agreement")):
+            say_left_out(rows, what)
         if args.json:
             print(json_line(show_json(header, goals, actions, agreements), indent=2))
         else:

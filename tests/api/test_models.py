@@ -113,9 +113,12 @@ def test_a_field_of_the_wrong_kind_is_refused_with_its_name_not_its_value(field:
 def test_a_missing_field_or_a_non_object_is_refused_and_the_client_says_so_in_a_sentence() -> None:
     with pytest.raises(Invalid, match="coaching_session_id is missing"):
         Action.model_validate({"id": "a"})
-    for data in (None, "text", 3, {"id": "a"}, [ACTION, "text"], [{"id": "a"}]):
+    for data in (None, "text", 3, {"id": "a"}, ["text"], [{"id": "a"}, {"id": "b"}]):
         with pytest.raises(UnexpectedResponse, match=r"^h sent a list of actions in an unexpected shape\.$"):
             parse_list(Action, data, "h")
+    # One record that does not read, among others that do, is left out and counted.
+    read = parse_list(Action, [ACTION, "text", {"id": "a"}, ACTION], "h")
+    assert (len(read), read.unreadable) == (2, 2)
     with pytest.raises(UnexpectedResponse, match=r"^h sent a coaching session in an unexpected shape\.$"):
         parse_one(CoachingSession, {"id": "s", "coaching_relationship_id": "r", "date": None}, "h")
 

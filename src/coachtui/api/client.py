@@ -43,7 +43,7 @@ from coachtui.api.models import (
     User,
 )
 from coachtui.api.records import Invalid, SecretStr
-from coachtui.api.responses import LOGIN_HINT, parse_list, parse_one, raise_for_status, unwrap
+from coachtui.api.responses import LOGIN_HINT, Readable, parse_list, parse_one, raise_for_status, unwrap
 from coachtui.api.writes import Writes
 
 log = logging.getLogger(__name__)
@@ -289,7 +289,7 @@ class ApiClient(Writes):
             raise SessionExpired(f"Not logged in; {LOGIN_HINT}.")
         return self.user_id
 
-    async def list_sessions(self, from_date: dt.date, to_date: dt.date) -> list[EnrichedSession]:
+    async def list_sessions(self, from_date: dt.date, to_date: dt.date) -> Readable[EnrichedSession]:
         data = await self._call(
             "GET",
             api_path("users", self._me(), "coaching_sessions"),
@@ -319,6 +319,7 @@ class ApiClient(Writes):
         """The session plus coach, coachee and organization (one extra, narrow list call)."""
         session = await self.get_session(session_id)
         day = session.date.date()
+        rows: list[EnrichedSession]
         try:
             rows = await self.list_sessions(day - dt.timedelta(days=1), day + dt.timedelta(days=1))
         except (Forbidden, NotFound, BadRequest):
@@ -329,7 +330,7 @@ class ApiClient(Writes):
                 return row.model_copy(update={"title": session.title or row.title})
         return EnrichedSession.model_validate(session.model_dump())
 
-    async def session_goals(self, session_id: str) -> list[Goal]:
+    async def session_goals(self, session_id: str) -> Readable[Goal]:
         """Goals of a session; learns the backend era the first time it is asked, and asks
         again once when an era remembered from an earlier run (credentials) meets a 404 on a
         path of that era: the backend may have been upgraded (or rolled back) since."""
@@ -341,11 +342,11 @@ class ApiClient(Writes):
                 self.era = None
         return await self._probed_goals(session_id)
 
-    async def _seed_goals(self, session_id: str) -> list[Goal]:
+    async def _seed_goals(self, session_id: str) -> Readable[Goal]:
         data = await self._call("GET", "/overarching_goals", params={"coaching_session_id": session_id})
         return parse_list(Goal, data, self.host)
 
-    async def _probed_goals(self, session_id: str) -> list[Goal]:
+    async def _probed_goals(self, session_id: str) -> Readable[Goal]:
         if self.era in (None, Era.HEAD):
             try:
                 data = await self._call("GET", api_path("coaching_sessions", session_id, "goals"))
@@ -363,7 +364,7 @@ class ApiClient(Writes):
                 return parse_list(Goal, data, self.host)
         return await self._seed_goals(session_id)
 
-    async def relationship_goals(self, relationship_id: str) -> list[Goal]:
+    async def relationship_goals(self, relationship_id: str) -> Readable[Goal]:
         """Every goal of a coaching relationship, in any status (current backend)."""
         data = await self._call("GET", "/goals", params={"coaching_relationship_id": relationship_id})
         return parse_list(Goal, data, self.host)
@@ -372,7 +373,7 @@ class ApiClient(Writes):
         path = api_path("overarching_goals", goal_id) if self.era is Era.SEED else api_path("goals", goal_id)
         return parse_one(Goal, await self._call("GET", path), self.host)
 
-    async def session_actions(self, session_id: str) -> list[Action]:
+    async def session_actions(self, session_id: str) -> Readable[Action]:
         data = await self._call(
             "GET",
             api_path("users", self._me(), "actions"),
@@ -380,7 +381,7 @@ class ApiClient(Writes):
         )
         return parse_list(Action, data, self.host)
 
-    async def session_agreements(self, session_id: str) -> list[Agreement]:
+    async def session_agreements(self, session_id: str) -> Readable[Agreement]:
         data = await self._call("GET", "/agreements", params={"coaching_session_id": session_id})
         return parse_list(Agreement, data, self.host)
 

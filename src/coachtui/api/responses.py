@@ -138,10 +138,26 @@ def parse_one(model: type[M], data: Any, host: str) -> M:
         raise UnexpectedResponse(f"{host} sent {article} {noun} in an unexpected shape.") from None
 
 
-def parse_list(model: type[M], data: Any, host: str) -> list[M]:
-    try:
-        if not isinstance(data, list):
-            raise Invalid("not a list")
-        return [model.model_validate(item) for item in data]
-    except Invalid:
-        raise UnexpectedResponse(f"{host} sent a list of {_noun(model)}s in an unexpected shape.") from None
+class Readable(list[M]):
+    """The records of a list that could be read, and how many could not (`unreadable`)."""
+
+    unreadable: int = 0
+
+
+def parse_list(model: type[M], data: Any, host: str) -> Readable[M]:
+    """Every record of the list that reads; one that does not is left out and counted, so one
+    odd row (another participant's due date in year 9999, a field a newer backend changed) does
+    not hide the others. A list none of whose records read is refused as a whole: then it is the
+    answer's shape that is unexpected, and the screen keeps what it showed."""
+    shape = UnexpectedResponse(f"{host} sent a list of {_noun(model)}s in an unexpected shape.")
+    if not isinstance(data, list):
+        raise shape
+    read: Readable[M] = Readable()
+    for item in data:
+        try:
+            read.append(model.model_validate(item))
+        except Invalid:
+            read.unreadable += 1
+    if read.unreadable and not read:
+        raise shape
+    return read

@@ -61,6 +61,7 @@ class PaneState:
     # pane can redraw one row per event instead of scanning all of them.
     changed: set[str] | None = None
     saving: set[str] = field(default_factory=set)  # ids with a local change the server has not confirmed
+    unreadable: int = 0  # records the last reload left out: they could not be read
 
     def take_changes(self) -> set[str] | None:
         changes, self.changed = self.changed, set()
@@ -329,10 +330,13 @@ class SessionModel:
     def _install(self, pane: Pane, result: Any, number: int = 0) -> None:
         state = self.states[pane]
         before = (dict(state.items), self.header)
-        was_loaded = state.loaded_once
+        was_loaded, unreadable = state.loaded_once, state.unreadable
         if pane is Pane.HEADER:
             self.header = result
         else:
+            state.unreadable = getattr(result, "unreadable", 0)
+            if state.unreadable:
+                log.warning("%d of the %s could not be read: left out", state.unreadable, pane.value)
             state.items = {e.id: e for e in result}
             state.changed = None
             for event in self._journal[pane]:
@@ -342,7 +346,11 @@ class SessionModel:
                 _put(state, entity_id, local)
             for entity in result:
                 self._adopt_echo(state, entity, before[0])  # a create committed before this snapshot
-        changed = (state.items, self.header) != before or state.status is not PaneStatus.FRESH
+        changed = (
+            (state.items, self.header) != before
+            or state.status is not PaneStatus.FRESH
+            or state.unreadable != unreadable
+        )
         state.status, state.error, state.since, state.loaded_once = PaneStatus.FRESH, None, None, True
         state.loaded_at = self.clock.now()
         if state.polled_every is not None:

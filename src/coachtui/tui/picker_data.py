@@ -35,7 +35,7 @@ class PickerDataApp(App[int]):
                 picker.show_error(exc.message)
             return
         if picker in self.screen_stack:  # (closed while its sessions were on their way: nothing to show)
-            picker.show_sessions(rows)
+            picker.show_sessions(rows, rows.unreadable)
 
     @on(PickerScreen.OpenRequested)
     @work(group="open-session", exit_on_error=False, exclusive=True)

@@ -73,6 +73,7 @@ class PickerScreen(Screen[None]):
         self.start = self.today - WINDOW
         self.end = self.today + WINDOW
         self.sessions: list[EnrichedSession] = []
+        self.unreadable = 0
         self.loaded = False
 
     def compose(self) -> ComposeResult:
@@ -167,8 +168,10 @@ class PickerScreen(Screen[None]):
         self.query_one(DataTable).loading = False
         self._say(f"Could not load your sessions: {inert(message, limit=160)} Press r to try again.")
 
-    def show_sessions(self, rows: list[EnrichedSession]) -> None:
+    def show_sessions(self, rows: list[EnrichedSession], unreadable: int = 0) -> None:
+        """`unreadable`: sessions the answer had that could not be read (not shown, but said)."""
         self.sessions = session_order(rows, self.today)
+        self.unreadable = unreadable
         first = not self.loaded
         self.loaded = True
         table = self.query_one(DataTable)
@@ -222,6 +225,8 @@ class PickerScreen(Screen[None]):
             table.border_subtitle = f"{shown} of {len(self.sessions)} sessions match · {window}"
         else:
             table.border_subtitle = f"{len(self.sessions)} sessions · {window}"
+        if self.unreadable:
+            table.border_subtitle += f" · {self.unreadable} could not be read"
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:

@@ -1,0 +1,135 @@
+"""A record the client cannot read (the other participant's due date on 31 Dec 9999, which the
+backend stores and Python cannot show in every time zone) is left out and counted: it never hides
+the rest of its list, in the panes, the picker or the scripting commands. A list none of whose
+records read is refused whole, and the screen keeps what it showed."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+
+import httpx
+import pytest
+from textual.widgets import DataTable
+
+from coachtui.api.client import ApiClient
+from coachtui.api.errors import UnexpectedResponse
+from coachtui.api.models import EnrichedSession
+from coachtui.api.responses import Readable
+from coachtui.cli import main
+from coachtui.commands import say_left_out
+from coachtui.devserver.server import DevServer
+from coachtui.tui.screens.picker import PickerScreen
+from coachtui.tui.widgets.panes import ActionsPane
+from tests.conftest import login_cookie
+from tests.tui.factory import make_app
+from tests.waiting import settled, until
+
+V = {"X-Version": "1.0.0-beta1"}
+LAST_DAY = "9999-12-31T12:00:00Z"  # within a day of datetime's limit: refused by the client
+
+
+def odd_action(server: DevServer, body: str = "Due at the end of time") -> str:
+    """The coachee adds an action the client cannot read, as the web app would send it."""
+    demo = server.demo
+    assert demo is not None
+    cookie = login_cookie(server, demo.coachee.email, demo.coachee.password)
+    with httpx.Client(base_url=server.url, headers=V, cookies={"id": cookie}, verify=False) as c:
+        sent = c.post(
+            "/actions",
+            json={
+                "coaching_session_id": demo.today_session_id,
+                "status": "NotStarted",
+                "body": body,
+                "due_by": LAST_DAY,
+            },
+        )
+        assert sent.is_success, sent.text  # the backend stores it
+        return str(sent.json()["data"]["id"])
+
+
+async def test_the_other_records_of_a_list_are_read_and_the_odd_one_counted(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    async with ApiClient(head_server.url) as api:
+        await api.login(demo.coach.email, demo.coach.password)
+        before = await api.session_actions(demo.today_session_id)
+        odd = odd_action(head_server)
+        after = await api.session_actions(demo.today_session_id)
+        assert [a.id for a in after] == [a.id for a in before]
+        assert odd not in {a.id for a in after}
+        assert (before.unreadable, after.unreadable) == (0, 1)
+
+
+async def test_a_list_none_of_whose_records_read_is_refused(head_server: DevServer) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    async with ApiClient(head_server.url) as api:
+        await api.login(demo.coach.email, demo.coach.password)
+        odd_action(head_server)
+        for action in await api.session_actions(demo.today_session_id):
+            await api.delete_action(action.id)
+        with pytest.raises(UnexpectedResponse, match="a list of actions in an unexpected shape"):
+            await api.session_actions(demo.today_session_id)
+
+
+async def test_the_pane_shows_the_others_and_says_one_could_not_be_read(head_server: DevServer) -> None:
+    app = await make_app(head_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        actions = app.session_screen.query_one(ActionsPane)
+        await until(pilot, lambda: settled(app, actions, 7))
+        odd_action(head_server)
+        # Its live event cannot be read either: the pane is read again, and the rest stays.
+        await until(pilot, lambda: "1 could not be read" in str(actions.border_subtitle))
+        assert str(actions.border_subtitle).startswith("7 items")
+        assert len(actions.rows) == 7 and not actions.has_class("-failed")
+        assert app.is_running
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_show_says_what_it_left_out_on_stderr(
+    head_server: DevServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    monkeypatch.setenv("COACHTUI_SERVER", head_server.url)
+    monkeypatch.setattr("sys.stdin", io.StringIO(demo.coach.password + "\n"))
+    assert run_cli("login", "--email", demo.coach.email, "--password-stdin")[0] == 0
+    odd_action(head_server)
+    code, out, err = run_cli("show", demo.today_session_id, "--json")
+    assert code == 0
+    assert len(json.loads(out)["actions"]) == 7  # stdout is still the JSON a script reads
+    assert err == "1 action could not be read and is left out.\n"
+    code, out, err = run_cli("show", demo.today_session_id)
+    assert code == 0 and "Due at the end of time" not in out and "could not be read" in err
+
+
+def test_the_sessions_left_out_are_counted_in_words(capsys: pytest.CaptureFixture[str]) -> None:
+    rows: Readable[EnrichedSession] = Readable()
+    say_left_out(rows, "coaching session")
+    rows.unreadable = 2
+    say_left_out(rows, "coaching session")
+    assert capsys.readouterr() == ("", "2 coaching sessions could not be read and are left out.\n")
+
+
+async def test_the_picker_says_how_many_sessions_it_could_not_read(head_server: DevServer) -> None:
+    app = await make_app(head_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: settled(app))
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen) and app.screen.loaded)
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        table = picker.query_one(DataTable)
+        assert "could not be read" not in str(table.border_subtitle)
+        shown = len(table.rows)
+        picker.show_sessions(list(picker.sessions), unreadable=2)
+        assert str(table.border_subtitle).endswith(" · 2 could not be read")
+        assert len(table.rows) == shown
