@@ -38,16 +38,15 @@ $(COLLAB_STAMP): tests/collab/package-lock.json
 	fi
 
 # `make test` checks everything `make lint` does (CI runs `make test`) and runs the whole suite on
-# all cores; mypy runs beside the tests (it needs no more than the idle moments they leave), and
-# the target fails if either does. Six workers on 2 cores: a worker waiting on a devserver, a pty app
-# or a paced event leaves its core to another (measured, quiet, 612 tests: -n 4 94 s, -n 5 86 s,
-# -n 6 79-82 s, -n 8 83 s; each worker costs a collection, ~3 s of CPU).
+# all cores. mypy starts first, on the core the bytecode steps leave idle, and goes on beside the
+# tests; the target fails if either does. Six workers on 2 cores: a worker waiting on a devserver, a
+# pty app or a paced event leaves its core to another (measured, quiet, 612 tests: -n 4 94 s, -n 5
+# 86 s, -n 6 79-82 s, -n 8 83 s; each worker costs a collection, ~3 s of CPU).
 test: $(STAMP) $(COLLAB_STAMP)
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
-	@$(COMPILE)
-	@$(REWRITE)
 	@$(BIN)/mypy > .mypy.out 2>&1 & types=$$!; \
+	$(COMPILE); $(REWRITE); \
 	$(BIN)/pytest -q -n 6 --dist worksteal; tests=$$?; \
 	wait $$types; typed=$$?; echo "$(BIN)/mypy"; cat .mypy.out; rm -f .mypy.out; \
 	exit $$(( tests || typed ))
