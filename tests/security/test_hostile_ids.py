@@ -16,7 +16,7 @@ from coachtui.api.http import api_path
 from coachtui.devserver.server import DevServer
 from coachtui.tui.screens.picker import PickerScreen
 from tests.conftest import dev
-from tests.tui.factory import engine, make_app
+from tests.tui.factory import engine, make_app, open_picker
 from tests.tui.test_editing import notices
 from tests.waiting import settled, until
 
@@ -127,10 +127,7 @@ async def test_a_session_that_cannot_be_opened_is_said_in_one_sentence(head_serv
 
 
 async def _picker_on(pilot: Any, app: Any, session_id: str) -> PickerScreen:
-    await pilot.press("s")
-    await until(pilot, lambda: isinstance(app.screen, PickerScreen) and app.screen.loaded)
-    picker = app.screen
-    assert isinstance(picker, PickerScreen)
+    picker = await open_picker(pilot, app)
     table = picker.query_one(DataTable)
     await until(pilot, lambda: session_id in table.rows)
     table.move_cursor(row=table.get_row_index(session_id), animate=False)

@@ -20,10 +20,9 @@ from coachtui.api.responses import Readable
 from coachtui.cli import main
 from coachtui.commands import say_left_out
 from coachtui.devserver.server import DevServer
-from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.widgets.panes import ActionsPane
 from tests.conftest import login_cookie
-from tests.tui.factory import make_app
+from tests.tui.factory import make_app, open_picker
 from tests.waiting import settled, until
 
 V = {"X-Version": "1.0.0-beta1"}
@@ -123,10 +122,7 @@ async def test_the_picker_says_how_many_sessions_it_could_not_read(head_server: 
     app = await make_app(head_server)
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: settled(app))
-        await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, PickerScreen) and app.screen.loaded)
-        picker = app.screen
-        assert isinstance(picker, PickerScreen)
+        picker = await open_picker(pilot, app)
         table = picker.query_one(DataTable)
         assert "could not be read" not in str(table.border_subtitle)
         shown = len(table.rows)

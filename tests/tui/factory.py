@@ -11,6 +11,8 @@ from coachtui.live.backoff import Backoff
 from coachtui.live.engine import LiveEngine
 from coachtui.tui.app import CoachApp
 from coachtui.tui.notes_showing import NotesOptions
+from coachtui.tui.screens.picker import PickerScreen
+from tests.waiting import until
 
 FAST = {"debounce": 0.02, "backoff": Backoff(base=0.05, cap=0.2)}
 
@@ -43,3 +45,11 @@ async def make_app(server: DevServer, session_id: str | None = None, **kwargs: A
         live_options=options,
         **kwargs,
     )
+
+
+async def open_picker(pilot: Any, app: CoachApp) -> PickerScreen:
+    """`s`, as a user switches session, and the picker once its sessions are shown."""
+    await pilot.press("s")
+    await until(pilot, lambda: isinstance(app.screen, PickerScreen) and app.screen.loaded)
+    assert isinstance(app.screen, PickerScreen)
+    return app.screen

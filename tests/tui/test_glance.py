@@ -16,14 +16,13 @@ from coachtui.tui.screens.chooser import Chooser
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.history import HistoryScreen
 from coachtui.tui.screens.modals import Notice
-from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.widgets.entity_table import EntityTable
 from coachtui.tui.widgets.notes import NotesPane
 from coachtui.tui.widgets.panes import ActionsPane
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev
 from tests.live.helpers import coachee_api
-from tests.tui.factory import engine, make_app
+from tests.tui.factory import engine, make_app, open_picker
 from tests.tui.test_editing import notices, pane, put_cursor_on
 from tests.tui.test_editor import open_editor, text_of
 from tests.waiting import settled, until
@@ -148,9 +147,7 @@ async def test_j_k_g_and_capital_g_move_in_every_list(head_server: DevServer) ->
         await until(pilot, lambda: listing.highlighted == 1)
         await pilot.press("escape")
         # The picker.
-        await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, PickerScreen) and app.screen.loaded)
-        table = app.screen.query_one(DataTable)
+        table = (await open_picker(pilot, app)).query_one(DataTable)
         await pilot.press("G")
         await until(pilot, lambda: table.cursor_row == table.row_count - 1)
         await pilot.press("k")
@@ -190,9 +187,7 @@ async def test_the_picker_starts_on_the_session_you_came_from(head_server: DevSe
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: settled(app))
         current = engine(app).model.session_id
-        await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, PickerScreen) and app.screen.loaded)
-        table = app.screen.query_one(DataTable)
+        table = (await open_picker(pilot, app)).query_one(DataTable)
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         assert key == current
         assert str(table.get_row(current)[1]).startswith("open now")

@@ -18,12 +18,11 @@ from coachtui.tui.messages import SessionChosen
 from coachtui.tui.screens.composer import ComposerScreen
 from coachtui.tui.screens.editor import EditorScreen
 from coachtui.tui.screens.modals import Notice, UnsentQuestion
-from coachtui.tui.screens.picker import PickerScreen
 from coachtui.tui.session_run import SessionRun
 from coachtui.tui.widgets.notes import NotesPane
 from coachtui.tui.widgets.status_bar import StatusBar
 from tests.conftest import dev
-from tests.tui.factory import make_app, notes_options
+from tests.tui.factory import make_app, notes_options, open_picker
 from tests.waiting import settled, until
 
 WIDE = (160, 45)  # the notes have a column of their own from 160 columns
@@ -291,9 +290,7 @@ async def test_a_composer_of_one_session_never_writes_into_another(head_server: 
 
 async def pick(pilot: Any, app: Any, session_id: str) -> None:
     """Switch session as a user does: s, the session's row in the picker, Enter."""
-    await pilot.press("s")
-    await until(pilot, lambda: isinstance(app.screen, PickerScreen) and app.screen.loaded)
-    table = app.screen.query_one(DataTable)
+    table = (await open_picker(pilot, app)).query_one(DataTable)
     table.move_cursor(row=table.get_row_index(session_id), animate=False)
     await pilot.press("enter")
 

@@ -8,7 +8,7 @@ from typing import Any
 from coachtui.devserver.server import DevServer
 from coachtui.tui.screens.picker import PickerScreen
 from tests.conftest import dev
-from tests.tui.factory import engine, make_app
+from tests.tui.factory import engine, make_app, open_picker
 from tests.tui.held_saves import holding
 from tests.tui.test_editing import notices
 from tests.waiting import settled, until
@@ -41,10 +41,7 @@ async def test_esc_after_choosing_a_session_stays_where_the_user_is(head_server:
     app = await make_app(head_server)
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: settled(app))
-        await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, PickerScreen) and app.screen.loaded)
-        picker = app.screen
-        assert isinstance(picker, PickerScreen)
+        picker = await open_picker(pilot, app)
         dev(head_server, "rest/hold", path=f"/coaching_sessions/{demo.other_session_id}")
         picker.post_message(PickerScreen.OpenRequested(demo.other_session_id))
         await until(pilot, lambda: holding(head_server) == 1)
