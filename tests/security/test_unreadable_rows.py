@@ -86,6 +86,49 @@ async def test_the_pane_shows_the_others_and_says_one_could_not_be_read(head_ser
         assert app.is_running
 
 
+def coachee_edit(server: DevServer, method: str, path: str, body: dict[str, object] | None = None) -> None:
+    demo = server.demo
+    assert demo is not None
+    cookie = login_cookie(server, demo.coachee.email, demo.coachee.password)
+    with httpx.Client(base_url=server.url, headers=V, cookies={"id": cookie}, verify=False) as c:
+        sent = c.request(method, path, json=body)
+        assert sent.is_success, sent.text
+
+
+async def test_the_count_follows_the_odd_record_when_it_is_deleted_or_readable_again(
+    head_server: DevServer,
+) -> None:
+    # Its delete, and an edit that makes it readable again, are live events the client can read:
+    # the count must not stay at what the last reload said.
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        actions = app.session_screen.query_one(ActionsPane)
+        await until(pilot, lambda: settled(app, actions, 7))
+        odd = odd_action(head_server)
+        await until(pilot, lambda: "1 could not be read" in str(actions.border_subtitle))
+        coachee_edit(head_server, "DELETE", f"/actions/{odd}")
+        await until(pilot, lambda: str(actions.border_subtitle).strip(" ─") == "7 items")
+        odd = odd_action(head_server, "Back from the end of time")
+        await until(pilot, lambda: "1 could not be read" in str(actions.border_subtitle))
+        coachee_edit(
+            head_server,
+            "PUT",
+            f"/actions/{odd}",
+            {
+                "id": odd,
+                "coaching_session_id": demo.today_session_id,
+                "status": "NotStarted",
+                "body": "Back from the end of time",
+                "due_by": "2027-01-04T12:00:00Z",
+            },
+        )
+        await until(pilot, lambda: len(actions.rows) == 8)
+        await until(pilot, lambda: str(actions.border_subtitle).strip(" ─") == "8 items")
+        assert app.is_running
+
+
 def run_cli(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):

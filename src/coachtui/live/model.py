@@ -434,10 +434,14 @@ class SessionModel:
             if not self._in_scope(event):
                 return None
             state = self.states[event.pane]
-            if self._reloaders[event.pane].busy:
-                self._journal[event.pane].append(event)
             entity_id = event.entity.id if isinstance(event, Upsert) else event.entity_id
             before = state.items.get(entity_id)
+            if before is None and state.unreadable and entity_id not in self._local[event.pane]:
+                # Maybe one of the records left out, now deleted or readable again: only a reload
+                # can say, and the count must not stay at what the last one said.
+                self.reload(event.pane)
+            if self._reloaders[event.pane].busy:
+                self._journal[event.pane].append(event)
             echo = isinstance(event, Upsert) and self._adopt_echo(state, event.entity, state.items)
             if isinstance(event, Upsert) and not echo and entity_id in self._local[event.pane]:
                 # A server copy of an item being saved here: our own echo, or someone else's
