@@ -20,9 +20,12 @@ from coachtui.api.responses import Readable
 from coachtui.cli import main
 from coachtui.commands import say_left_out
 from coachtui.devserver.server import DevServer
+from coachtui.live.changes import Change
+from coachtui.live.events import Pane
 from coachtui.tui.widgets.panes import ActionsPane
 from tests.conftest import login_cookie
-from tests.tui.factory import make_app, open_picker
+from tests.tui.factory import engine, make_app, open_picker
+from tests.tui.test_editing import notices
 from tests.waiting import settled, until
 
 V = {"X-Version": "1.0.0-beta1"}
@@ -80,7 +83,7 @@ async def test_the_pane_shows_the_others_and_says_one_could_not_be_read(head_ser
         await until(pilot, lambda: settled(app, actions, 7))
         odd_action(head_server)
         # Its live event cannot be read either: the pane is read again, and the rest stays.
-        await until(pilot, lambda: "1 could not be read" in str(actions.border_subtitle))
+        await until(pilot, lambda: "1 unreadable" in str(actions.border_subtitle))
         assert str(actions.border_subtitle).startswith("7 items")
         assert len(actions.rows) == 7 and not actions.has_class("-failed")
         assert app.is_running
@@ -107,11 +110,11 @@ async def test_the_count_follows_the_odd_record_when_it_is_deleted_or_readable_a
         actions = app.session_screen.query_one(ActionsPane)
         await until(pilot, lambda: settled(app, actions, 7))
         odd = odd_action(head_server)
-        await until(pilot, lambda: "1 could not be read" in str(actions.border_subtitle))
+        await until(pilot, lambda: "1 unreadable" in str(actions.border_subtitle))
         coachee_edit(head_server, "DELETE", f"/actions/{odd}")
         await until(pilot, lambda: str(actions.border_subtitle).strip(" ─") == "7 items")
         odd = odd_action(head_server, "Back from the end of time")
-        await until(pilot, lambda: "1 could not be read" in str(actions.border_subtitle))
+        await until(pilot, lambda: "1 unreadable" in str(actions.border_subtitle))
         coachee_edit(
             head_server,
             "PUT",
@@ -167,8 +170,35 @@ async def test_the_picker_says_how_many_sessions_it_could_not_read(head_server: 
         await until(pilot, lambda: settled(app))
         picker = await open_picker(pilot, app)
         table = picker.query_one(DataTable)
-        assert "could not be read" not in str(table.border_subtitle)
+        assert "unreadable" not in str(table.border_subtitle)
         shown = len(table.rows)
         picker.show_sessions(list(picker.sessions), unreadable=2)
-        assert str(table.border_subtitle).endswith(" · 2 could not be read")
+        assert str(table.border_subtitle).endswith(" · 2 unreadable")
         assert len(table.rows) == shown
+
+
+async def test_a_record_that_turns_unreadable_and_back_is_not_told_as_removed_or_added(
+    head_server: DevServer,
+) -> None:
+    # The coachee moves an action's due date to 31 Dec 9999 and back: it was never removed, nor
+    # added again; the count under the pane is what tells of it meanwhile.
+    demo = head_server.demo
+    assert demo is not None
+    app = await make_app(head_server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        actions = app.session_screen.query_one(ActionsPane)
+        await until(pilot, lambda: settled(app, actions, 7))
+        action = engine(app).model.items(Pane.ACTIONS)[0]
+        body = {
+            "id": action.id,
+            "coaching_session_id": demo.today_session_id,
+            "status": action.status.value,
+            "body": action.body,
+        }
+        coachee_edit(head_server, "PUT", f"/actions/{action.id}", {**body, "due_by": LAST_DAY})
+        await until(pilot, lambda: str(actions.border_subtitle).strip(" ─") == "6 items · 1 unreadable")
+        coachee_edit(head_server, "PUT", f"/actions/{action.id}", {**body, "due_by": "2027-01-04T12:00:00Z"})
+        await until(pilot, lambda: str(actions.border_subtitle).strip(" ─") == "7 items")
+        assert action.id in actions.rows
+        told = [r for r in app.history if isinstance(r, Change) and r.item_id == action.id]
+        assert told == [] and "removed" not in notices(app) and "added" not in notices(app)

@@ -139,9 +139,11 @@ def parse_one(model: type[M], data: Any, host: str) -> M:
 
 
 class Readable(list[M]):
-    """The records of a list that could be read, and how many could not (`unreadable`)."""
+    """The records of a list that could be read, how many could not (`unreadable`), and the ids of
+    those that had one (a record that cannot be read was not deleted: it is not told as such)."""
 
     unreadable: int = 0
+    unreadable_ids: frozenset[str] = frozenset()
 
 
 def parse_list(model: type[M], data: Any, host: str) -> Readable[M]:
@@ -153,11 +155,15 @@ def parse_list(model: type[M], data: Any, host: str) -> Readable[M]:
     if not isinstance(data, list):
         raise shape
     read: Readable[M] = Readable()
+    ids: set[str] = set()
     for item in data:
         try:
             read.append(model.model_validate(item))
         except Invalid:
             read.unreadable += 1
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                ids.add(item["id"])
     if read.unreadable and not read:
         raise shape
+    read.unreadable_ids = frozenset(ids)
     return read

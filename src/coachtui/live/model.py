@@ -62,6 +62,7 @@ class PaneState:
     changed: set[str] | None = None
     saving: set[str] = field(default_factory=set)  # ids with a local change the server has not confirmed
     unreadable: int = 0  # records the last reload left out: they could not be read
+    unreadable_ids: frozenset[str] = frozenset()  # those of them that had an id
 
     def take_changes(self) -> set[str] | None:
         changes, self.changed = self.changed, set()
@@ -331,10 +332,13 @@ class SessionModel:
         state = self.states[pane]
         before = (dict(state.items), self.header)
         was_loaded, unreadable = state.loaded_once, state.unreadable
+        left_out = state.unreadable_ids
         if pane is Pane.HEADER:
             self.header = result
         else:
             state.unreadable = getattr(result, "unreadable", 0)
+            state.unreadable_ids = getattr(result, "unreadable_ids", frozenset())
+            left_out |= state.unreadable_ids
             if state.unreadable:
                 log.warning("%d of the %s could not be read: left out", state.unreadable, pane.value)
             state.items = {e.id: e for e in result}
@@ -358,12 +362,16 @@ class SessionModel:
         if changed:
             state.version += 1
             self.observer.pane_changed(pane)
-        found = self._differences(pane, before, number) if was_loaded and changed else []
+        found = self._differences(pane, before, number, left_out) if was_loaded and changed else []
         self._resynced(pane, found)
         self._note_polling()
 
-    def _differences(self, pane: Pane, before: tuple[dict[str, Entity], Any], number: int) -> list[Change]:
-        """What a reload found changed, reported; the user's own unconfirmed changes excepted."""
+    def _differences(
+        self, pane: Pane, before: tuple[dict[str, Entity], Any], number: int, left_out: frozenset[str]
+    ) -> list[Change]:
+        """What a reload found changed, reported; the user's own unconfirmed changes excepted, and
+        records that could not be read before or now (`left_out`): one that turned unreadable was
+        not removed, nor one that reads again added; the pane's count tells of them."""
         until = self._yours_until.get(pane)
         if until is not None and number >= until:
             del self._yours_until[pane]
@@ -386,7 +394,7 @@ class SessionModel:
         found = []
         for entity_id in old_items.keys() | items.keys():
             was, now = old_items.get(entity_id), items.get(entity_id)
-            if was is now or entity_id in mine:
+            if was is now or entity_id in mine or entity_id in left_out:
                 continue
             change = self._report(pane, was, now, origin)
             if change is not None:
@@ -450,7 +458,11 @@ class SessionModel:
             if self._apply_to(state, event):
                 state.version += 1
                 mine = echo or entity_id in state.saving or entity_id in self._local[event.pane]
-                if state.loaded_once and not mine:  # (before the first load, nothing is "changed")
+                # A record that reads again was changed, not added: what changed is not known.
+                back = before is None and entity_id in state.unreadable_ids
+                if (
+                    state.loaded_once and not mine and not back
+                ):  # (before the first load, nothing is "changed")
                     self._report(event.pane, before, state.items.get(entity_id), Origin.LIVE)
                 # After the report: its row's mark is set before the pane is drawn, so the entity
                 # and its mark reach the screen in one repaint, not two a frame apart.

@@ -226,7 +226,7 @@ class PickerScreen(Screen[None]):
         else:
             table.border_subtitle = f"{len(self.sessions)} sessions · {window}"
         if self.unreadable:
-            table.border_subtitle += f" · {self.unreadable} could not be read"
+            table.border_subtitle += f" · {self.unreadable} unreadable"
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:

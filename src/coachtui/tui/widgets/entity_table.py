@@ -616,7 +616,7 @@ def _subtitle(state: PaneState) -> str:
         n = len(state.items)
         count = f"{n} item{'s' if n != 1 else ''}"
         if state.unreadable:  # left out of the last reload: the server sent them in a shape unknown here
-            count += f" · {state.unreadable} could not be read"
+            count += f" · {state.unreadable} unreadable"
         if state.polled_every is not None and state.loaded_at is not None:
             # The seed-era backend sends no events for this pane: say it is polled, and when.
             return f"{count} · polled every {state.polled_every:.0f}s, last {local_time(state.loaded_at)}"
