@@ -329,3 +329,24 @@ async def test_head_backend_is_never_polled(head_server: DevServer) -> None:
         before = live.model.requests(Pane.ACTIONS)
         await asyncio.sleep(0.5)  # not a wait: five poll intervals pass, with no poll
         assert live.model.requests(Pane.ACTIONS) == before
+
+
+async def test_a_401_answered_after_r_is_dated_when_its_request_went_out(head_server: DevServer) -> None:
+    """`r` pressed while a reconnect's 401 is on its way (sent with the login `r` replaces): the
+    failure is dated when its request went out, so the app knows it says nothing of the new login
+    and does not ask for one again (it compares that time with the new login's)."""
+    demo = head_server.demo
+    assert demo is not None
+    async with Live(head_server) as live:
+        await live.ready()
+        dev(head_server, "expire", user_id=demo.coach.user_id)
+        dev(head_server, "rest/hold", path="/sse", when="after")  # the reconnect's 401 waits
+        dev(head_server, "sse/drop")
+        await wait_for(lambda: dev(head_server, "stats")["holding"] == 1)
+        pressed = live.live.connection.clock.now()
+        live.live.connection.retry_now()
+        dev(head_server, "rest/hold", release=True)
+        await wait_for(lambda: any(s.state is ConnState.ERROR for s in live.statuses))
+        first = next(s for s in live.statuses if s.state is ConnState.ERROR)
+        assert first.login_expired and first.last_error is not None
+        assert first.last_error.at < pressed

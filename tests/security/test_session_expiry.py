@@ -132,7 +132,8 @@ async def test_r_right_after_the_401_is_not_undone_by_the_reports_still_queued(
         await until(pilot, lambda: settled(app) and not any(s.error for s in live.model.states.values()))
         await until(pilot, lambda: app.notes is not None and app.notes.status.state is ConnState.CONNECTED)
         await pilot.pause()
-        assert not any(isinstance(s, Notice) for s in app.screen_stack)
+        shown = [(s.title_text, s.body_text) for s in app.screen_stack if isinstance(s, Notice)]
+        assert shown == [], (shown, live.status)
         assert live.status.state is ConnState.CONNECTED
 
 

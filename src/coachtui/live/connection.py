@@ -54,7 +54,7 @@ class _Fatal(Exception):
         self.message = message
         self.hint = hint
         self.login_expired = login_expired
-        self.at = at  # when it was learned (None: now)
+        self.at = at  # when it was learned, or when the request it answers went out (None: now)
         self.asked = asked  # `SseConnection._asked` when it began
 
 
@@ -269,12 +269,13 @@ class SseConnection:
                 # but sends no headers (frozen, overloaded) fails this attempt after
                 # header_timeout and goes to the backoff, instead of "trying now" for the whole
                 # read timeout.
+                sent = self.clock.now()
                 try:
                     async with asyncio.timeout(self.header_timeout):
                         response = await stack.enter_async_context(self.api.open_stream(self.timeout))
                 except TimeoutError:
                     raise _Retry(f"the server sent no response within {self.header_timeout:.0f}s") from None
-                self._check_response(response)
+                self._check_response(response, sent)
                 self._wrong_type = 0
                 self._connected_since = self.clock.monotonic()
                 log.info("sse: connected")
@@ -297,7 +298,7 @@ class SseConnection:
         except httpx.TransportError as exc:
             raise _Retry(_transport_reason(exc)) from None
 
-    def _check_response(self, response: httpx.Response) -> None:
+    def _check_response(self, response: httpx.Response, sent: dt.datetime) -> None:
         status = response.status_code
         if status == 200:
             ctype = response.headers.get("content-type", "")
@@ -311,7 +312,9 @@ class SseConnection:
             raise _Retry(message)
         self._wrong_type = 0
         if status == 401:
-            raise _Fatal("Your login has expired.", LOGIN_HINT, login_expired=True)
+            # Dated when the request went out, with the login it carried: a login picked up (`r`)
+            # while the answer was on its way is not the one it refuses (the app compares them).
+            raise _Fatal("Your login has expired.", LOGIN_HINT, login_expired=True, at=sent)
         if status == 403:
             raise _Fatal("The server refused the event stream (403).", "check your account, then press r")
         if status == 204:
