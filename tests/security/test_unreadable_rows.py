@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, redirect_stderr, redirect_stdout
 
 import httpx
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from coachtui.api.client import ApiClient
@@ -22,6 +24,7 @@ from coachtui.commands import say_left_out
 from coachtui.devserver.server import DevServer
 from coachtui.live.changes import Change
 from coachtui.live.events import Pane
+from coachtui.tui.app import CoachApp
 from coachtui.tui.widgets.panes import ActionsPane
 from tests.conftest import login_cookie
 from tests.tui.factory import engine, make_app, open_picker
@@ -51,6 +54,16 @@ def odd_action(server: DevServer, body: str = "Due at the end of time") -> str:
         return str(sent.json()["data"]["id"])
 
 
+@asynccontextmanager
+async def today_open(server: DevServer) -> AsyncIterator[tuple[CoachApp, Pilot[int], ActionsPane]]:
+    """The coach's app on today's session at 120×36, its seven actions drawn."""
+    app = await make_app(server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        actions = app.session_screen.query_one(ActionsPane)
+        await until(pilot, lambda: settled(app, actions, 7))
+        yield app, pilot, actions
+
+
 async def test_the_other_records_of_a_list_are_read_and_the_odd_one_counted(head_server: DevServer) -> None:
     demo = head_server.demo
     assert demo is not None
@@ -77,10 +90,7 @@ async def test_a_list_none_of_whose_records_read_is_refused(head_server: DevServ
 
 
 async def test_the_pane_shows_the_others_and_says_one_could_not_be_read(head_server: DevServer) -> None:
-    app = await make_app(head_server)
-    async with app.run_test(size=(120, 36)) as pilot:
-        actions = app.session_screen.query_one(ActionsPane)
-        await until(pilot, lambda: settled(app, actions, 7))
+    async with today_open(head_server) as (app, pilot, actions):
         odd_action(head_server)
         # Its live event cannot be read either: the pane is read again, and the rest stays.
         await until(pilot, lambda: "1 unreadable" in str(actions.border_subtitle))
@@ -105,10 +115,7 @@ async def test_the_count_follows_the_odd_record_when_it_is_deleted_or_readable_a
     # the count must not stay at what the last reload said.
     demo = head_server.demo
     assert demo is not None
-    app = await make_app(head_server)
-    async with app.run_test(size=(120, 36)) as pilot:
-        actions = app.session_screen.query_one(ActionsPane)
-        await until(pilot, lambda: settled(app, actions, 7))
+    async with today_open(head_server) as (app, pilot, actions):
         odd = odd_action(head_server)
         await until(pilot, lambda: "1 unreadable" in str(actions.border_subtitle))
         coachee_edit(head_server, "DELETE", f"/actions/{odd}")
@@ -184,10 +191,7 @@ async def test_a_record_that_turns_unreadable_and_back_is_not_told_as_removed_or
     # added again; the count under the pane is what tells of it meanwhile.
     demo = head_server.demo
     assert demo is not None
-    app = await make_app(head_server)
-    async with app.run_test(size=(120, 36)) as pilot:
-        actions = app.session_screen.query_one(ActionsPane)
-        await until(pilot, lambda: settled(app, actions, 7))
+    async with today_open(head_server) as (app, pilot, actions):
         action = engine(app).model.items(Pane.ACTIONS)[0]
         body = {
             "id": action.id,
