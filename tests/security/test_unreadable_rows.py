@@ -28,7 +28,7 @@ from coachtui.tui.app import CoachApp
 from coachtui.tui.widgets.panes import ActionsPane
 from tests.conftest import login_cookie
 from tests.tui.factory import engine, make_app, open_picker
-from tests.tui.test_editing import notices
+from tests.tui.test_editing import notices, reads
 from tests.waiting import settled, until
 
 V = {"X-Version": "1.0.0-beta1"}
@@ -206,3 +206,23 @@ async def test_a_record_that_turns_unreadable_and_back_is_not_told_as_removed_or
         assert action.id in actions.rows
         told = [r for r in app.history if isinstance(r, Change) and r.item_id == action.id]
         assert told == [] and "removed" not in notices(app) and "added" not in notices(app)
+
+
+async def test_other_events_while_one_is_left_out_are_applied_without_a_reload(
+    head_server: DevServer,
+) -> None:
+    demo = head_server.demo
+    assert demo is not None
+    async with today_open(head_server) as (app, pilot, actions):
+        odd_action(head_server)
+        await until(pilot, lambda: "1 unreadable" in str(actions.border_subtitle))
+        before = reads(head_server)
+        coachee_edit(
+            head_server,
+            "POST",
+            "/actions",
+            {"coaching_session_id": demo.today_session_id, "status": "NotStarted", "body": "A plain one"},
+        )
+        await until(pilot, lambda: settled(app, actions, 8))  # (a reload asked for is done by then)
+        assert reads(head_server) == before  # the event carried it
+        assert str(actions.border_subtitle).strip(" ─") == "8 items · 1 unreadable"

@@ -444,9 +444,14 @@ class SessionModel:
             state = self.states[event.pane]
             entity_id = event.entity.id if isinstance(event, Upsert) else event.entity_id
             before = state.items.get(entity_id)
-            if before is None and state.unreadable and entity_id not in self._local[event.pane]:
-                # Maybe one of the records left out, now deleted or readable again: only a reload
-                # can say, and the count must not stay at what the last one said.
+            if (
+                before is None
+                and _maybe_left_out(state, entity_id)
+                and entity_id not in self._local[event.pane]
+            ):
+                # One of the records left out, now deleted or readable again: only a reload can
+                # say, and the count must not stay at what the last one said. (Any other event
+                # carries its data: no reload.)
                 self.reload(event.pane)
             if self._reloaders[event.pane].busy:
                 self._journal[event.pane].append(event)
@@ -633,6 +638,12 @@ def _newer(a: Any, b: Any, *, strictly: bool = False) -> bool:
     if at is None or bt is None:
         return not strictly
     return bool(at > bt)
+
+
+def _maybe_left_out(state: PaneState, entity_id: str) -> bool:
+    """Whether `entity_id` may be one of the records the last reload could not read (those
+    without a readable id cannot be told apart from any other)."""
+    return entity_id in state.unreadable_ids or state.unreadable > len(state.unreadable_ids)
 
 
 def _put(state: PaneState, entity_id: str, entity: Entity | None) -> None:
